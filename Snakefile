@@ -1,0 +1,76 @@
+# Reproduction workflow for five RL papers; see README.md and ../shared/DESIGN.md.
+# Thin on purpose: configuration, validation, includes and the target rules.
+import sys
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config validation
+
+
+configfile: "config/config.yaml"
+
+
+# each paper's settings live in config/<id>.yaml; --config overrides still win
+for _paper in config["papers"]:
+
+    configfile: f"config/{_paper}.yaml"
+
+
+include: "rules/common.smk"
+
+
+for _paper in PAPERS:
+
+    include: f"rules/{_paper}.smk"
+
+
+rule all:
+    """The whole study at the configured scale: figures/all is the manifest of every target."""
+    default_target: True
+    input:
+        "figures/all",
+
+
+rule manifest_all:
+    """One row per table and figure of every paper (built or left out, and why)."""
+    input:
+        expand("figures/{paper}/all", paper=PAPERS),
+    output:
+        "figures/all",
+    log:
+        f"logs/{SCALE}/manifest_all.log",
+    conda:
+        "envs/workflow.yaml"
+    threads: 1
+    resources:
+        runtime=5,
+        mem_mb=1000,
+    params:
+        scale=SCALE,
+    shell:
+        "python -m scripts.common.manifest --scale {params.scale} --combine {input}"
+        " --out {output} > {log} 2>&1"
+
+
+rule manifest_paper:
+    """One paper's manifest: figures/<id>/all."""
+    input:
+        lambda wc: built_targets(wc.paper),
+    output:
+        "figures/{paper}/all",
+    log:
+        f"logs/{SCALE}/manifest_{{paper}}.log",
+    conda:
+        "envs/workflow.yaml"
+    threads: 1
+    resources:
+        runtime=5,
+        mem_mb=1000,
+    params:
+        scale=SCALE,
+        targets=lambda wc: targets_json(wc.paper),
+    shell:
+        "python -m scripts.common.manifest --scale {params.scale} --targets {params.targets:q}"
+        " --out {output} > {log} 2>&1"

@@ -1,0 +1,124 @@
+# Helpers shared by every paper's rules: scale resolution, path helpers, targets,
+# resources and environment choice. Functions only (no rules), so --lint stays clean.
+import json
+import os
+from pathlib import Path
+
+from scripts.common.config import SCALES, ConfigError, resolve_paper, validate_config
+
+try:
+    validate_config(config)
+except ConfigError as _err:
+    raise WorkflowError(str(_err)) from None
+
+SCALE = config["scale"]
+PAPERS = list(config["papers"])
+
+
+wildcard_constraints:
+    paper="|".join(PAPERS),
+    seed=r"\d+",
+
+
+# targets registered by each rules/<id>.smk: paper -> list of target records
+TARGETS = {paper: [] for paper in PAPERS}
+
+
+def P(paper):
+    """The paper's settings at the current scale (paper block, scale block merged over it)."""
+    return resolve_paper(config, paper, SCALE)
+
+
+def seeds(paper):
+    """Seeds for a paper at this scale: its own `seeds:` if set, else the global list."""
+    return list(P(paper).get("seeds", config["seeds"][SCALE]))
+
+
+def res(paper, *parts):
+    """Path of a cached intermediate: results/<scale>/<paper>/<parts...>."""
+    return os.path.join("results", SCALE, paper, *parts)
+
+
+def logpath(paper, *parts):
+    """Path of a rule's log: logs/<scale>/<paper>/<parts...>.log."""
+    return os.path.join("logs", SCALE, paper, *parts) + ".log"
+
+
+def benchpath(paper, *parts):
+    """Path of a training rule's benchmark file: benchmarks/<scale>/<paper>/<parts...>.tsv."""
+    return os.path.join("benchmarks", SCALE, paper, *parts) + ".tsv"
+
+
+def fig(paper, name):
+    """Path of a table or figure: figures/<paper>/<name>."""
+    return f"figures/{paper}/{name}"
+
+
+def stage_params(paper, *keys, **extra):
+    """The resolved settings of one stage as a JSON string for `--params` (keys: nested path)."""
+    node = P(paper)
+    for key in keys:
+        if key not in node:
+            raise WorkflowError(f"config key '{paper}.{SCALE}.{'.'.join(keys)}' is missing")
+        node = node[key]
+    if extra:
+        node = {**node, **extra}
+    return json.dumps(node, sort_keys=True)
+
+
+def resources_of(paper, stage):
+    """Cluster resources of a stage from the scale's config (`resources.<stage>`, then `default`)."""
+    table = P(paper).get("resources", {})
+    merged = {"runtime": 10, "mem_mb": 2000, "gpu": 0, "threads": 1}
+    merged.update(table.get("default", {}))
+    merged.update(table.get(stage, {}))
+    return merged
+
+
+def runtime(paper, stage):
+    return resources_of(paper, stage)["runtime"]
+
+
+def mem_mb(paper, stage):
+    return resources_of(paper, stage)["mem_mb"]
+
+
+def gpus(paper, stage):
+    return resources_of(paper, stage)["gpu"]
+
+
+def threads_of(paper, stage):
+    return resources_of(paper, stage)["threads"]
+
+
+def env_file(name):
+    """The conda env for a rule (envs/<name>.yaml), as a path relative to rules/."""
+    path = Path(workflow.basedir) / "envs" / f"{name}.yaml"
+    if not path.exists():
+        raise WorkflowError(f"conda env file {path} is missing")
+    return f"../envs/{name}.yaml"
+
+
+def register_target(paper, path, reproduces, *, scales=SCALES, left_out=""):
+    """Declare a table or figure. At a scale outside `scales` it is listed in the manifest as
+    left out, with `left_out` as the reason, and never built."""
+    if SCALE not in scales and not left_out:
+        raise WorkflowError(f"{path}: give the reason it is left out at scale '{SCALE}'")
+    TARGETS[paper].append(
+        {
+            "path": path,
+            "paper": paper,
+            "reproduces": reproduces,
+            "seeds": len(seeds(paper)),
+            "left_out": "" if SCALE in scales else left_out,
+        }
+    )
+
+
+def built_targets(paper):
+    """Targets of a paper that are built at this scale."""
+    return [t["path"] for t in TARGETS[paper] if not t["left_out"]]
+
+
+def targets_json(paper):
+    return json.dumps(TARGETS[paper])

@@ -1,0 +1,1 @@
+"""The little that is truly shared between papers."""

@@ -1,0 +1,38 @@
+"""Argument parsing shared by every step's CLI.
+
+Rules pass the step's resolved parameters as one JSON string (``--params``),
+plus ``--seed`` and ``--threads``; inputs and outputs are explicit flags of each
+step.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from scripts.common.seeding import seed_everything, set_threads
+
+
+def parser(description: str, *, seed: bool = True) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--params", type=json.loads, default={},
+                   help="the step's resolved parameters, as a JSON object")
+    p.add_argument("--threads", type=int, default=1, help="torch/BLAS threads for this process")
+    if seed:
+        p.add_argument("--seed", type=int, default=0, help="seed for every random generator")
+    return p
+
+
+def setup(args: argparse.Namespace) -> None:
+    """Apply thread and seed settings from parsed arguments."""
+    set_threads(args.threads)
+    if getattr(args, "seed", None) is not None:
+        seed_everything(args.seed)
+
+
+def require(params: dict[str, Any], *keys: str, where: str = "params") -> list[Any]:
+    """Fetch required keys, failing with the missing key's name."""
+    missing = [k for k in keys if k not in params]
+    if missing:
+        raise KeyError(f"{where}: missing key(s) {', '.join(missing)}")
+    return [params[k] for k in keys]
