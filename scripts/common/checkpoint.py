@@ -19,7 +19,7 @@ states of python, numpy (global and any Generators the step passes) and torch (C
                                          "opt": opt.state_dict()})
     write the final output (atomically), then ckpt.remove() if wanted
 
-SLURM sends SIGTERM before it kills a preempted job (and, with ``--signal=B:USR1@<s>``,
+SLURM sends SIGTERM before it kills a preempted job (and, with ``--signal=USR1@<s>``,
 SIGUSR1 before the time limit). The handler only sets a flag; at the next ``step`` call the
 state is saved and the process exits with ``EXIT_PREEMPTED`` (143 = 128 + SIGTERM, the code of
 a process ended by SIGTERM), which Snakemake treats as a failure: with ``--retries`` or

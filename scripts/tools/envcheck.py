@@ -206,6 +206,23 @@ def _classify_build(rep: EnvReport, conda: Dict[str, str], torch_conda: Optional
                             "(conda) or a `+cuXXX` wheel/index (pip), or `cpuonly` on purpose")
 
 
+def gpu_summary(rep: EnvReport) -> str:
+    if rep.torch is None:
+        return "any (no GPU)"
+    if rep.cuda is None:
+        return "CPU only"
+    archs = rep.archs
+    names = sorted({GPU_NAMES[a] for a in archs if a in GPU_NAMES}, key=lambda n: archs.index(
+        next(a for a in archs if GPU_NAMES.get(a) == n)))
+    return f"{archs[0]} – {archs[-1]} ({', '.join(names)})"
+
+
+def markdown_row(rep: EnvReport) -> str:
+    torch = f"{rep.torch} ({rep.build})" if rep.torch else "none"
+    return (f"| `{rep.name}` | (rules) | {rep.python} | {torch} | {gpu_summary(rep)} | "
+            "(deviations) |")
+
+
 def env_files(env_dir: Path = ENV_DIR) -> List[Path]:
     return sorted(env_dir.glob("*.yaml"))
 
@@ -213,10 +230,15 @@ def env_files(env_dir: Path = ENV_DIR) -> List[Path]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("files", nargs="*", type=Path)
+    p.add_argument("--markdown", action="store_true",
+                   help="print rows for the table in envs/README.md")
     args = p.parse_args(argv)
     bad = 0
     for path in args.files or env_files():
         rep = check_env(path)
+        if args.markdown:
+            print(markdown_row(rep))
+            continue
         archs = ", ".join(rep.archs) if rep.cuda else "-"
         print(f"{rep.name:22s} python {rep.python or '?':8s} torch {rep.torch or '-':12s} "
               f"build {rep.build or '-':10s} archs {archs}")

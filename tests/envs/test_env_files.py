@@ -29,6 +29,13 @@ def test_env_file_is_valid(path):
     assert rep.problems == [], f"{path.name}: " + "; ".join(rep.problems)
 
 
+def test_every_env_is_documented():
+    readme = (REPO / "envs/README.md").read_text()
+    missing = [p.stem for p in ENVS if f"| `{p.stem}` |" not in readme]
+    assert not missing, ("add a row for each to the table in envs/README.md "
+                         f"(python -m scripts.tools.envcheck --markdown): {missing}")
+
+
 def test_every_rule_names_an_existing_env(rules):
     for rule in rules:
         if rule.shell is None:  # target-only rules (e.g. `all`) run nothing
