@@ -7,10 +7,17 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config validation
+from scripts.common.config import ConfigError, validate_global, validate_papers
 
 
 configfile: "config/config.yaml"
 
+
+# the config is checked against config/schema/ before any job runs; errors name the key
+try:
+    validate_global(config)
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
 
 # each paper's settings live in config/<id>.yaml; --config overrides still win
 for _paper in config["papers"]:
@@ -18,7 +25,16 @@ for _paper in config["papers"]:
     configfile: f"config/{_paper}.yaml"
 
 
+try:
+    validate_papers(config)
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
+
 include: "rules/common.smk"
+
+
+report: "report/workflow.rst"
 
 
 for _paper in PAPERS:

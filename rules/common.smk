@@ -4,12 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from scripts.common.config import SCALES, ConfigError, resolve_paper, validate_config
-
-try:
-    validate_config(config)
-except ConfigError as _err:
-    raise WorkflowError(str(_err)) from None
+from scripts.common.config import SCALES, resolve_paper
 
 SCALE = config["scale"]
 PAPERS = list(config["papers"])

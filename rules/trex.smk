@@ -11,8 +11,10 @@ rule trex_scaffold:
         runtime=runtime("trex", "default"),
         mem_mb=mem_mb("trex", "default"),
         gpu=gpus("trex", "default"),
+    params:
+        scale=SCALE,
     shell:
-        "echo {SCALE} > {output} 2> {log}"
+        "echo {params.scale} > {output} 2> {log}"
 
 
 register_target("trex", fig("trex", "scaffold.txt"), "nothing")

@@ -95,10 +95,14 @@ def resolve_paper(config: Mapping[str, Any], paper: str, scale: str) -> dict[str
     return deep_merge(blocks["paper"], blocks[scale])
 
 
-def validate_config(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
-    """Validate the global config and every paper's resolved block at every scale."""
+def validate_global(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
+    """Validate config/config.yaml's settings (scale, papers, seeds, data sources)."""
+    validate(config, load_yaml(schema_dir / "config.schema.yaml"), registry=schema_registry(schema_dir))
+
+
+def validate_papers(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
+    """Validate every paper's resolved block at every scale against its schema."""
     registry = schema_registry(schema_dir)
-    validate(config, load_yaml(schema_dir / "config.schema.yaml"), registry=registry)
     for paper in config["papers"]:
         schema_path = schema_dir / f"{paper}.schema.yaml"
         if not schema_path.exists():
@@ -114,6 +118,12 @@ def validate_config(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) ->
         for scale in SCALES:
             validate(resolve_paper(config, paper, scale), schema, where=f"{paper}.{scale}",
                      registry=registry)
+
+
+def validate_config(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
+    """Validate the global config, then every paper's resolved block at every scale."""
+    validate_global(config, schema_dir)
+    validate_papers(config, schema_dir)
 
 
 def load_config(paths: list[str | Path] | None = None,

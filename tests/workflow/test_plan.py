@@ -1,0 +1,110 @@
+"""Workflow-level checks that need no job to run: lint, dry runs, config errors."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.workflow.helpers import ROOT, copy_repo, snakemake
+
+SCALES = ["smoke", "laptop", "paper"]
+
+
+def test_lint_is_clean():
+    proc = snakemake("--lint")
+    assert proc.returncode == 0, proc.stdout
+    assert "Lints for" not in proc.stdout, proc.stdout
+
+
+def registered_targets(dry_run_output: str) -> dict[str, list[dict]]:
+    """The per-paper target lists, read from the manifest jobs' shell commands."""
+    found = {}
+    for match in re.finditer(r"scripts\.common\.manifest --scale \w+ --targets '(\[.*?\])'", dry_run_output):
+        targets = json.loads(match.group(1))
+        if targets:
+            found[targets[0]["paper"]] = targets
+    return found
+
+
+@pytest.fixture(scope="module", params=SCALES)
+def plan(request):
+    proc = snakemake("-n", "-p", "figures/all", "--config", f"scale={request.param}")
+    assert proc.returncode == 0, proc.stdout[-5000:]
+    return request.param, proc.stdout
+
+
+def test_dry_run_builds_every_registered_target(plan):
+    scale, out = plan
+    papers = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["papers"]
+    targets = registered_targets(out)
+    assert sorted(targets) == sorted(papers)
+    outputs = set(re.findall(r"^\s+output: (.+)$", out, flags=re.M))
+    planned = {p.strip() for line in outputs for p in line.split(",")}
+    for paper, rows in targets.items():
+        for row in rows:
+            if row["left_out"]:
+                assert row["path"] not in planned, f"{row['path']} is left out at {scale} but planned"
+            else:
+                assert row["path"] in planned, f"{row['path']} missing from the {scale} plan"
+
+
+# what the issues ask each paper's paper-scale plan to contain
+PAPER_SCALE_TARGETS = {
+    "trex": ["table1_atari.csv", "table1_atari.md", "fig_mujoco_performance.pdf",
+             "table_mujoco_performance.csv", "fig_extrapolation.pdf", "table_extrapolation_corr.csv",
+             "fig_extrapolation_atari.pdf", "fig_attention_breakout.pdf", "fig_noise_hopper.pdf",
+             "table_noise.csv", "compare_to_paper.md"],
+}
+
+
+def test_paper_scale_plan_has_the_papers_tables_and_figures():
+    proc = snakemake("-n", "-p", "figures/all", "--config", "scale=paper")
+    assert proc.returncode == 0, proc.stdout[-5000:]
+    targets = registered_targets(proc.stdout)
+    for paper, names in PAPER_SCALE_TARGETS.items():
+        if paper not in targets:
+            continue
+        built = {Path(t["path"]).name for t in targets[paper] if not t["left_out"]}
+        assert set(names) <= built, f"{paper}: missing {sorted(set(names) - built)}"
+
+
+@pytest.mark.parametrize("override,key", [
+    ("scale=huge", "scale"),
+    ("seeds={smoke: [0], laptop: [0, -3], paper: [0]}", r"seeds.laptop\[1\]"),
+    ("papers=[trex, nonsense]", r"papers\[1\]"),
+])
+def test_invalid_config_fails_before_any_job_naming_the_key(override, key):
+    proc = snakemake("-n", "figures/all", "--config", override)
+    assert proc.returncode != 0
+    assert re.search(rf"config key '{key}'", proc.stdout), proc.stdout[-3000:]
+    assert "Job stats" not in proc.stdout
+
+
+def _edited_copy(tmp_path: Path, path: str, edit) -> Path:
+    repo = copy_repo(tmp_path / "repo")
+    cfg_path = repo / path
+    cfg = yaml.safe_load(cfg_path.read_text())
+    edit(cfg)
+    cfg_path.write_text(yaml.safe_dump(cfg))
+    return repo
+
+
+def test_missing_key_fails_naming_it(tmp_path):
+    repo = _edited_copy(tmp_path, "config/config.yaml", lambda c: c.pop("seeds"))
+    proc = snakemake("-n", "figures/all", cwd=repo)
+    assert proc.returncode != 0
+    assert "config key 'seeds' is missing" in proc.stdout
+
+
+def test_unknown_environment_fails_naming_the_key(tmp_path):
+    def edit(cfg):
+        cfg["trex"]["smoke"]["mujoco_envs"] = ["pacman"]
+
+    repo = _edited_copy(tmp_path, "config/trex.yaml", edit)
+    proc = snakemake("-n", "figures/all", "--config", "scale=smoke", cwd=repo)
+    assert proc.returncode != 0
+    assert re.search(r"config key 'trex\.smoke\.mujoco_envs\[0\]': 'pacman' is not allowed", proc.stdout), \
+        proc.stdout[-3000:]

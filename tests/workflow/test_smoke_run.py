@@ -1,0 +1,70 @@
+"""The whole study at smoke scale in a temporary copy: every rule runs, the manifest is
+complete, a second invocation has nothing to do, and the report builds."""
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.workflow.helpers import copy_repo, snakemake
+
+SMOKE_BUDGET_S = 10 * 60
+
+
+@pytest.fixture(scope="module")
+def smoke_repo(tmp_path_factory):
+    repo = copy_repo(tmp_path_factory.mktemp("smoke") / "repo")
+    start = time.monotonic()
+    proc = snakemake("--cores", "2", "figures/all", "--config", "scale=smoke", cwd=repo, timeout=1800)
+    elapsed = time.monotonic() - start
+    print(f"\nsmoke run of figures/all: {elapsed:.0f} s")
+    (repo / "smoke_run.log").write_text(proc.stdout)
+    assert proc.returncode == 0, proc.stdout[-8000:]
+    return repo, elapsed
+
+
+def test_smoke_run_fits_its_budget(smoke_repo):
+    _, elapsed = smoke_repo
+    assert elapsed < SMOKE_BUDGET_S * 1.5, f"smoke run took {elapsed:.0f} s (budget {SMOKE_BUDGET_S} s)"
+
+
+def test_manifest_lists_every_target_with_its_checksum(smoke_repo):
+    repo, _ = smoke_repo
+    manifest = pd.read_csv(repo / "figures" / "all", sep="\t", dtype=str, keep_default_na=False)
+    assert list(manifest.columns) == ["path", "paper", "reproduces", "scale", "seeds", "status", "sha256"]
+    assert set(manifest["scale"]) == {"smoke"}
+    built = manifest[manifest["status"] == "built"]
+    assert len(built) > 0
+    for row in built.itertuples():
+        path = repo / row.path
+        assert path.stat().st_size > 0, row.path
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256, row.path
+    left_out = manifest[manifest["status"] != "built"]
+    assert all(s.startswith("left out: ") and len(s) > len("left out: ") for s in left_out["status"])
+
+
+def test_second_run_has_nothing_to_do(smoke_repo):
+    repo, _ = smoke_repo
+    proc = snakemake("-n", "figures/all", "--config", "scale=smoke", cwd=repo)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "Nothing to be done" in proc.stdout, proc.stdout[-3000:]
+
+
+def test_every_output_has_its_resolved_config(smoke_repo):
+    repo, _ = smoke_repo
+    stage_dirs = {p.parent for p in (repo / "results" / "smoke").rglob("*") if p.is_file()
+                  and p.name != "config.json" and not p.name.startswith(".")}
+    without = [d for d in stage_dirs if not any((d / "config.json").exists() or (q / "config.json").exists()
+                                                 for q in d.parents if q != repo)]
+    assert not without, f"outputs without a resolved config.json: {sorted(map(str, without))[:5]}"
+
+
+def test_report_builds(smoke_repo):
+    repo, _ = smoke_repo
+    proc = snakemake("--report", "report.html", "--config", "scale=smoke", cwd=repo)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    html = (repo / "report.html").read_text(errors="replace")
+    assert len(html) > 10_000
