@@ -28,14 +28,16 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import slurm_cluster  # noqa: E402
+from tests.workflow import slurm_cluster
+from tests.workflow.helpers import copy_repo
 
 pytestmark = pytest.mark.slurm
 
 REPO = Path(__file__).resolve().parents[2]
 TARGET = os.environ.get("SLURM_TEST_TARGET", "figures/trex/all")
 ACCOUNT, PARTITION = "ci-account", slurm_cluster.PARTITION
+SNAKEMAKE = next((str(p) for p in [Path(sys.executable).parent / "snakemake"] if p.exists()),
+                 shutil.which("snakemake"))
 SNAKEMAKE_TIMEOUT = int(os.environ.get("SLURM_TEST_TIMEOUT", "900"))
 
 
@@ -45,8 +47,8 @@ def _unavailable() -> str:
         return "SLURM test needs Linux"
     if os.geteuid() != 0:
         return "SLURM test needs root (it starts munged/slurmctld/slurmd in a mount namespace)"
-    if shutil.which("snakemake") is None:
-        return "snakemake is not on PATH"
+    if SNAKEMAKE is None:
+        return "snakemake is not installed next to this Python nor on PATH"
     if slurm_cluster.missing_binaries():
         if os.environ.get("SLURM_TEST_NO_INSTALL") or shutil.which("apt-get") is None:
             return f"SLURM not installed (missing {', '.join(slurm_cluster.missing_binaries())})"
@@ -56,18 +58,6 @@ def _unavailable() -> str:
         if r.returncode != 0 or slurm_cluster.missing_binaries():
             return "SLURM packages not installable with apt: " + r.stderr.strip()[-300:]
     return ""
-
-
-def _copy_repo(dest: Path) -> Path:
-    """Tracked and untracked-but-not-ignored files: what a fresh clone plus local edits has."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                           capture_output=True, text=True, check=True).stdout.split("\0")
-    for rel in filter(None, files):
-        src = REPO / rel
-        if src.is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / rel)
-    return dest
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +81,13 @@ def cluster():
 def repo_copy():
     tmp = Path(tempfile.mkdtemp(prefix="slurm-ci-repo-"))
     os.chmod(tmp, 0o755)
-    yield _copy_repo(tmp)
+    yield copy_repo(tmp)
     shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _snakemake_cmd(*args: str) -> list[str]:
     # SIGINT stops a hung snakemake, SIGTERM may not (guide); the limit makes a hang a failure
-    return ["timeout", "-s", "INT", "-k", "30", str(SNAKEMAKE_TIMEOUT), shutil.which("snakemake"),
+    return ["timeout", "-s", "INT", "-k", "30", str(SNAKEMAKE_TIMEOUT), SNAKEMAKE,
             "--profile", "slurm", "--profile", "tests/workflow/slurm_overlay", *args]
 
 
@@ -146,7 +136,7 @@ def test_profile_runs_smoke_target_through_sbatch(cluster, repo_copy):
 def test_gpu_job_requeued_resumes_from_checkpoint(cluster, repo_copy):
     out = repo_copy / "results/preempt/model.json"
     ckpt = out.parent / "checkpoint.pt"
-    toy = [sys.executable, "tests/workflow/preempt/train_toy.py", "--steps", "60"]
+    toy = [sys.executable, "tests/workflow/preempt/train_toy.py", "--steps", "40"]
     reference = subprocess.Popen(toy + ["--out", str(repo_copy / "reference/model.json")],
                                  cwd=repo_copy, stderr=subprocess.DEVNULL)
     t0 = time.monotonic()
@@ -183,7 +173,7 @@ def test_gpu_job_requeued_resumes_from_checkpoint(cluster, repo_copy):
     result = json.loads(out.read_text())
     expected = json.loads((repo_copy / "reference/model.json").read_text())
     assert len(result["starts"]) == 2 and result["starts"][0] == 0, result
-    assert 0 < result["starts"][1] < 60, result  # resumed mid-way, from the checkpoint
+    assert 0 < result["starts"][1] < 40, result  # resumed mid-way, from the checkpoint
     assert result["weight"] == expected["weight"] and result["bias"] == expected["bias"]
     train_log = (repo_copy / "logs/preempt/train_toy.log").read_text()
     assert "resuming from checkpoint" in train_log
