@@ -37,21 +37,26 @@ def test_every_env_is_documented():
 
 
 def test_every_rule_names_an_existing_env(rules):
+    bad = []
     for rule in rules:
         if rule.shell is None:  # target-only rules (e.g. `all`) run nothing
             continue
-        assert rule.env, f"rule {rule.name} has no conda: directive"
-        assert (REPO / rule.env).is_file(), f"rule {rule.name}: {rule.env} is missing"
-        assert Path(rule.env).parent == Path("envs"), f"rule {rule.name}: env outside envs/"
+        if not rule.env:
+            bad.append(f"{rule.name}: no conda: directive")
+        elif not (REPO / rule.env).is_file() or Path(rule.env).parent != Path("envs"):
+            bad.append(f"{rule.name}: {rule.env} is not a file under envs/")
+    assert not bad, "\n".join(bad)
 
 
 def test_gpu_rules_use_cuda_builds(rules):
+    bad = []
     for rule in rules:
         if rule.gpu and rule.env:
             rep = envcheck.check_env(REPO / rule.env)
-            assert rep.cuda is not None, (
-                f"rule {rule.name} asks for {rule.gpu} GPU(s) at paper scale, but "
-                f"{rule.env} has {'a CPU-only PyTorch' if rep.torch else 'no PyTorch'}")
+            if rep.cuda is None:
+                bad.append(f"rule {rule.name} asks for {rule.gpu} GPU(s) at paper scale, but "
+                           f"{rule.env} has {'a CPU-only PyTorch' if rep.torch else 'no PyTorch'}")
+    assert not bad, "\n".join(bad)
 
 
 def _profile_old_cuda_rules() -> list[str]:
@@ -64,14 +69,15 @@ def _profile_old_cuda_rules() -> list[str]:
 
 def test_old_cuda_gpu_rules_are_steered_by_the_profile(rules):
     listed = set(_profile_old_cuda_rules())
+    missing = []
     for rule in rules:
         if rule.gpu and rule.env:
             rep = envcheck.check_env(REPO / rule.env)
-            if rep.cuda is not None and not rep.runs_on_hopper:
-                assert rule.name in listed, (
-                    f"rule {rule.name} runs on a GPU with {rule.env} (CUDA "
-                    f"{rep.build[5:]}: {', '.join(rep.archs)}, no sm_90): add it to "
-                    "OLD_CUDA_RULES in slurm/config.yaml")
+            if rep.cuda is not None and not rep.runs_on_hopper and rule.name not in listed:
+                missing.append(f"{rule.name} ({rule.env}: CUDA {rep.build[5:]}, "
+                               f"{rep.archs[0]}-{rep.archs[-1]}, no sm_90)")
+    assert not missing, ("GPU rules whose CUDA build cannot run on H100/H200; add them to "
+                         "OLD_CUDA_RULES in slurm/config.yaml:\n" + "\n".join(missing))
     names = {r.name for r in rules}
     assert listed <= names, f"OLD_CUDA_RULES names unknown rules: {sorted(listed - names)}"
 
