@@ -29,6 +29,7 @@ BINARIES = ["slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "munged", "mu
             "unshare", "nsenter", "setpriv"]
 PARTITION = "ci"
 NODE_GPUS = 1
+NODE_FEATURE = "ampere"  # what SLURM_OLD_CUDA_CONSTRAINT names in the test
 
 
 def missing_binaries() -> list[str]:
@@ -101,7 +102,7 @@ ReturnToService=2
 KillWait=10
 SchedulerParameters=sched_interval=5
 GresTypes=gpu
-{_node_line()} NodeAddr=127.0.0.1 Gres=gpu:{NODE_GPUS} State=UNKNOWN
+{_node_line()} NodeAddr=127.0.0.1 Gres=gpu:{NODE_GPUS} Features={NODE_FEATURE} State=UNKNOWN
 PartitionName={PARTITION} Nodes={node} Default=YES MaxTime=INFINITE State=UP
 """
     (etc / "slurm.conf").write_text(conf)

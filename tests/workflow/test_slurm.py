@@ -7,9 +7,10 @@ short waits, no conda) runs in a temporary copy of the repository:
   `figures/all`) completes, every job through sbatch (squeue lists it COMPLETED, its SLURM log
   exists, the job-completion log names it), with the account and partition taken from
   SLURM_ACCOUNT and SLURM_PARTITION;
-* a training job that asks for a GPU (`gpu=1` -> `--gpus=1`, a fake GRES) is requeued with
-  `scontrol requeue` while it trains, and resumes from its checkpoint to the same result as
-  an uninterrupted run.
+* a training job that asks for a GPU (`gpu=1` -> `--gpus=1`, a fake GRES), listed as an
+  old-CUDA rule so that SLURM_OLD_CUDA_CONSTRAINT steers it (`--constraint`, a node feature),
+  is requeued with `scontrol requeue` while it trains, and resumes from its checkpoint to the
+  same result as an uninterrupted run.
 
 Needs root (daemons, mount namespace) and Debian's SLURM packages; installs them with apt when
 they are missing (set SLURM_TEST_NO_INSTALL=1 to skip instead). See ../shared/guides/slurm-ci.md.
@@ -91,9 +92,9 @@ def _snakemake_cmd(*args: str) -> list[str]:
             "--profile", "slurm", "--profile", "tests/workflow/slurm_overlay", *args]
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
-    env.update(SLURM_ACCOUNT=ACCOUNT, SLURM_PARTITION=PARTITION, SNAKEMAKE_JOBS="4")
+    env.update(SLURM_ACCOUNT=ACCOUNT, SLURM_PARTITION=PARTITION, SNAKEMAKE_JOBS="4", **extra)
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
     return env
 
@@ -136,12 +137,20 @@ def test_profile_runs_smoke_target_through_sbatch(cluster, repo_copy):
 def test_gpu_job_requeued_resumes_from_checkpoint(cluster, repo_copy):
     out = repo_copy / "results/preempt/model.json"
     ckpt = out.parent / "checkpoint.pt"
+    # steer the toy as a GPU rule with an old CUDA build: the profile's OLD_CUDA_RULES list
+    # (the only edit; it is meant to be edited) plus SLURM_OLD_CUDA_CONSTRAINT -> --constraint
+    profile = repo_copy / "slurm/config.yaml"
+    text = profile.read_text()
+    assert "  - OLD_CUDA_RULES = []\n" in text
+    profile.write_text(text.replace("  - OLD_CUDA_RULES = []\n",
+                                    '  - OLD_CUDA_RULES = ["train_toy"]\n'))
     toy = [sys.executable, "tests/workflow/preempt/train_toy.py", "--steps", "40"]
     reference = subprocess.Popen(toy + ["--out", str(repo_copy / "reference/model.json")],
                                  cwd=repo_copy, stderr=subprocess.DEVNULL)
     t0 = time.monotonic()
     proc = cluster.popen(_snakemake_cmd("--snakefile", "tests/workflow/preempt/Snakefile"),
-                         cwd=repo_copy, env=_env(), stdout=subprocess.PIPE,
+                         cwd=repo_copy,
+                         env=_env(SLURM_OLD_CUDA_CONSTRAINT=slurm_cluster.NODE_FEATURE), stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     job_id = None
     while job_id is None:  # wait until the job trains and has saved a checkpoint
@@ -168,6 +177,7 @@ def test_gpu_job_requeued_resumes_from_checkpoint(cluster, repo_copy):
     assert int(info["Restarts"]) >= 1, info  # SLURM ran it again after the requeue
     # the GPU request reached SLURM and was scheduled on the (fake) GPU GRES
     assert "gpu:1" in info.get("TresPerJob", "") or "gres/gpu=1" in info.get("TRES", ""), info
+    assert info.get("Features") == slurm_cluster.NODE_FEATURE, info  # steered by constraint
     jobs = _check_through_sbatch(cluster, repo_copy, log)
     assert list(jobs) == [job_id]
     result = json.loads(out.read_text())
