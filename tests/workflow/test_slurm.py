@@ -141,9 +141,8 @@ def test_gpu_job_requeued_resumes_from_checkpoint(cluster, repo_copy):
     # (the only edit; it is meant to be edited) plus SLURM_OLD_CUDA_CONSTRAINT -> --constraint
     profile = repo_copy / "slurm/config.yaml"
     text = profile.read_text()
-    assert "  - OLD_CUDA_RULES = []\n" in text
-    profile.write_text(text.replace("  - OLD_CUDA_RULES = []\n",
-                                    '  - OLD_CUDA_RULES = ["train_toy"]\n'))
+    assert text.count("OLD_CUDA_RULES = [") == 1
+    profile.write_text(text.replace("OLD_CUDA_RULES = [", 'OLD_CUDA_RULES = ["train_toy", '))
     toy = [sys.executable, "tests/workflow/preempt/train_toy.py", "--steps", "40"]
     reference = subprocess.Popen(toy + ["--out", str(repo_copy / "reference/model.json")],
                                  cwd=repo_copy, stderr=subprocess.DEVNULL)

@@ -48,13 +48,12 @@ def test_unset_variables_leave_the_choice_to_the_plugin():
 
 def test_old_cuda_constraint_reaches_listed_rules(tmp_path):
     text = (REPO / "slurm/config.yaml").read_text()
-    assert "  - OLD_CUDA_RULES = [" in text
-    start = text.index("  - OLD_CUDA_RULES = [")
-    end = text.index("\n", start)
+    assert text.count("OLD_CUDA_RULES = [") == 1
     (tmp_path / "config.yaml").write_text(
-        text[:start] + '  - OLD_CUDA_RULES = ["dsi_train"]' + text[end:])
+        text.replace("OLD_CUDA_RULES = [", 'OLD_CUDA_RULES = ["dsi_train", '))
     prof = _parse(tmp_path / "config.yaml", SLURM_OLD_CUDA_CONSTRAINT="a100|v100")
-    assert prof["set-resources"] == ["dsi_train:constraint='a100|v100'"]
+    assert "dsi_train:constraint='a100|v100'" in prof["set-resources"]
+    assert all(entry.endswith(":constraint='a100|v100'") for entry in prof["set-resources"])
 
 
 def test_default_profile_does_not_override_the_slurm_profile():
