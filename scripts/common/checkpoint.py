@@ -1,0 +1,186 @@
+"""Checkpoints that survive preemption: atomic saves with RNG states, and a stop signal.
+
+A long training step keeps a checkpoint beside its output (``<output dir>/checkpoint.pt``)
+and resumes from it when it is started again: after a laptop run was killed, after Snakemake
+retried a job that hit its time limit, or after SLURM preempted and requeued it. A resumed run
+ends with the same outputs as an uninterrupted one, because the checkpoint holds the random
+states of python, numpy (global and any Generators the step passes) and torch (CPU and CUDA).
+
+    ckpt = Checkpointer(out_dir / "checkpoint.pt", every=100)
+    state = ckpt.load()                      # None on a fresh start; restores RNG states
+    start = 0
+    if state is not None:
+        model.load_state_dict(state["model"]); opt.load_state_dict(state["opt"])
+        start = state["step"]
+    with ckpt.preemptible():                 # SIGTERM/SIGUSR1 -> save at the next step, exit
+        for step in range(start, total):
+            ...one update...
+            ckpt.step(step + 1, lambda: {"step": step + 1, "model": model.state_dict(),
+                                         "opt": opt.state_dict()})
+    write the final output (atomically), then ckpt.remove() if wanted
+
+SLURM sends SIGTERM before it kills a preempted job (and, with ``--signal=USR1@<s>``,
+SIGUSR1 before the time limit). The handler only sets a flag; at the next ``step`` call the
+state is saved and the process exits with ``EXIT_PREEMPTED`` (143 = 128 + SIGTERM, the code of
+a process ended by SIGTERM), which Snakemake treats as a failure: with ``--retries`` or
+SLURM's requeue the job runs again and resumes. Python >= 3.8, torch >= 1.7.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence
+
+import numpy as np
+
+from scripts.common.io import atomic_path
+
+EXIT_PREEMPTED = 128 + signal.SIGTERM  # 143
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
+RNG_KEY = "_rng"
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # numpy-only steps
+        return None
+    return torch
+
+
+def rng_state(generators: Optional[Dict[str, np.random.Generator]] = None) -> Dict[str, Any]:
+    """The state of every random generator a step uses (python, numpy, torch, CUDA)."""
+    state: Dict[str, Any] = {"python": random.getstate(), "numpy": np.random.get_state()}
+    torch = _torch()
+    if torch is not None:
+        state["torch"] = torch.get_rng_state()
+        if torch.cuda.is_available():
+            state["cuda"] = torch.cuda.get_rng_state_all()
+    if generators:
+        state["generators"] = {k: g.bit_generator.state for k, g in generators.items()}
+    return state
+
+
+def set_rng_state(state: Dict[str, Any],
+                  generators: Optional[Dict[str, np.random.Generator]] = None) -> None:
+    """Restore what ``rng_state`` captured (Generators are updated in place)."""
+    random.setstate(state["python"])
+    np.random.set_state(state["numpy"])
+    torch = _torch()
+    if torch is not None and "torch" in state:
+        torch.set_rng_state(state["torch"])
+        if "cuda" in state and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda"])
+    for name, gen in (generators or {}).items():
+        saved = state.get("generators", {})
+        if name not in saved:
+            raise KeyError(f"checkpoint has no state for the generator '{name}'")
+        gen.bit_generator.state = saved[name]
+
+
+def save_checkpoint(path: str | os.PathLike, state: Dict[str, Any],
+                    generators: Optional[Dict[str, np.random.Generator]] = None) -> None:
+    """Write ``state`` plus the RNG states atomically (temp file, fsync, rename)."""
+    payload = dict(state)
+    payload[RNG_KEY] = rng_state(generators)
+    torch = _torch()
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            if torch is not None:
+                torch.save(payload, f)
+            else:
+                import pickle
+
+                pickle.dump(payload, f, protocol=4)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def load_checkpoint(path: str | os.PathLike,
+                    generators: Optional[Dict[str, np.random.Generator]] = None,
+                    map_location: str = "cpu",
+                    restore_rng: bool = True) -> Optional[Dict[str, Any]]:
+    """The saved state (RNG states restored), or None when there is no checkpoint."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    torch = _torch()
+    if torch is not None:
+        try:  # torch >= 1.13 knows weights_only (default True from 2.6); RNG states need False
+            payload = torch.load(path, map_location=map_location, weights_only=False)
+        except TypeError:
+            payload = torch.load(path, map_location=map_location)
+    else:
+        import pickle
+
+        with open(path, "rb") as f:
+            payload = pickle.load(f)
+    rng = payload.pop(RNG_KEY, None)
+    if restore_rng and rng is not None:
+        set_rng_state(rng, generators)
+    return payload
+
+
+class Checkpointer:
+    """Periodic and on-signal checkpoints of one training step."""
+
+    def __init__(self, path: str | os.PathLike, every: int,
+                 generators: Optional[Dict[str, np.random.Generator]] = None,
+                 log: Optional[Callable[[str], None]] = None):
+        if every < 1:
+            raise ValueError(f"checkpoint interval must be >= 1, got {every}")
+        self.path = Path(path)
+        self.every = int(every)
+        self.generators = generators
+        self.log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+        self.stop_signal: Optional[int] = None
+        self.resumed_step: Optional[int] = None
+
+    def load(self) -> Optional[Dict[str, Any]]:
+        state = load_checkpoint(self.path, self.generators)
+        if state is not None:
+            self.resumed_step = state.get("step")
+            self.log(f"resuming from checkpoint {self.path} at step {self.resumed_step}")
+        return state
+
+    def save(self, state: Dict[str, Any]) -> None:
+        save_checkpoint(self.path, state, self.generators)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self.stop_signal is not None
+
+    def request_stop(self, signum: int = signal.SIGTERM, frame: Any = None) -> None:
+        """Signal handler: only note the signal; the training loop saves at its next step."""
+        self.stop_signal = signum
+
+    def step(self, done: int, make_state: Callable[[], Dict[str, Any]]) -> None:
+        """Call after each update with the number of updates done: saves every ``every``
+        updates, and at once (then exits with EXIT_PREEMPTED) when a stop signal came."""
+        if self.stop_requested:
+            self.save(make_state())
+            name = signal.Signals(self.stop_signal).name
+            self.log(f"{name}: saved checkpoint at step {done}; exiting with {EXIT_PREEMPTED}"
+                     " so that the job is retried or requeued and resumes from it")
+            sys.exit(EXIT_PREEMPTED)
+        if done % self.every == 0:
+            self.save(make_state())
+
+    def remove(self) -> None:
+        """Delete the checkpoint (after the final output is written), if the step wants to."""
+        if self.path.exists():
+            self.path.unlink()
+
+    @contextmanager
+    def preemptible(self, signals: Sequence[int] = STOP_SIGNALS) -> Iterator["Checkpointer"]:
+        """Within the block, the given signals request a checkpoint-and-exit."""
+        previous = {s: signal.signal(s, self.request_stop) for s in signals}
+        try:
+            yield self
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
