@@ -43,17 +43,23 @@ def choose_actions(logits: torch.Tensor, mode: str, rng: np.random.Generator,
     return act
 
 
-def rollout(net, game: str, *, mode: str, noop: bool, target: float, env_seeds: List[int],
-            max_steps: int, noop_max: int, rng: np.random.Generator, device) -> np.ndarray:
-    """Raw episode returns of len(env_seeds) episodes played together."""
+def make_eval_env(game: str, num_envs: int, *, noop_max: int, max_steps: int):
+    """Evaluation ALE: no sticky actions, FIRE on reset, optional no-op starts."""
     from ale_py import AtariVectorEnv
 
+    return AtariVectorEnv(ROM[game], num_envs=num_envs, num_threads=1,
+                          repeat_action_probability=0.0, noop_max=noop_max,
+                          reward_clipping=False, use_fire_reset=True, episodic_life=False,
+                          frameskip=4, maxpool=True, stack_num=4, img_height=84, img_width=84,
+                          grayscale=True, autoreset_mode="SameStep",
+                          max_num_frames_per_episode=4 * max_steps)
+
+
+def rollout(net, game: str, env, *, mode: str, target: float, env_seeds: List[int],
+            max_steps: int, rng: np.random.Generator, device) -> np.ndarray:
+    """Raw episode returns of len(env_seeds) episodes played together on ``env`` (one
+    sub-environment per episode)."""
     e = len(env_seeds)
-    env = AtariVectorEnv(ROM[game], num_envs=e, num_threads=1, repeat_action_probability=0.0,
-                         noop_max=noop_max if noop else 0, reward_clipping=False,
-                         use_fire_reset=True, episodic_life=False, frameskip=4, maxpool=True,
-                         stack_num=4, img_height=84, img_width=84, grayscale=True,
-                         autoreset_mode="SameStep", max_num_frames_per_episode=4 * max_steps)
     obs, info = env.reset(seed=np.asarray(env_seeds, dtype=np.int64))
     k = net.context
     max_t = net.global_pos_emb.shape[1] - 1
@@ -92,7 +98,6 @@ def rollout(net, game: str, *, mode: str, noop: bool, target: float, env_seeds: 
             actions.pop(0)
             rtgs.pop(0)
         t += 1
-    env.close()
     return returns
 
 
@@ -123,16 +128,21 @@ def main(argv=None) -> int:
     device = torch.device("cpu")
     rows = []
     t0 = time.time()
+    envs = {}
     for setup in prm["setups"]:
         mode, noop = SETUPS[setup]
         episodes = 1 if setup == "det" else int(prm["episodes"])
         seeds = [int(ts) * 1000 + j for ts in prm["test_seeds"] for j in range(episodes)]
+        key = (noop, len(seeds))
+        if key not in envs:
+            envs[key] = make_eval_env(args.game, len(seeds), max_steps=int(prm["max_steps"]),
+                                      noop_max=int(prm["noop_max"]) if noop else 0)
         for label in args.rtgs:
             target = float(meta["max_rtg"]) if label == "dataset_max" else float(label)
             rng = np.random.default_rng([args.seed, int(abs(target)), len(setup)])
-            ret = rollout(net, args.game, mode=mode, noop=noop, target=target, env_seeds=seeds,
-                          max_steps=int(prm["max_steps"]), noop_max=int(prm["noop_max"]),
-                          rng=rng, device=device)
+            ret = rollout(net, args.game, envs[key], mode=mode, target=target,
+                          env_seeds=seeds, max_steps=int(prm["max_steps"]), rng=rng,
+                          device=device)
             for i, s in enumerate(seeds):
                 rows.append({"paper": "fdt", "experiment": args.setting, "method": args.model,
                              "env": args.game, "seed": args.seed, "step": 0,

@@ -1,7 +1,7 @@
 """Decision Transformer (appendix Table 1), behaviour cloning and the FDT feedback loss.
 
 Plain PyTorch, valid on Python 3.8 and torch 1.10 (the paper's pin): explicit causal
-attention (no scaled_dot_product_attention), no torch API newer than 1.10.
+attention (no fused SDPA kernel of torch 2), no torch API newer than 1.10.
 
 DT tokens per step: (return-to-go, state, action); BC: (state, action). Logits are read at
 the state tokens. Embeddings: learned position embedding over the window's tokens plus a
@@ -157,7 +157,7 @@ def fdt_loss(logits: torch.Tensor, actions: torch.Tensor, feedback: torch.Tensor
     used = pos.sum() + neg.sum()
     fb = terms / used.clamp(min=1)
     loss = ce + lam * fb
-    return loss, {"ce": float(ce), "fb": float(fb), "fb_used": int(used),
+    return loss, {"ce": ce.item(), "fb": fb.item(), "fb_used": int(used),
                   "fb_pos": int(pos.sum()), "fb_neg": int(neg.sum())}
 
 

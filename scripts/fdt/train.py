@@ -129,7 +129,7 @@ def main(argv=None) -> int:
             else:
                 loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
                                                          b["actions"].reshape(-1).to(device))
-                info = {"ce": float(loss), "fb": 0.0, "fb_used": 0, "fb_pos": 0, "fb_neg": 0}
+                info = {"ce": loss.item(), "fb": 0.0, "fb_used": 0, "fb_pos": 0, "fb_neg": 0}
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), float(prm["grad_clip"]))
@@ -142,7 +142,7 @@ def main(argv=None) -> int:
             gstep = state["epoch"] * steps_per_epoch + state["step_in_epoch"]
             if gstep % int(prm["log_every"]) == 0 or gstep == total:
                 state["rows"].append({"step": gstep, "epoch": state["epoch"],
-                                      "loss": float(loss), "lr": lr,
+                                      "loss": loss.item(), "lr": lr,
                                       "wall_s": round(time.time() - t0, 2), **info})
             bar.update(1)
             if every and gstep % every == 0 and gstep < total:
