@@ -23,3 +23,17 @@ def test_config_errors_name_the_key(over, key):
     with pytest.raises(ConfigError) as err:
         _load(over)
     assert key in str(err.value)
+
+
+def test_label_registry_validates_and_covers_every_checkpoint():
+    import yaml
+
+    from scripts.common.config import ROOT, load_yaml, validate
+
+    schema = load_yaml(ROOT / "config" / "schema" / "config.schema.yaml")
+    reg = yaml.safe_load(open(ROOT / "config" / "fdt_sources.yaml"))["data_sources"]
+    validate({"scale": "smoke", "papers": ["fdt"], "seeds": {"smoke": [0], "laptop": [0],
+              "paper": [0]}, "data_sources": reg}, schema)
+    for game in ("Breakout", "Qbert", "Pong", "Seaquest"):
+        for k in range(51):
+            assert f"fdt_labels_{game}_{k}" in reg
