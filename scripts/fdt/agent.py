@@ -147,8 +147,9 @@ def run_online(algo, env, *, total_steps: int, num_envs: int, seed: int, batch_s
                learning_starts: int, update_every: int, eps_start: float, eps_end: float,
                eps_decay: int, replay_size: int, logger: Optional[EpisodeLogger] = None,
                on_progress: Optional[Callable[[int], None]] = None,
-               checkpoint: Optional[Callable[[int], None]] = None, checkpoint_every: int = 0,
-               start_step: int = 0) -> Dict[str, list]:
+               checkpoint: Optional[Callable[[int, Dict[str, list]], None]] = None,
+               checkpoint_every: int = 0, start_step: int = 0,
+               curve: Optional[Dict[str, list]] = None) -> Dict[str, list]:
     """Train ``algo`` online for ``total_steps`` agent steps (summed over sub-environments).
 
     ``update_every``: agent steps per gradient update of ``batch_size`` transitions (dopamine
@@ -163,7 +164,8 @@ def run_online(algo, env, *, total_steps: int, num_envs: int, seed: int, batch_s
     buffer = ReplayBuffer(replay_size)
     obs, info = env.reset(seed=int(seed))
     ep_ret = np.zeros(num_envs)
-    curve: Dict[str, list] = {"step": [], "return": [], "wall_s": []}
+    if curve is None:
+        curve = {"step": [], "return": [], "wall_s": []}
     n_act = int(env.single_action_space.n)
     step = start_step
     t0 = time.time()
@@ -206,6 +208,7 @@ def run_online(algo, env, *, total_steps: int, num_envs: int, seed: int, batch_s
                     algo.update(buffer, batch_size)
         if on_progress is not None:
             on_progress(num_envs)
-        if checkpoint is not None and checkpoint_every and step % checkpoint_every < num_envs:
-            checkpoint(step)
+        if checkpoint is not None and checkpoint_every and step % checkpoint_every < num_envs \
+                and step < total_steps:
+            checkpoint(step, curve)
     return curve

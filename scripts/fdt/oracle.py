@@ -60,24 +60,19 @@ def main(argv=None) -> int:
     bar = progress(total=total, desc="oracle", unit="step")
     bar.update(start)
     t0 = time.time()
-    seg = {"step": [], "return": [], "wall_s": []}
-    every = int(prm["checkpoint_every"])
-    chunk = every if every else total
-    step = start
-    while step < total:
-        end = min(total, (step // chunk + 1) * chunk)
-        part = run_online(algo, env, total_steps=end, start_step=step, num_envs=n_envs,
-                          seed=args.seed + step, batch_size=int(prm["batch"]),
-                          learning_starts=int(prm["learning_starts"]),
-                          update_every=int(prm["update_every"]),
-                          eps_start=float(prm["eps_start"]), eps_end=float(prm["eps_end"]),
-                          eps_decay=int(prm["eps_decay"]), replay_size=int(prm["replay_size"]),
-                          on_progress=bar.update)
-        for key in seg:
-            curve[key] += part[key]
-        step = end
-        if step < total:
-            torch_save(ckpt, {"algo": algo.state_dict(), "step": step, "curve": curve})
+
+    def save(step, curve_now):
+        torch_save(ckpt, {"algo": algo.state_dict(), "step": step, "curve": curve_now})
+
+    # a resumed run continues the learner and the curve; its replay memory restarts empty
+    curve = run_online(algo, env, total_steps=total, start_step=start, curve=curve,
+                       num_envs=n_envs, seed=args.seed + start, batch_size=int(prm["batch"]),
+                       learning_starts=start + int(prm["learning_starts"]),
+                       update_every=int(prm["update_every"]),
+                       eps_start=float(prm["eps_start"]), eps_end=float(prm["eps_end"]),
+                       eps_decay=int(prm["eps_decay"]), replay_size=int(prm["replay_size"]),
+                       on_progress=bar.update, checkpoint=save,
+                       checkpoint_every=int(prm["checkpoint_every"]))
     bar.close()
     frame = pd.DataFrame(curve)
     frame["game"] = args.game
