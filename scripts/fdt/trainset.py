@@ -58,17 +58,28 @@ def sample_episodes(bounds: Sequence[List[Tuple[int, int, bool]]], *, seed: int,
     return out
 
 
-def assemble(buffers: Dict[int, Dict[str, np.ndarray]], episodes: List[Tuple[int, int, int]]
-             ) -> Dict[str, np.ndarray]:
-    """Concatenate the sampled episodes into one flat training set."""
-    keys = ("observation", "action", "reward", "raw_reward", "terminal", "lives", "valid")
-    parts: Dict[str, list] = {k: [] for k in keys}
+KEYS = ("observation", "action", "reward", "raw_reward", "terminal", "lives", "valid")
+
+
+def assemble(buffers, episodes: List[Tuple[int, int, int]]) -> Dict[str, np.ndarray]:
+    """Concatenate the sampled episodes (in sampling order) into one flat training set.
+
+    ``buffers``: a mapping or a function k -> buffer; each buffer is read once (DQN Replay
+    checkpoints are ~7 GB each, so only one is held at a time)."""
+    get = buffers if callable(buffers) else buffers.__getitem__
+    pieces: Dict[int, Dict[str, np.ndarray]] = {}
+    for k in sorted({e[0] for e in episodes}):
+        buf = get(k)
+        for e, (kb, s, t) in enumerate(episodes):
+            if kb == k:
+                pieces[e] = {key: np.asarray(buf[key][s:t]) for key in KEYS}
+        del buf
+    parts: Dict[str, list] = {k: [] for k in KEYS}
     src_buffer, src_index, ep_start, timestep, ep_id = [], [], [], [], []
     pos = 0
     for e, (k, s, t) in enumerate(episodes):
-        buf = buffers[k]
-        for key in keys:
-            parts[key].append(buf[key][s:t])
+        for key in KEYS:
+            parts[key].append(pieces[e][key])
         n = t - s
         src_buffer.append(np.full(n, k, dtype=np.int32))
         src_index.append(np.arange(s, t, dtype=np.int64))
@@ -86,7 +97,7 @@ def assemble(buffers: Dict[int, Dict[str, np.ndarray]], episodes: List[Tuple[int
 
 def main(argv=None) -> int:
     from scripts.common import cli
-    from scripts.common.io import save_npz, write_resolved_config
+    from scripts.common.io import save_npz, write_json
     from scripts.common.progress import get_logger
 
     p = cli.parser(__doc__.splitlines()[0])
@@ -98,11 +109,10 @@ def main(argv=None) -> int:
     prm = args.params
     manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
     n_buf = int(manifest["buffers"])
-    bounds, buffers = [], {}
+    bounds = []
     for k in range(n_buf):
-        buf = load_buffer(Path(args.replay) / f"buffer_{k}.npz")
-        bounds.append(episode_bounds(buf["terminal"], buf["padding"]))
-        buffers[k] = buf
+        with np.load(Path(args.replay) / f"buffer_{k}.npz") as z:  # lazy: no frames loaded
+            bounds.append(episode_bounds(z["terminal"], z["padding"]))
     episodes = sample_episodes(bounds, seed=args.seed, transitions=int(prm["transitions"]),
                                capacity=int(prm["capacity"]),
                                episodes_per_visit=int(prm["episodes_per_visit"]),
@@ -110,12 +120,14 @@ def main(argv=None) -> int:
     if not episodes:
         log.error("no episode of at least %d steps in %s", prm["min_len"], args.replay)
         return 1
-    data = assemble(buffers, episodes)
+    data = assemble(lambda k: load_buffer(Path(args.replay) / f"buffer_{k}.npz"), episodes)
     log.info("training set: %d transitions, %d episodes, max rtg %.1f, max timestep %d",
              len(data["action"]), len(episodes), float(data["rtg"].max()),
              int(data["timestep"].max()))
     save_npz(args.out, **data)
-    write_resolved_config(args.out, {**prm, "seed": args.seed})
+    write_json(str(args.out)[: -len(".npz")] + ".json",
+               {**prm, "seed": args.seed, "transitions_kept": int(len(data["action"])),
+                "episodes": len(episodes), "max_rtg": float(data["rtg"].max())})
     return 0
 
 
