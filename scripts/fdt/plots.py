@@ -50,7 +50,22 @@ def plot_oracle(curves, common, out):
         ax.set_xlabel("frames (millions)")
         ax.set_ylabel("episode return (raw)")
     axes[0].legend(fontsize=7)
+    fig.tight_layout()
     save_figure(fig, out, scale=common["scale"], seeds=1, note="oracle training episodes")
+
+
+def _ci(strings):
+    """'[lo, hi]' strings from a table -> arrays (NaN where missing)."""
+    lo, hi = [], []
+    for v in strings:
+        try:
+            a, b = str(v).strip("[]").split(",")
+            lo.append(float(a))
+            hi.append(float(b))
+        except ValueError:
+            lo.append(np.nan)
+            hi.append(np.nan)
+    return np.array(lo), np.array(hi)
 
 
 def plot_rtg_sweep(table, game, common, out):
@@ -61,19 +76,26 @@ def plot_rtg_sweep(table, game, common, out):
     x_of = {r: i for i, r in enumerate(dict.fromkeys(t["rtg"].astype(str)))}
     for ax, setup in zip(axes, setups):
         s = t[t.setup == setup]
-        x = np.array([x_of[str(r)] for r in s["rtg"]])
-        for model, color in (("FDT", ROLE_COLORS["ours"]), ("DT", ROLE_COLORS["baseline"])):
-            ax.plot(x, s[f"{model} ours"], "o-", color=color, label=f"{model} (ours)")
+        x = np.array([x_of[str(r)] for r in s["rtg"]], dtype=float)
+        for j, (model, color) in enumerate((("FDT", ROLE_COLORS["ours"]),
+                                            ("DT", ROLE_COLORS["baseline"]))):
+            y = s[f"{model} ours"].to_numpy(dtype=float)
+            lo, hi = _ci(s.get(f"{model} ours 95% CI", [np.nan] * len(s)))
+            err = np.vstack([np.where(np.isfinite(lo), y - lo, 0), np.where(np.isfinite(hi), hi - y, 0)])
+            ax.errorbar(x + (j - 0.5) * 0.12, y, yerr=err, fmt="o-", color=color, capsize=3,
+                        label=f"{model} (ours, 95% CI)")
             if f"{model} paper" in s and s[f"{model} paper"].notna().any():
                 ax.plot(x, s[f"{model} paper"], "s--", color=color, alpha=0.5,
                         label=f"{model} (paper)")
         ax.set_xticks(list(x_of.values()))
-        ax.set_xticklabels(list(x_of.keys()), rotation=45, fontsize=7)
+        ax.set_xticklabels(list(x_of.keys()), rotation=45 if len(x_of) > 4 else 0, fontsize=8)
+        ax.set_xlim(-0.5, len(x_of) - 0.5)
         ax.set_title(SETUP_LABEL.get(setup, setup))
         ax.set_xlabel("target return")
         ax.set_ylabel("return")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"{DISPLAY[game]}: FDT vs DT over target returns", y=1.02)
+    fig.suptitle(f"{DISPLAY[game]}: FDT vs DT over target returns")
+    fig.tight_layout()
     save_figure(fig, out, scale=common["scale"], seeds=len(common["seeds"]))
 
 
@@ -91,6 +113,7 @@ def plot_agreement(paths, common, out):
         ax.set_ylabel("positive feedback rate")
         ax.set_ylim(0, 1)
     axes[0].legend(fontsize=7)
+    fig.tight_layout()
     save_figure(fig, out, scale=common["scale"], seeds=1)
 
 
