@@ -63,11 +63,13 @@ def bench_loss(b, k, a, reps):
     return out
 
 
-def bench_train_step(reps):
+def bench_train_step(reps, b=64, k=10, paper=False):
     from scripts.fdt.model import DecisionTransformer, fdt_loss, fdt_loss_loop
 
-    b, k = 64, 10
-    net = DecisionTransformer(4, k, 1000, n_layer=2, n_head=4, n_embd=64, encoder="linear")
+    if paper:  # appendix Table 1's model
+        net = DecisionTransformer(4, k, 2654, n_layer=6, n_head=8, n_embd=128, encoder="nature")
+    else:
+        net = DecisionTransformer(4, k, 1000, n_layer=2, n_head=4, n_embd=64, encoder="linear")
     g = torch.Generator().manual_seed(0)
     s = torch.randint(0, 255, (b, k, 4, 84, 84), dtype=torch.uint8, generator=g)
     a = torch.randint(0, 4, (b, k), generator=g)
@@ -112,6 +114,7 @@ def main(argv=None) -> int:
                                                        args.threads)
     res["loss_B128_K30_A4_s"] = bench_loss(128, 30, 4, 5)
     res["train_step_laptop_model_B64_K10_s"] = bench_train_step(5)
+    res["train_step_paper_model_B128_K30_s"] = bench_train_step(2, 128, 30, paper=True)
     print(json.dumps(res, indent=2))
     with open(args.out, "w") as f:
         json.dump(res, f, indent=2)
