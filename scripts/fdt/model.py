@@ -65,9 +65,8 @@ def make_encoder(kind: str, n_embd: int) -> nn.Module:
                              nn.Conv2d(32, 64, 4, stride=2), nn.ReLU(),
                              nn.Conv2d(64, 64, 3, stride=1), nn.ReLU(),
                              nn.Flatten(), nn.Linear(3136, n_embd), nn.Tanh())
-    if kind == "linear":
-        return nn.Sequential(nn.MaxPool2d(4), nn.Flatten(), nn.Linear(4 * 21 * 21, n_embd),
-                             nn.Tanh())
+    if kind == "linear":  # input: 4x4 max-pooled frames (see DecisionTransformer.encode)
+        return nn.Sequential(nn.Flatten(), nn.Linear(4 * 21 * 21, n_embd), nn.Tanh())
     raise ValueError(f"unknown encoder {kind!r}; allowed: nature, linear")
 
 
@@ -92,6 +91,7 @@ class DecisionTransformer(nn.Module):
                                       for _ in range(n_layer)])
         self.ln_f = nn.LayerNorm(n_embd)
         self.head = nn.Linear(n_embd, n_actions, bias=False)
+        self.encoder_kind = encoder
         self.state_encoder = make_encoder(encoder, n_embd)
         self.ret_emb = nn.Sequential(nn.Linear(1, n_embd), nn.Tanh())
         self.action_emb = nn.Sequential(nn.Embedding(n_actions, n_embd), nn.Tanh())
@@ -108,13 +108,22 @@ class DecisionTransformer(nn.Module):
             module.bias.data.zero_()
             module.weight.data.fill_(1.0)
 
+    def encode(self, states: torch.Tensor) -> torch.Tensor:
+        """[N, 4, 84, 84] uint8 -> [N, d]. The linear encoder max-pools 4x4 on the raw uint8
+        frames first (same values as MaxPool2d(4) on floats, ~16x less float work)."""
+        if self.encoder_kind == "linear":
+            n = states.shape[0]
+            if states.shape[-1] != 21:  # training passes frames pooled once per dataset
+                states = states.reshape(n, 4, 21, 4, 21, 4).amax(dim=5).amax(dim=3)
+            return self.state_encoder(states.float() / 255.0)
+        return self.state_encoder(states.float() / 255.0)
+
     def forward(self, states: torch.Tensor, actions: torch.Tensor, rtg: torch.Tensor,
                 timesteps: torch.Tensor) -> torch.Tensor:
-        """states [B,T,4,84,84] uint8/float, actions [B,T] long, rtg [B,T] float,
+        """states [B,T,4,84,84] uint8 (linear encoder: also [B,T,4,21,21] pre-pooled), actions [B,T] long, rtg [B,T] float,
         timesteps [B] long (first step of each window). Returns logits [B,T,A]."""
         b, t = actions.shape
-        s = states.reshape(b * t, 4, 84, 84).float() / 255.0
-        s_emb = self.state_encoder(s).reshape(b, t, -1)
+        s_emb = self.encode(states.reshape((b * t,) + tuple(states.shape[2:]))).reshape(b, t, -1)
         a_emb = self.action_emb(actions.clamp(min=0))
         d = s_emb.shape[-1]
         tok = torch.zeros(b, t * self.per_step, d, dtype=s_emb.dtype, device=s_emb.device)

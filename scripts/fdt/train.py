@@ -41,7 +41,7 @@ def make_batch(ts: Dict[str, np.ndarray], starts: np.ndarray, context: int,
     pos = starts[:, None] + np.arange(context)[None, :]
     flat = pos.ravel()
     st = stack_frames(ts["observation"], ts["episode_start"], flat)
-    b = {"states": torch.from_numpy(st.reshape(len(starts), context, 4, 84, 84)),
+    b = {"states": torch.from_numpy(st.reshape((len(starts), context) + st.shape[1:])),
          "actions": torch.from_numpy(ts["action"][pos].astype(np.int64)),
          "rtg": torch.from_numpy(ts["rtg"][pos].astype(np.float32)),
          "timesteps": torch.from_numpy(ts["timestep"][starts].astype(np.int64))}
@@ -87,6 +87,9 @@ def main(argv=None) -> int:
             fb = {k: z[k] for k in ("feedback", "best_action")}
     context = int(prm["context"])
     batch = int(prm["batch"])
+    if prm["encoder"] == "linear":  # pool 4x4 once for the whole dataset (see model.encode)
+        n = len(ts["observation"])
+        ts["observation"] = ts["observation"].reshape(n, 21, 4, 21, 4).max(axis=(2, 4))
     max_t = int(ts["timestep"].max())
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     net = build_model(prm, args.game, args.model, max_t).to(device)
