@@ -102,3 +102,14 @@ def test_pinned_env_code_parses_as_python38_and_avoids_newer_torch():
             assert api not in src, f"{path.name} uses {api}"
         if "from __future__ import annotations" not in src and path.name != "__init__.py":
             raise AssertionError(f"{path.name} lacks `from __future__ import annotations`")
+
+
+def test_linear_encoder_accepts_prepooled_frames():
+    import numpy as np
+
+    net = DecisionTransformer(4, 3, 10, n_layer=1, n_head=2, n_embd=16, dropout=0.0,
+                              encoder="linear").eval()
+    s = torch.randint(0, 255, (2, 3, 4, 84, 84), dtype=torch.uint8)
+    pooled = torch.from_numpy(s.numpy().reshape(2, 3, 4, 21, 4, 21, 4).max(axis=(4, 6)))
+    a, r, t = torch.randint(0, 4, (2, 3)), torch.randn(2, 3), torch.tensor([0, 5])
+    assert torch.allclose(net(s, a, r, t), net(pooled, a, r, t))
