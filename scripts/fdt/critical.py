@@ -1,0 +1,296 @@
+"""Critical states (brief 2.4, appendix Table 2) and their oracle feedback.
+
+States are hashed into cells (game mask, 7x7 max-pool per frame, SHA-512 of the pooled
+float stack). Per (cell, action), first-visit Monte-Carlo returns of clipped rewards with
+discount gamma, plus a life-loss penalty when a life is lost within the game's window, give
+Q(c, a); the importance of a cell is max_a Q - min_a Q over actions with at least
+``min_samples`` samples (cells with >= 2 actions, I > 0, sorted descending). Phase A (the
+training set) comes first, so only training-set positions become critical; phase B (a
+longer sequential read of the behaviour log) only adds returns. "highest-lowest" selects,
+per cell, the first training-set occurrence whose logged action is the best action and the
+first whose logged action is the worst (fallback: the first occurrence); "all-cell-pairs"
+adds up to n+1 occurrences. The budget N keeps the first N positions.
+
+Eligibility (deviation, documented): the original's exact-grey-level pixel heuristics need
+atari-py's ROM frames; we use the game-independent part (episode started, not terminal,
+step reward 0, not padding) and life-loss flags from ``lives()`` (or the terminal flag
+where lives are unknown, as in DQN Replay).
+
+CLI: ``python -m scripts.fdt.critical --params JSON --seed S --trainset NPZ --replay DIR
+--labels DIR --out NPZ``
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from scripts.fdt.games import LL_OFFSET, LL_WINDOW
+from scripts.fdt.replay import episode_bounds, load_buffer
+
+POOL = 7
+
+
+# ----------------------------------------------------------------------------- cells
+def mask_frames(frames: np.ndarray, game: str) -> np.ndarray:
+    """The paper's per-game masks on 84x84 frames (score and lives digits, oxygen bar)."""
+    f = np.array(frames, dtype=np.float32, copy=True)
+    if game == "breakout":
+        f[..., 0:6, 0:48] = 0
+    elif game == "qbert":
+        f[..., 2:12, 17:38] = 0
+    elif game == "pong":
+        f = f[..., 11:, :]
+    elif game == "seaquest":
+        f[..., 18:22, :] = (f[..., 18:22, :] > 0).astype(np.float32)
+        f[..., 18:20, :] = 0
+        f[..., 21, :] = 0
+        f[..., 61:70, :] = 0
+        f = f[..., 18:, :]
+    elif game != "none":
+        raise ValueError(f"no mask for game {game!r}")
+    return f
+
+
+def pool_frames(frames: np.ndarray, k: int = POOL) -> np.ndarray:
+    """Max-pool, kernel k stride k, floor (as torch's max_pool2d) over the last two axes."""
+    h, w = frames.shape[-2] // k * k, frames.shape[-1] // k * k
+    f = frames[..., :h, :w]
+    lead = f.shape[:-2]
+    f = f.reshape(lead + (h // k, k, w // k, k))
+    return f.max(axis=(-3, -1))
+
+
+def cell_keys(frames: np.ndarray, episode_start: np.ndarray, game: str, stack: int = 4,
+              k: int = POOL) -> List[bytes]:
+    """One cell key (SHA-512 digest of the pooled float32 4-stack) per position."""
+    pooled = pool_frames(mask_frames(frames, game), k).astype(np.float32)
+    zero = np.zeros_like(pooled[0])
+    keys = []
+    for t in range(len(frames)):
+        parts = []
+        for j in range(stack):
+            s = t - (stack - 1 - j)
+            parts.append(pooled[s] if s >= episode_start[t] else zero)
+        keys.append(hashlib.sha512(np.stack(parts).tobytes()).digest())
+    return keys
+
+
+# ----------------------------------------------------------------------------- returns
+def life_loss_flags(terminal: np.ndarray, lives: np.ndarray) -> np.ndarray:
+    """Flag at t when the step t -> t+1 loses a life, or ends the game."""
+    flags = np.asarray(terminal).astype(bool).copy()
+    lives = np.asarray(lives)
+    if len(lives) > 1 and (lives >= 0).all():
+        flags[:-1] |= lives[1:] < lives[:-1]
+    return flags
+
+
+def penalised_returns(rewards: np.ndarray, flags: np.ndarray, gamma: float, ll_reward: float,
+                      window: int, offset: int) -> np.ndarray:
+    """G_j = sum_k gamma^k r_{j+k} to the episode end (one episode), plus ``ll_reward`` when a
+    life-loss flag lies in [j+offset, j+window), and always when fewer than ``window`` steps
+    remain."""
+    r = np.asarray(rewards, dtype=np.float64)
+    n = len(r)
+    g = np.zeros(n)
+    run = 0.0
+    for j in range(n - 1, -1, -1):
+        run = r[j] + gamma * run
+        g[j] = run
+    if ll_reward != 0:
+        fl = np.asarray(flags, dtype=bool)
+        csum = np.concatenate([[0], np.cumsum(fl)])
+        for j in range(n):
+            lo, hi = min(n, j + offset), min(n, j + window)
+            hit = csum[hi] - csum[lo] > 0
+            if hit or n - j < window:
+                g[j] += ll_reward
+    return g
+
+
+def eligible_steps(reward: np.ndarray, terminal: np.ndarray, valid: np.ndarray,
+                   timestep: np.ndarray) -> np.ndarray:
+    """Game-independent eligibility: started (t >= 1), not terminal, reward 0, valid."""
+    return ((np.asarray(timestep) >= 1) & ~np.asarray(terminal).astype(bool)
+            & (np.asarray(reward) == 0) & np.asarray(valid).astype(bool))
+
+
+# ----------------------------------------------------------------------------- importance
+class CellStats:
+    """First-visit returns per (cell, action), accumulated episode by episode."""
+
+    def __init__(self) -> None:
+        self.sums: Dict[bytes, Dict[int, List[float]]] = {}
+        self.order: Dict[bytes, int] = {}
+        self.seen_cells = set()
+
+    def add_episode(self, keys: Sequence[bytes], actions: np.ndarray, returns: np.ndarray,
+                    eligible: np.ndarray) -> None:
+        visited = set()
+        for t, key in enumerate(keys):
+            self.seen_cells.add(key)
+            a = int(actions[t])
+            if (key, a) in visited:
+                continue
+            if eligible[t]:
+                if key not in self.sums:
+                    self.sums[key] = {}
+                    self.order[key] = len(self.order)
+            elif key not in self.sums:
+                continue  # non-eligible steps only add to existing candidate cells
+            visited.add((key, a))
+            s = self.sums[key].setdefault(a, [0.0, 0])
+            s[0] += float(returns[t])
+            s[1] += 1
+
+    def ranking(self, min_samples: int = 0) -> List[Tuple[bytes, float, int, int]]:
+        """(cell, importance, best action, worst action), importance > 0, descending."""
+        out = []
+        for key, acts in self.sums.items():
+            means = {a: s[0] / s[1] for a, s in acts.items() if s[1] >= max(1, min_samples)}
+            if len(means) < 2:
+                continue
+            best = max(sorted(means), key=lambda a: means[a])
+            worst = min(sorted(means), key=lambda a: means[a])
+            gap = means[best] - means[worst]
+            if gap > 0:
+                out.append((key, gap, best, worst))
+        out.sort(key=lambda x: (-x[1], self.order[x[0]]))
+        return out
+
+
+def select_positions(ranking, occurrences: Dict[bytes, List[int]], actions: np.ndarray,
+                     sampling: str = "hl", pairs: int = 0) -> List[Tuple[int, int, int, float]]:
+    """Ordered candidate positions (position, best, worst, gap) before the budget."""
+    chosen: List[Tuple[int, int, int, float]] = []
+    used = set()
+    for key, gap, best, worst in ranking:
+        occ = occurrences.get(key, [])
+        if not occ:
+            continue
+        first_best = next((p for p in occ if actions[p] == best), occ[0])
+        first_worst = next((p for p in occ if actions[p] == worst), occ[0])
+        picks = [first_best, first_worst]
+        if sampling == "ap" and pairs > 0:
+            picks += occ[: pairs + 1]
+        for p in picks:
+            if p not in used:
+                used.add(p)
+                chosen.append((p, best, worst, gap))
+    return chosen
+
+
+def feedback_arrays(n: int, chosen, budget: int, labels: np.ndarray
+                    ) -> Dict[str, np.ndarray]:
+    """Per training-set position: feedback bit (-1: none), best and worst action (-1: none)."""
+    fb = np.full(n, -1, dtype=np.int8)
+    best = np.full(n, -1, dtype=np.int16)
+    worst = np.full(n, -1, dtype=np.int16)
+    gap = np.zeros(n, dtype=np.float32)
+    for p, b, w, g in chosen[:budget]:
+        fb[p] = int(labels[p])
+        best[p], worst[p], gap[p] = b, w, g
+    return {"feedback": fb, "best_action": best, "worst_action": worst, "gap": gap}
+
+
+def feedback_stats(actions: np.ndarray, fb: np.ndarray, best: np.ndarray) -> Dict[str, float]:
+    """Table 10's pos / aligned / neg / ignored for one budget."""
+    pos, neg = fb == 1, fb == 0
+    aligned = float((actions[pos] == best[pos]).mean()) if pos.any() else float("nan")
+    ignored = float((actions[neg] == best[neg]).mean()) if neg.any() else float("nan")
+    return {"pos": int(pos.sum()), "aligned": aligned, "neg": int(neg.sum()),
+            "ignored": ignored}
+
+
+# ----------------------------------------------------------------------------- CLI
+def _episode_pass(stats: CellStats, frames, actions, rewards, terminal, lives, valid, game,
+                  gamma, ll, window, offset):
+    start = np.zeros(len(actions), dtype=np.int64)
+    keys = cell_keys(frames, start, game)
+    flags = life_loss_flags(terminal, lives)
+    g = penalised_returns(rewards, flags, gamma, ll, window, offset)
+    elig = eligible_steps(rewards, terminal, valid, np.arange(len(actions)))
+    stats.add_episode(keys, actions, g, elig)
+    return keys, elig
+
+
+def main(argv=None) -> int:
+    from scripts.common import cli
+    from scripts.common.io import save_npz, write_json
+    from scripts.common.progress import get_logger
+
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--trainset", required=True)
+    p.add_argument("--replay", required=True)
+    p.add_argument("--labels", required=True, help="folder with buffer_{k}.npy feedback labels")
+    p.add_argument("--game", required=True)
+    p.add_argument("--gamma", type=float, required=True)
+    p.add_argument("--ll", type=float, required=True, help="life-loss reward (0: none)")
+    p.add_argument("--sampling", choices=["hl", "ap"], required=True)
+    p.add_argument("--budget", type=int, required=True)
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger("fdt.critical")
+    prm = args.params
+    game = args.game
+    window, offset = LL_WINDOW[game], LL_OFFSET[game]
+    with np.load(args.trainset) as z:
+        ts = {k: z[k] for k in z.files}
+    n = len(ts["action"])
+    stats = CellStats()
+    occurrences: Dict[bytes, List[int]] = {}
+    # phase A: the training set, episode by episode; its eligible positions are candidates
+    starts = np.flatnonzero(ts["episode_start"] == np.arange(n))
+    ends = list(starts[1:]) + [n]
+    for s, e in zip(starts, ends):
+        keys, elig = _episode_pass(stats, ts["observation"][s:e], ts["action"][s:e],
+                                   ts["reward"][s:e], ts["terminal"][s:e], ts["lives"][s:e],
+                                   ts["valid"][s:e], game, args.gamma, args.ll, window, offset)
+        for t, key in enumerate(keys):
+            if elig[t]:
+                occurrences.setdefault(key, []).append(int(s + t))
+    # phase B: sequential read of the behaviour log from buffer `phase_b_first`, returns only
+    manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    budget_b = int(prm["return_transitions"]) - n
+    k = int(prm["phase_b_first_buffer"]) % int(manifest["buffers"])
+    read = 0
+    visited = 0
+    while read < budget_b and visited < int(manifest["buffers"]):
+        buf = load_buffer(Path(args.replay) / f"buffer_{k}.npz")
+        for s, e, complete in episode_bounds(buf["terminal"], buf["padding"]):
+            if not complete or read >= budget_b:
+                continue
+            _episode_pass(stats, buf["observation"][s:e], buf["action"][s:e], buf["reward"][s:e],
+                          buf["terminal"][s:e], buf["lives"][s:e], buf["valid"][s:e], game,
+                          args.gamma, args.ll, window, offset)
+            read += e - s
+        k = (k + 1) % int(manifest["buffers"])
+        visited += 1
+    ranking = stats.ranking(int(prm["min_samples"]))
+    chosen = select_positions(ranking, occurrences, ts["action"], args.sampling,
+                              int(prm["pairs"]))
+    # oracle labels of the training-set positions
+    labels = np.zeros(n, dtype=np.int64)
+    for kb in np.unique(ts["src_buffer"]):
+        lab = np.load(Path(args.labels) / f"buffer_{kb}.npy")
+        m = ts["src_buffer"] == kb
+        labels[m] = lab[ts["src_index"][m]]
+    arrays = feedback_arrays(n, chosen, args.budget, labels)
+    st = feedback_stats(ts["action"], arrays["feedback"], arrays["best_action"])
+    st.update(important_states=len(chosen), important_cells=len(ranking),
+              cells=len(stats.seen_cells), return_transitions=n + read, budget=args.budget,
+              gamma=args.gamma, ll=args.ll, sampling=args.sampling, seed=args.seed)
+    log.info("critical states: %s", st)
+    save_npz(args.out, **arrays)
+    write_json(str(args.out)[: -len(".npz")] + ".json", st)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The feedback oracle trained here: a tianshou C51 agent (51 atoms, v in [-10, 10], n-step 1
+as dopamine's C51) on ale-py's native vector env with DQN Replay's preprocessing. The paper
+used dopamine's C51 checkpoint at 200M frames (greedy, epsilon 0).
+
+CLI: ``python -m scripts.fdt.oracle --params JSON --seed S --game G --out PT`` writes PT
+(the policy's state_dict), PT with .json (metadata) and curve.csv beside it. Checkpoints
+every ``checkpoint_every`` agent steps and resumes from them. Needs torch 2.x.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def load_oracle(path: str, game: str, prm: dict):
+    """The trained oracle's tianshou policy (C51), in eval mode."""
+    import torch
+
+    from scripts.fdt.agent import build_algorithm
+
+    algo = build_algorithm("c51", game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
+                           target_update=int(prm["target_update"]))
+    algo.policy.load_state_dict(torch.load(path, map_location="cpu"))
+    algo.policy.eval()
+    return algo.policy
+
+
+def main(argv=None) -> int:
+    import pandas as pd
+    import torch
+
+    from scripts.common import cli
+    from scripts.common.io import torch_save, write_csv, write_json
+    from scripts.common.progress import get_logger, progress
+    from scripts.fdt.agent import build_algorithm, make_vec_env, run_online
+
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--game", required=True)
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger("fdt.oracle")
+    prm = args.params
+    out = Path(args.out)
+    ckpt = out.parent / "checkpoint.pt"
+    n_envs = int(prm["num_envs"])
+    env = make_vec_env(args.game, n_envs, sticky=float(prm["sticky"]), threads=args.threads)
+    algo = build_algorithm("c51", args.game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
+                           target_update=int(prm["target_update"]))
+    start, curve = 0, {"step": [], "return": [], "wall_s": []}
+    if ckpt.exists():
+        ck = torch.load(ckpt, map_location="cpu", weights_only=False)
+        algo.load_state_dict(ck["algo"])
+        start, curve = ck["step"], ck["curve"]
+        log.info("resumed at agent step %d (the replay memory restarts empty)", start)
+    total = int(prm["steps"])
+    bar = progress(total=total, desc="oracle", unit="step")
+    bar.update(start)
+    t0 = time.time()
+
+    def save(step, curve_now):
+        torch_save(ckpt, {"algo": algo.state_dict(), "step": step, "curve": curve_now})
+
+    # a resumed run continues the learner and the curve; its replay memory restarts empty
+    curve = run_online(algo, env, total_steps=total, start_step=start, curve=curve,
+                       num_envs=n_envs, seed=args.seed + start, batch_size=int(prm["batch"]),
+                       learning_starts=start + int(prm["learning_starts"]),
+                       update_every=int(prm["update_every"]),
+                       eps_start=float(prm["eps_start"]), eps_end=float(prm["eps_end"]),
+                       eps_decay=int(prm["eps_decay"]), replay_size=int(prm["replay_size"]),
+                       on_progress=bar.update, checkpoint=save,
+                       checkpoint_every=int(prm["checkpoint_every"]))
+    bar.close()
+    frame = pd.DataFrame(curve)
+    frame["game"] = args.game
+    write_csv(out.parent / "curve.csv", frame)
+    rets = frame["return"].to_numpy()
+    tail = rets[-max(1, len(rets) // 10):] if len(rets) else np.array([np.nan])
+    write_json(str(out)[: -len(".pt")] + ".json", {
+        "game": args.game, "seed": args.seed, "agent_steps": total, "frames": 4 * total,
+        "episodes": int(len(rets)), "final_return_mean": float(np.mean(tail)),
+        "wall_s": round(time.time() - t0, 1), "params": prm})
+    torch_save(out, algo.policy.state_dict())
+    if ckpt.exists():
+        ckpt.unlink()
+    log.info("oracle trained: %d episodes, last-10%% mean return %.2f", len(rets),
+             float(np.mean(tail)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Training-set sampling (brief 2.3): pick a buffer uniformly with RandomState(seed), continue
+it from where it was left, read until 10 complete episodes, switch; drop episodes shorter
+than the context K; stop at the transition budget. Derived per position: undiscounted
+returns-to-go of clipped rewards (DT's off-by-one fixed), timestep, episode start.
+
+CLI: ``python -m scripts.fdt.trainset --params JSON --seed S --replay DIR --out NPZ``
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+from scripts.fdt.replay import episode_bounds, load_buffer
+
+
+def returns_to_go(rewards: np.ndarray, episode_start: np.ndarray) -> np.ndarray:
+    """Undiscounted sum of rewards from t to the end of t's episode, r_t included."""
+    rewards = np.asarray(rewards, dtype=np.float64)
+    out = np.zeros(len(rewards), dtype=np.float64)
+    run = 0.0
+    for t in range(len(rewards) - 1, -1, -1):
+        run += rewards[t]
+        out[t] = run
+        if episode_start[t] == t:
+            run = 0.0
+    return out.astype(np.float32)
+
+
+def sample_episodes(bounds: Sequence[List[Tuple[int, int, bool]]], *, seed: int,
+                    transitions: int, capacity: int, episodes_per_visit: int, min_len: int
+                    ) -> List[Tuple[int, int, int]]:
+    """(buffer, start, end) of the sampled episodes, in sampling order.
+
+    ``bounds[k]``: buffer k's episodes as (start, end, complete). A buffer is read only below
+    ``capacity`` (the original loader's replay_capacity)."""
+    rng = np.random.RandomState(seed)
+    n_buf = len(bounds)
+    cursor = [0] * n_buf  # index of the next unread episode per buffer
+    usable = [[b for b in bk if b[2] and b[1] <= capacity] for bk in bounds]
+    out: List[Tuple[int, int, int]] = []
+    total = 0
+    while total < transitions:
+        if all(cursor[k] >= len(usable[k]) for k in range(n_buf)):
+            break  # every buffer read to its capacity
+        k = int(rng.choice(n_buf))
+        read = 0
+        while read < episodes_per_visit and cursor[k] < len(usable[k]):
+            start, end, _ = usable[k][cursor[k]]
+            cursor[k] += 1
+            read += 1
+            if end - start >= min_len:
+                out.append((k, start, end))
+                total += end - start
+    return out
+
+
+KEYS = ("observation", "action", "reward", "raw_reward", "terminal", "lives", "valid")
+
+
+def assemble(buffers, episodes: List[Tuple[int, int, int]]) -> Dict[str, np.ndarray]:
+    """Concatenate the sampled episodes (in sampling order) into one flat training set.
+
+    ``buffers``: a mapping or a function k -> buffer; each buffer is read once (DQN Replay
+    checkpoints are ~7 GB each, so only one is held at a time)."""
+    get = buffers if callable(buffers) else buffers.__getitem__
+    pieces: Dict[int, Dict[str, np.ndarray]] = {}
+    for k in sorted({e[0] for e in episodes}):
+        buf = get(k)
+        for e, (kb, s, t) in enumerate(episodes):
+            if kb == k:
+                pieces[e] = {key: np.asarray(buf[key][s:t]) for key in KEYS}
+        del buf
+    parts: Dict[str, list] = {k: [] for k in KEYS}
+    src_buffer, src_index, ep_start, timestep, ep_id = [], [], [], [], []
+    pos = 0
+    for e, (k, s, t) in enumerate(episodes):
+        for key in KEYS:
+            parts[key].append(pieces[e][key])
+        n = t - s
+        src_buffer.append(np.full(n, k, dtype=np.int32))
+        src_index.append(np.arange(s, t, dtype=np.int64))
+        ep_start.append(np.full(n, pos, dtype=np.int64))
+        timestep.append(np.arange(n, dtype=np.int64))
+        ep_id.append(np.full(n, e, dtype=np.int64))
+        pos += n
+    out = {k: np.concatenate(v) for k, v in parts.items()}
+    out.update(src_buffer=np.concatenate(src_buffer), src_index=np.concatenate(src_index),
+               episode_start=np.concatenate(ep_start), timestep=np.concatenate(timestep),
+               episode=np.concatenate(ep_id))
+    out["rtg"] = returns_to_go(out["reward"], out["episode_start"])
+    return out
+
+
+def main(argv=None) -> int:
+    from scripts.common import cli
+    from scripts.common.io import save_npz, write_json
+    from scripts.common.progress import get_logger
+
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--replay", required=True, help="folder with buffer_{k}.npz and manifest.json")
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger("fdt.trainset")
+    prm = args.params
+    manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    n_buf = int(manifest["buffers"])
+    bounds = []
+    for k in range(n_buf):
+        with np.load(Path(args.replay) / f"buffer_{k}.npz") as z:  # lazy: no frames loaded
+            bounds.append(episode_bounds(z["terminal"], z["padding"]))
+    episodes = sample_episodes(bounds, seed=args.seed, transitions=int(prm["transitions"]),
+                               capacity=int(prm["capacity"]),
+                               episodes_per_visit=int(prm["episodes_per_visit"]),
+                               min_len=int(prm["min_len"]))
+    if not episodes:
+        log.error("no episode of at least %d steps in %s", prm["min_len"], args.replay)
+        return 1
+    data = assemble(lambda k: load_buffer(Path(args.replay) / f"buffer_{k}.npz"), episodes)
+    log.info("training set: %d transitions, %d episodes, max rtg %.1f, max timestep %d",
+             len(data["action"]), len(episodes), float(data["rtg"].max()),
+             int(data["timestep"].max()))
+    save_npz(args.out, **data)
+    write_json(str(args.out)[: -len(".npz")] + ".json",
+               {**prm, "seed": args.seed, "transitions_kept": int(len(data["action"])),
+                "episodes": len(episodes), "max_rtg": float(data["rtg"].max())})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
