@@ -190,6 +190,8 @@ def run_dtram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.T
         stop_idx = torch.where(now, torch.full_like(stop_idx, t), stop_idx)
         log_s = torch.log(s_t) if sample else torch.zeros_like(s_t)
         log_pi = torch.where(now, log_s, torch.where(stopped, torch.zeros_like(log_s), log_pi_loc))
+        if t == steps:  # the forced extra glimpse only classifies: no action, no baseline
+            log_pi = torch.zeros_like(log_pi)
         stopped = stopped | now
         locs.append(loc)
         log_pis.append(log_pi)
@@ -201,9 +203,14 @@ def run_dtram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.T
     lp_all = torch.stack(log_probs, 1)  # (B, n, C)
     final = lp_all[torch.arange(b, device=dev), stop_idx]
     mask = (torch.arange(n, device=dev)[None, :] < (stop_idx[:, None] + 1)).float()
-    return {"log_probs": final, "log_pi": torch.stack(log_pis, 1) * mask,
-            "baseline": torch.stack(baselines, 1), "mask": mask, "stop_idx": stop_idx,
-            "locations": torch.stack(locs, 1)}
+    # steps that took an action (location or stop); the forced extra step at index ``steps``
+    # counts in the baseline's normaliser only, as in the paper's code
+    act_mask = mask.clone()
+    if n == steps + 1:
+        act_mask[:, steps] = 0.0
+    return {"log_probs": final, "log_pi": torch.stack(log_pis, 1) * act_mask,
+            "baseline": torch.stack(baselines, 1), "mask": mask, "act_mask": act_mask,
+            "stop_idx": stop_idx, "locations": torch.stack(locs, 1)}
 
 
 def losses(out: Dict[str, torch.Tensor], y: torch.Tensor, reward_kind: str, num_classes: int,
@@ -229,10 +236,11 @@ def losses(out: Dict[str, torch.Tensor], y: torch.Tensor, reward_kind: str, num_
     if mask is None:
         loss_baseline = F.mse_loss(base, rb)
     else:
-        loss_baseline = (((base - rb) ** 2) * mask).sum() / mask.sum()
+        act = out["act_mask"]
+        loss_baseline = (((base - rb) ** 2) * act).sum() / mask.sum()
     adjusted = rb - base.detach()
     if mask is not None:
-        adjusted = adjusted * mask
+        adjusted = adjusted * out["act_mask"]
     loss_reinforce = (-log_pi * adjusted).sum(dim=1).mean()
     loss_action = F.nll_loss(log_probs, y)
     loss = loss_action + loss_baseline + reinforce_weight * loss_reinforce

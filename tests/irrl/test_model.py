@@ -113,4 +113,7 @@ def test_dtram_stop_index_and_mask():
     out = run_dtram(model, x, 5, True, torch.zeros(3, 2))
     assert out["stop_idx"].tolist() == [5, 5, 5]  # one extra glimpse after the last step
     assert out["mask"].sum().item() == 3 * 6
-    assert torch.allclose(out["log_pi"][:, 5], torch.log(torch.tensor(0.001)).expand(3))
+    assert out["act_mask"].sum().item() == 3 * 5
+    # the forced extra glimpse only classifies: no stop log-prob (as the paper's code)
+    assert torch.equal(out["log_pi"][:, 5], torch.zeros(3))
+    assert (out["log_pi"][:, 4] > 0).all()  # a 2-D location log-density at sigma 0.05 (~3)
