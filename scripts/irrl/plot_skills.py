@@ -76,7 +76,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ax.axhline(es["n_skills"], ls=":", color="0.5")
         ax.set(xlabel="Iteration", ylabel="Skills learned", ylim=(0, es["n_skills"] * 1.05),
                title=f"Skill discovery, {env} four rooms ({es['n_skills']} skills)")
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="lower right", fontsize=8)
         save_figure(fig, out, scale=args.scale, seeds=int(sub["seed"].nunique()),
                     note="mean ± std over seeds")
     write_table(pd.DataFrame(rows), args.csv, args.md, title="IRRL: unsupervised skill discovery",

@@ -7,6 +7,7 @@ checkpoint.pt (model, optimiser, RNG states, metrics so far).
 """
 from __future__ import annotations
 
+import copy
 import os
 import time
 from typing import Any, Dict, Optional, Sequence
@@ -80,6 +81,7 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
     discount = prm["discount"] if model.dynamic else 1.0
     ckpt_path = os.path.join(outdir, "checkpoint.pt")
     rows, start = [], 0
+    snapshots: Dict[int, Any] = {}  # epoch -> state dict of the ckpt_eE files written so far
     if os.path.exists(ckpt_path):
         blob = torch_load(ckpt_path, map_location=dev)
         model.load_state_dict(blob["model"])
@@ -87,6 +89,12 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
         perm_gen.set_state(blob["perm_rng"])
         torch.set_rng_state(blob["torch_rng"])
         rows, start = blob["rows"], blob["epoch"]
+        snapshots = blob.get("snapshots", {})
+        # a restarted workflow may have removed the earlier ckpt_eE outputs: write them again
+        for e, state in snapshots.items():
+            path = os.path.join(outdir, f"ckpt_e{e}.pt")
+            if not os.path.exists(path):
+                torch_save(path, {"model": state, "params": prm, "dynamic": model.dynamic, "epoch": e})
         log.info("resumed from %s at epoch %d", ckpt_path, start)
     n_params = sum(p.numel() for p in model.parameters())
     log.info("%s reward=%s detach=%s seed=%d params=%d train=%d valid=%d device=%s%s", model_kind,
@@ -99,6 +107,7 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
                      "val_reward": va["reward"], "val_q": va["q"], "seconds": 0.0})
         if 0 in save_epochs:
             save_state(os.path.join(outdir, "ckpt_e0.pt"), model, prm, 0)
+            snapshots[0] = copy.deepcopy(model.state_dict())
     bs = prm["batch_size"]
     for epoch in range(start + 1, prm["epochs"] + 1):
         t0 = time.time()
@@ -129,11 +138,12 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
                  row["seconds"])
         if epoch in save_epochs or epoch == prm["epochs"]:
             save_state(os.path.join(outdir, f"ckpt_e{epoch}.pt"), model, prm, epoch)
+            snapshots[epoch] = copy.deepcopy(model.state_dict())
         if epoch % prm["checkpoint_every"] == 0 or epoch == prm["epochs"]:
             torch_save(ckpt_path, {"model": model.state_dict(), "optim": opt.state_dict(),
                                    "perm_rng": perm_gen.get_state(),
                                    "torch_rng": torch.get_rng_state(), "rows": rows,
-                                   "epoch": epoch})
+                                   "epoch": epoch, "snapshots": snapshots})
     frame = pd.DataFrame(rows)
     save_state(os.path.join(outdir, "model.pt"), model, prm, prm["epochs"])
     write_csv(os.path.join(outdir, "metrics.csv"), frame)

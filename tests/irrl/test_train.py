@@ -42,10 +42,12 @@ def test_resume_matches_uninterrupted(dataset, tmp_path):
     short = dict(PRM, epochs=1)
     train(short, dataset, str(tmp_path / "b"), model_kind="ram", reward="log_clip", detach=False, seed=3)
     os.remove(tmp_path / "b" / "metrics.csv")
+    os.remove(tmp_path / "b" / "ckpt_e0.pt")  # a restarted workflow removes earlier outputs
     resumed = train(PRM, dataset, str(tmp_path / "b"), model_kind="ram", reward="log_clip",
                     detach=False, seed=3)
     cols = ["epoch", "val_acc", "val_loss", "train_loss"]
     pd.testing.assert_frame_equal(full[cols], resumed[cols])
+    assert (tmp_path / "b" / "ckpt_e0.pt").exists()
 
 
 def test_config_rejects_bad_reward():
