@@ -22,14 +22,22 @@ def denormalise(size: int, coords: torch.Tensor) -> torch.Tensor:
     return (0.5 * ((coords + 1.0) * size)).long()
 
 
-def extract_patches(x: torch.Tensor, loc: torch.Tensor, size: int) -> torch.Tensor:
+def pad_for(x: torch.Tensor, size: int) -> torch.Tensor:
+    """Zero padding of size//2 per side (in normalised space, so 0 is not the background)."""
+    pad = size // 2
+    return F.pad(x, (pad, pad, pad, pad))
+
+
+def extract_patches(x: torch.Tensor, loc: torch.Tensor, size: int,
+                    padded: Optional[torch.Tensor] = None) -> torch.Tensor:
     """Batched glimpse: for each image a ``size x size`` patch whose top-left corner in the
     image zero-padded by size//2 per side is the start pixel of ``loc`` (so the patch is
     centred on it). x: (B, C, H, W); loc: (B, 2) as (x=column, y=row) in [-1, 1].
-    Returns (B, C, size, size). One gather replaces the original's per-image Python loop."""
+    Returns (B, C, size, size). One gather replaces the original's per-image Python loop;
+    ``padded`` (``pad_for(x, size)``) lets an episode pad once instead of at every glimpse."""
     b, c, h, w = x.shape
     pad = size // 2
-    xp = F.pad(x, (pad, pad, pad, pad))
+    xp = pad_for(x, size) if padded is None else padded
     start = denormalise(h, loc)  # the original uses H for both axes
     # keep every index inside the padded image (only matters for odd sizes at l = 1)
     start = torch.min(start.clamp(min=0), torch.tensor([w + 2 * pad - size, h + 2 * pad - size],
@@ -42,16 +50,23 @@ def extract_patches(x: torch.Tensor, loc: torch.Tensor, size: int) -> torch.Tens
     return torch.stack(out, dim=1)
 
 
-def foveate(x: torch.Tensor, loc: torch.Tensor, g: int, k: int, s: float) -> torch.Tensor:
+def patch_sizes(g: int, k: int, s: float):
+    sizes, size = [], g
+    for _ in range(k):
+        sizes.append(size)
+        size = int(s * size)
+    return sizes
+
+
+def foveate(x: torch.Tensor, loc: torch.Tensor, g: int, k: int, s: float,
+            padded: Optional[Dict[int, torch.Tensor]] = None) -> torch.Tensor:
     """k patches of sizes g, g*s, g*s^2, ... around loc, average-pooled to g x g, flattened."""
     phi = []
-    size = g
-    for i in range(k):
-        patch = extract_patches(x, loc, size)
+    for i, size in enumerate(patch_sizes(g, k, s)):
+        patch = extract_patches(x, loc, size, None if padded is None else padded.get(size))
         if i > 0:
             patch = F.avg_pool2d(patch, size // g)
         phi.append(patch)
-        size = int(s * size)
     return torch.cat(phi, 1).reshape(x.shape[0], -1)
 
 
@@ -64,8 +79,13 @@ class GlimpseNet(nn.Module):
         self.fc3 = nn.Linear(h_g, hidden)
         self.fc4 = nn.Linear(h_l, hidden)
 
-    def forward(self, x: torch.Tensor, loc: torch.Tensor) -> torch.Tensor:
-        phi = foveate(x, loc, self.g, self.k, self.s)
+    def pad(self, x: torch.Tensor) -> Dict[int, torch.Tensor]:
+        """The padded images for every patch size, computed once per episode."""
+        return {size: pad_for(x, size) for size in patch_sizes(self.g, self.k, self.s)}
+
+    def forward(self, x: torch.Tensor, loc: torch.Tensor,
+                padded: Optional[Dict[int, torch.Tensor]] = None) -> torch.Tensor:
+        phi = foveate(x, loc, self.g, self.k, self.s, padded)
         what = self.fc3(F.relu(self.fc1(phi)))
         where = self.fc4(F.relu(self.fc2(loc)))
         return F.relu(what + where)
@@ -127,11 +147,12 @@ class RAM(nn.Module):
         self.baseliner = nn.Linear(hidden, 1)
         self.classifier = nn.Linear(hidden, num_classes)
 
-    def discriminator_step(self, x, loc, h):
-        return self.rnn(self.sensor(x, loc), h)
+    def discriminator_step(self, x, loc, h, padded=None):
+        return self.rnn(self.sensor(x, loc, padded), h)
 
-    def step(self, x: torch.Tensor, loc: torch.Tensor, h: torch.Tensor, sample: bool):
-        h = self.discriminator_step(x, loc, h)
+    def step(self, x: torch.Tensor, loc: torch.Tensor, h: torch.Tensor, sample: bool,
+             padded: Optional[Dict[int, torch.Tensor]] = None):
+        h = self.discriminator_step(x, loc, h, padded)
         mu, l_next, log_pi, s_t = self.locator(h, sample)
         b = self.baseliner(h.detach()).squeeze(1)
         return h, mu, l_next, log_pi, b, s_t
@@ -156,11 +177,13 @@ def run_ram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.Ten
     h = torch.zeros(b, model.hidden, device=x.device)
     ho = torch.zeros(b, oracle.hidden, device=x.device) if oracle is not None else None
     loc = l0
+    padded = model.sensor.pad(x)
+    padded_o = oracle.sensor.pad(x) if oracle is not None else None
     locs, log_pis, baselines = [loc], [], []
     for _ in range(steps):
         if oracle is not None:
-            ho = oracle.discriminator_step(x, loc, ho)
-        h, _, loc, log_pi, base, _ = model.step(x, loc, h, sample)
+            ho = oracle.discriminator_step(x, loc, ho, padded_o)
+        h, _, loc, log_pi, base, _ = model.step(x, loc, h, sample, padded)
         locs.append(loc)
         log_pis.append(log_pi)
         baselines.append(base)
@@ -183,8 +206,9 @@ def run_dtram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.T
     stop_idx = torch.full((b,), steps, dtype=torch.long, device=dev)
     stopped = torch.zeros(b, dtype=torch.bool, device=dev)
     locs, log_pis, baselines, log_probs = [loc], [], [], []
+    padded = model.sensor.pad(x)
     for t in range(steps + 1):
-        h, _, loc, log_pi_loc, base, s_t = model.step(x, loc, h, sample)
+        h, _, loc, log_pi_loc, base, s_t = model.step(x, loc, h, sample, padded)
         lp = model.classify(h)
         now = (~stopped) & ((s_t > 0.5) | (t == steps))
         stop_idx = torch.where(now, torch.full_like(stop_idx, t), stop_idx)
