@@ -51,6 +51,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                             alpha=0.15, lw=0)
         ax.set(title=label(reward), xlabel="Epoch", ylabel="Validation accuracy (%)")
         ax.legend(loc="lower right")
+    fig.subplots_adjust(bottom=0.2)  # room for the scale/seeds footer
     save_figure(fig, args.fig, scale=args.scale, seeds=len(args.seeds), note="mean ± std over seeds")
     return 0
 

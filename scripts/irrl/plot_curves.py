@@ -38,6 +38,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     axp.set(xlabel="Epoch", ylabel="Validation accuracy (%)",
             title=f"Paper: {name} on Cluttered MNIST 60x60 (digitised)")
     axp.legend(loc="lower right")
+    fig.subplots_adjust(bottom=0.2)  # room for the scale/seeds footer
     save_figure(fig, args.out, scale=args.scale, seeds=n_seeds,
                 note="right panel: the paper's values read off its figure")
     return 0

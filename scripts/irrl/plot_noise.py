@@ -63,6 +63,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ax.set_xticklabels([str(e) for e, _, _, _ in items])
     ax.set(xlabel="Epoch number", ylabel=r"$\tilde{\delta}$", ylim=(-1.05, 1.05),
            title=f"Discriminator noise over training (RAM, {items[0][1]} reward)")
+    fig.subplots_adjust(bottom=0.2)  # room for the scale/seeds footer
     save_figure(fig, args.fig, scale=args.scale, seeds=1,
                 note="bars: IQR; whiskers 1.5 IQR; white tick: mean")
     return 0

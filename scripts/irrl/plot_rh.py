@@ -34,6 +34,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ax.set(xlabel="Epoch", ylabel="Validation accuracy (%)",
            title="Reward hacking: reward from a converged clipped-linear discriminator")
     ax.legend(loc="lower right", fontsize=8)
+    fig.subplots_adjust(bottom=0.2)  # room for the scale/seeds footer
     save_figure(fig, args.out, scale=args.scale, seeds=int(rh["seed"].nunique()),
                 note="RH log = unclipped log reward; oracle frozen (paper: in the optimiser)")
     return 0

@@ -77,6 +77,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ax.set(xlabel="Iteration", ylabel="Skills learned", ylim=(0, es["n_skills"] * 1.05),
                title=f"Skill discovery, {env} four rooms ({es['n_skills']} skills)")
         ax.legend(loc="lower right", fontsize=8)
+        fig.subplots_adjust(bottom=0.2)  # room for the scale/seeds footer
         save_figure(fig, out, scale=args.scale, seeds=int(sub["seed"].nunique()),
                     note="mean ± std over seeds")
     write_table(pd.DataFrame(rows), args.csv, args.md, title="IRRL: unsupervised skill discovery",
