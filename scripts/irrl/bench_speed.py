@@ -1,0 +1,108 @@
+"""Speed of one RAM training step: the original IRRL implementation vs ours (not a workflow rule).
+
+Usage (a checkout of mengdi-li/internally-rewarded-rl is needed; none of its code is in this
+repository)::
+
+    python -m scripts.irrl.bench_speed --original-dir /path/to/internally-rewarded-rl \\
+        --data results/.../dataset.npz --batches 6
+
+Paper configuration: 60x60 images, one 4x4 patch, 18 glimpses, hidden 256, batch 256, the
+clipped linear reward with the official (non-detached) loss, Adam 3e-4, one thread. The original's
+step is driven the way its trainer drives it (17 steps + a last step, per-image retina loop);
+ours is ``run_ram`` + ``losses`` with the grad-norm logging of ``train``. Reported: median
+process CPU seconds per minibatch and the implied epoch (211 minibatches = 54,000 images). The
+original's per-image DataLoader transforms are not included (they would only add to its time).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from scripts.irrl.cluttered import normalise
+from scripts.irrl.model import RAM, initial_location, losses, run_ram
+from scripts.irrl.train import grad_norm
+
+
+def original_step(model, opt, x, y, glimpses):
+    b = x.shape[0]
+    h = torch.zeros(b, 256, requires_grad=True)
+    l = torch.FloatTensor(b, 2).uniform_(-1, 1)
+    l.requires_grad = True
+    log_pis, baselines = [], []
+    for _ in range(glimpses - 1):
+        h, l, base, p = model(x, l, h)
+        baselines.append(base)
+        log_pis.append(p)
+    h, l, base, c, _, p = model(x, l, h, last=True)
+    log_pis.append(p)
+    baselines.append(base)
+    baselines = torch.stack(baselines).transpose(1, 0)
+    log_pis = torch.stack(log_pis).transpose(1, 0)
+    q = c.gather(1, y[:, None]).squeeze(1).exp()
+    r = torch.clamp(q - 0.1, min=0).unsqueeze(1).repeat(1, baselines.shape[1])
+    loss = (F.nll_loss(c, y) + F.mse_loss(baselines, r)
+            + 0.01 * torch.mean(torch.sum(-log_pis * (r - baselines.detach()), 1)))
+    opt.zero_grad()
+    loss.backward()
+    sum(p.grad.data.norm(2) ** 2 for p in model.parameters() if p.grad is not None) ** 0.5
+    opt.step()
+
+
+def our_step(model, opt, x, y, glimpses):
+    out = run_ram(model, x, glimpses, True, initial_location(x.shape[0], x.device))
+    loss, _ = losses(out, y, "lin_clip", 10, False, 0.01)
+    opt.zero_grad()
+    loss.backward()
+    grad_norm(model)
+    opt.step()
+
+
+def time_steps(step, model, x, y, batches, batch, glimpses):
+    opt = torch.optim.Adam(model.parameters(), lr=3e-4)
+    step(model, opt, x[:batch], y[:batch], glimpses)  # warm-up
+    cpu = []
+    for i in range(batches):
+        sl = slice(batch * i, batch * (i + 1))
+        t0 = time.process_time()
+        step(model, opt, x[sl], y[sl], glimpses)
+        cpu.append(time.process_time() - t0)
+    return float(np.median(cpu))
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--original-dir", required=True)
+    p.add_argument("--data", required=True, help="a 60x60 cluttered dataset.npz")
+    p.add_argument("--batches", type=int, default=6)
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--glimpses", type=int, default=18)
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    sys.path.insert(0, args.original_dir)
+    import model as original  # noqa: E402  (the original repository's model.py)
+
+    with np.load(args.data) as z:
+        n = args.batch * args.batches
+        x = torch.from_numpy(normalise(z["X_train"][:n]).reshape(-1, 1, 60, 60))
+        y = torch.from_numpy(z["y_train"][:n, 0].astype(np.int64))
+    torch.manual_seed(0)
+    orig = original.RecurrentAttention(4, 1, 1, 1, 128, 128, 0.05, 256, 10, 1)
+    torch.manual_seed(0)
+    ours = RAM(patch=4, hidden=256)
+    res = {}
+    for name, step, model in (("original", original_step, orig), ("ours", our_step, ours)):
+        s = time_steps(step, model, x, y, args.batches, args.batch, args.glimpses)
+        res[name] = {"cpu_s_per_batch": s, "epoch_cpu_s_211_batches": 211 * s}
+    res["speedup"] = res["original"]["cpu_s_per_batch"] / res["ours"]["cpu_s_per_batch"]
+    print(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

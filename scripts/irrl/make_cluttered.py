@@ -1,0 +1,38 @@
+"""Build the Cluttered MNIST dataset (brief section 2.1) from raw digits.
+
+Output npz: X_train (n_train, W*W) float32, y_train (n_train, 1) int32, X_test, y_test (the
+paper's file layout) and ``preview`` (the 400 samples of the 20 x 20 preview grid).
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+
+from scripts.common.cli import parser
+from scripts.common.io import save_npz
+from scripts.common.progress import get_logger
+from scripts.irrl.cluttered import generate
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    p = parser(__doc__.splitlines()[0], seed=False)
+    p.add_argument("--digits", required=True)
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    prm = args.params
+    log = get_logger("irrl.cluttered")
+    with np.load(args.digits) as z:
+        d = {k: z[k] for k in z.files}
+    data = generate(d["x_train"], d["y_train"], d["x_test"], d["y_test"], canvas=prm["canvas"],
+                    frag=prm["fragment"], n_clutter=prm["n_clutter"],
+                    n_fragments_db=prm["n_fragments_db"], n_train=prm["n_train"],
+                    n_test=prm["n_test"], preview_pool=prm["preview_pool"], seed=prm["seed"])
+    for k, v in data.items():
+        log.info("%s %s %s", k, v.shape, v.dtype)
+    save_npz(args.out, **data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
