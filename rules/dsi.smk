@@ -8,6 +8,7 @@ _GW = _DSI["gridworld"]
 _PONG = _DSI["pong"]
 _SQ = _DSI["seaquest"]
 _DSI_SEEDS = seeds("dsi")
+_GW_FIG = _GW["variants"][0]  # the variant shown in the score figure
 
 
 wildcard_constraints:
@@ -41,7 +42,7 @@ rule dsi_gen_gridworld:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        cfg=stage_params("dsi", "gridworld"),
+        cfg=json.dumps({k: _GW[k] for k in ("seed_base", "data")}, sort_keys=True),
     shell:
         "python -m scripts.dsi.gen_gridworld --params {params.cfg:q} --variant {wildcards.gw}"
         " --negatives {wildcards.neg} --train {output.train} --test {output.test}"
@@ -62,7 +63,7 @@ rule dsi_gen_gridworld_eval:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        cfg=stage_params("dsi", "gridworld"),
+        cfg=json.dumps({k: _GW[k] for k in ("seed_base", "eval")}, sort_keys=True),
     shell:
         "python -m scripts.dsi.gen_gridworld_eval --params {params.cfg:q} --variant {wildcards.gw}"
         " --out {output} --seed 0 > {log} 2>&1"
@@ -160,8 +161,8 @@ rule dsi_table_gridworld:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        runs=" ".join(f"{v}:{r}:full:{s}:" + res("dsi", "scores", f"gridworld-{v}", f"{r}-full",
-            f"seed{s}.diagnostics.json") for v, r, s in _GW_RUNS),
+        runs=" ".join(f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
+            for v, r, s in _GW_RUNS),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.table_gridworld --scale {params.scale} --runs {params.runs}"
@@ -187,8 +188,8 @@ rule dsi_table_ablation:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        runs=" ".join(f"{v}:{r}:{a}:{s}:" + res("dsi", "scores", f"gridworld-{v}", f"{r}-{a}",
-            f"seed{s}.diagnostics.json") for v, r, a, s in _GW_ABL_RUNS),
+        runs=" ".join(f"{v}:{r}:{a}:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-{a}', f'seed{s}.diagnostics.json')}"
+            for v, r, a, s in _GW_ABL_RUNS),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.table_ablation --scale {params.scale} --runs {params.runs}"
@@ -214,9 +215,8 @@ rule dsi_fig_gridworld_scores:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        scores=" ".join(f"{r}:" + res("dsi", "scores", f"gridworld-{_GW['variants'][0]}",
-            f"{r}-full", f"seed{_DSI_SEEDS[0]}.npz") for r in sorted(_GW["recipes"],
-            key=lambda r: r != "fixed")),
+        scores=" ".join(f"{r}:{res('dsi', 'scores', f'gridworld-{_GW_FIG}', f'{r}-full', f'seed{_DSI_SEEDS[0]}.npz')}"
+            for r in sorted(_GW["recipes"], key=lambda r: r != "fixed")),
         n=_GW["figure_episodes"],
         nseeds=len(_DSI_SEEDS),
         scale=SCALE,
@@ -302,7 +302,7 @@ rule dsi_rollout_pong:
         gpu=0,
     params:
         cfg=stage_params("dsi", "pong", "data"),
-        pols=lambda wc: " ".join(f"{p}=" + res("dsi", "pong_policies", f"{p}.pt")
+        pols=lambda wc: " ".join(f"{p}={res('dsi', 'pong_policies', f'{p}.pt')}"
             for p in _PONG["data"]["sets"][wc.pd]["policies"]),
     shell:
         "python -m scripts.dsi.rollout_pong --params {params.cfg:q} --set {wildcards.pd}"
@@ -389,7 +389,7 @@ rule dsi_table_attack:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        runs=" ".join(f"{v}:{k}:{m}:" + res("dsi", "attack", v, f"k{k}", f"{m}.csv")
+        runs=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}"
             for v, k, m in _ATTACK_RUNS),
         scale=SCALE,
     shell:
@@ -447,7 +447,7 @@ rule dsi_train_seaquest_policies:
         gpu=gpus("dsi", "train_seaquest_policies"),
     params:
         cfg=stage_params("dsi", "seaquest"),
-        out_dir=res("dsi", "seaquest_policies"),
+        out_dir=lambda wc, output: os.path.dirname(output.progress),
     shell:
         "python -m scripts.dsi.train_seaquest_policies --params {params.cfg:q}"
         " --out-dir {params.out_dir} --seed {wildcards.seed} --threads {threads} > {log} 2>&1"
@@ -609,8 +609,10 @@ rule dsi_compare:
         gpu=0,
     params:
         scale=SCALE,
-        extra=lambda wc, input: (f"--attack {input.attack} " if input.attack else "")
-        + (f"--seaquest {input.seaquest}" if input.seaquest else ""),
+        extra=lambda wc, input: " ".join(
+            f"--{name} {path}" for name, path in (("attack", input.attack),
+            ("seaquest", input.seaquest)) if path
+        ),
     shell:
         "python -m scripts.dsi.compare --scale {params.scale} --gridworld-long {input.gw}"
         " {params.extra} --out {output} > {log} 2>&1"

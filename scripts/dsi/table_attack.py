@@ -45,7 +45,8 @@ def summarise(data: pd.DataFrame) -> pd.DataFrame:
         point, lo, hi = drop_ci(e0, e1)
         rows.append({"variant": variant, "k": k, "method": method, "rallies": len(sub),
                      "wins before": int((e0 == 1).sum()), "wins after": int((e1 == 1).sum()),
-                     "outcome changed": int((e0 != e1).sum()), "drop": point, "drop_low": lo,
+                     "outcome changed": int((e0 != e1).sum()),
+                     "mean outcome drop": float(np.mean(e0 - e1)), "drop_pct": point, "drop_low": lo,
                      "drop_high": hi})
     return pd.DataFrame(rows)
 
@@ -63,8 +64,8 @@ def main() -> None:
     if args.csv:
         table = summ.copy()
         table["win-rate drop (%)"] = [fmt_ci(a, b, c) for a, b, c in
-                                      zip(summ.drop, summ.drop_low, summ.drop_high)]
-        table = table.drop(columns=["drop", "drop_low", "drop_high"])
+                                      zip(summ.drop_pct, summ.drop_low, summ.drop_high)]
+        table = table.drop(columns=["drop_pct", "drop_low", "drop_high"])
         write_table(table, args.csv, args.md, title="DSI: Pong attack (win-rate drop)",
                     scale=args.scale, seeds=1, notes=[
                         "Attacked agents: A3C policies trained here (baby-a3c architecture); "
@@ -72,7 +73,9 @@ def main() -> None:
                         "cross-step/-seed/-arch: from another agent.",
                         "Methods: DSI top-k scored steps; random k steps; top-k of the "
                         "attacked agent's critic value (value-based baseline).",
-                        "Drop = (wins before - wins after) / wins before; CI over rally seeds.",
+                        "Drop = (wins before - wins after) / wins before; CI over rally seeds. "
+                        "Mean outcome drop = mean of e0 - e1 (outcomes in {-1, 0, 1}), defined "
+                        "even when a weak agent never wins.",
                         "The paper's attack numbers are not in the released material "
                         "(brief §4: inferred), so no paper column.",
                     ])
@@ -90,7 +93,7 @@ def main() -> None:
             sub = summ[summ.variant == variant]
             for method, g in sub.groupby("method"):
                 g = g.sort_values("k")
-                ax.plot(g.k, g.drop, marker="o", color=colors.get(method), label=method)
+                ax.plot(g.k, g.drop_pct, marker="o", color=colors.get(method), label=method)
                 ax.fill_between(g.k, g.drop_low, g.drop_high, color=colors.get(method),
                                 alpha=0.15, lw=0)
             ax.set_title(variant)
