@@ -7,6 +7,7 @@ the top-scored frames outlined.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 import numpy as np
 
 from scripts.common import cli
@@ -50,6 +51,7 @@ def main() -> None:
             ax.plot(np.arange(T), scores[i], marker="o", ms=3, lw=1.4,
                     color=COLORS.get(recipe, None), label=f"DSI, {recipe} recipe")
         ax.set_xlim(-0.5, T - 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(-0.03, 1.03)
         ax.set_ylabel("score $m_t$")
         if row == len(test) - 1:
