@@ -1,0 +1,206 @@
+"""Train a baby-a3c Pong policy here (rule dsi_train_a3c).
+
+A3C as baby-a3c: ``workers`` Hogwild processes share the model and an Adam whose moments live in
+shared memory; each rolls out ``rnn_steps`` steps, computes GAE(gamma, tau) policy loss, half
+squared value error and an entropy bonus, clips the gradient norm and steps the shared Adam.
+Rewards are clipped to [-1, 1] for learning. Saves the half-way checkpoint (cross-step
+variant) and the final policy; checkpoints after every twentieth of the frames and resumes.
+
+Valid on Python 3.8 and torch 1.7.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import torch
+import torch.multiprocessing as mp
+import torch.nn.functional as F
+
+from scripts.common import cli
+from scripts.common.io import torch_save, write_json
+from scripts.common.progress import get_logger
+from scripts.dsi.pong import A3CPolicy, make_pong, preprocess
+
+
+class SharedAdam(torch.optim.Optimizer):
+    """Adam with moments in shared memory, written out explicitly (same update on every torch)."""
+
+    def __init__(self, params, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
+        for group in self.param_groups:
+            for p in group["params"]:
+                st = self.state[p]
+                st["step_t"] = torch.zeros(1).share_memory_()
+                st["exp_avg"] = torch.zeros_like(p.data).share_memory_()
+                st["exp_avg_sq"] = torch.zeros_like(p.data).share_memory_()
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            b1, b2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                st = self.state[p]
+                st["step_t"] += 1
+                n = float(st["step_t"][0])
+                st["exp_avg"].mul_(b1).add_(p.grad, alpha=1 - b1)
+                st["exp_avg_sq"].mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+                denom = (st["exp_avg_sq"] / (1 - b2 ** n)).sqrt_().add_(group["eps"])
+                p.addcdiv_(st["exp_avg"], denom, value=-group["lr"] / (1 - b1 ** n))
+
+
+def discount(x: np.ndarray, gamma: float) -> np.ndarray:
+    """Discounted cumulative sums from the end: y_t = x_t + gamma * y_{t+1}."""
+    out = np.zeros(len(x), dtype=np.float64)
+    acc = 0.0
+    for t in range(len(x) - 1, -1, -1):
+        acc = x[t] + gamma * acc
+        out[t] = acc
+    return out
+
+
+def a3c_loss(values: torch.Tensor, logps: torch.Tensor, actions: torch.Tensor,
+             rewards: np.ndarray, next_value: float, gamma: float, tau: float, entropy: float,
+             value_coef: float) -> torch.Tensor:
+    """baby-a3c's cost: GAE policy loss + value_coef * 0.5 * squared error - entropy bonus.
+    values: (T,), logps: (T, A), actions: (T,), rewards: (T,)."""
+    v = torch.cat([values.detach(), torch.tensor([next_value], dtype=values.dtype)]).numpy()
+    delta = rewards + gamma * v[1:] - v[:-1]
+    gae = torch.tensor(discount(delta, gamma * tau).copy(), dtype=values.dtype)
+    logpy = logps.gather(1, actions.view(-1, 1)).view(-1)
+    policy_loss = -(logpy * gae).sum()
+    r = np.array(rewards, dtype=np.float64)
+    r[-1] += gamma * next_value
+    returns = torch.tensor(discount(r, gamma).copy(), dtype=values.dtype)
+    value_loss = 0.5 * (returns - values).pow(2).sum()
+    ent = (-logps * logps.exp()).sum()
+    return policy_loss + value_coef * value_loss - entropy * ent
+
+
+def worker(rank: int, shared: A3CPolicy, opt: SharedAdam, counter, cfg: dict, seed: int,
+           stop_at: int) -> None:
+    torch.manual_seed(seed + rank)
+    torch.set_num_threads(1)
+    env = make_pong(cfg["env"])
+    obs, _ = env.reset(seed=seed * 1000 + rank)
+    model = A3CPolicy(channels=shared.channels)
+    state = torch.from_numpy(preprocess(obs)[None].astype(np.float32) / 255.0)
+    hx = model.initial_state()
+    ep_len = 0
+    while counter.value < stop_at:
+        model.load_state_dict(shared.state_dict())
+        hx = hx.detach()
+        values, logps, actions, rewards = [], [], [], []
+        done = False
+        for _ in range(int(cfg["rnn_steps"])):
+            value, logit, hx = model(state, hx)
+            logp = F.log_softmax(logit, dim=-1)
+            action = torch.exp(logp).multinomial(num_samples=1).detach()[0, 0]
+            obs, reward, terminated, truncated, _ = env.step(int(action))
+            ep_len += 1
+            done = terminated or truncated or ep_len >= 10000
+            state = torch.from_numpy(preprocess(obs)[None].astype(np.float32) / 255.0)
+            values.append(value.view(1))
+            logps.append(logp)
+            actions.append(action.view(1))
+            rewards.append(float(np.clip(reward, -1, 1)))
+            with counter.get_lock():
+                counter.value += 1
+            if done:
+                obs, _ = env.reset()
+                state = torch.from_numpy(preprocess(obs)[None].astype(np.float32) / 255.0)
+                hx = model.initial_state()
+                ep_len = 0
+                break
+        next_value = 0.0
+        if not done:
+            with torch.no_grad():
+                next_value = float(model(state, hx.detach())[0])
+        loss = a3c_loss(torch.cat(values), torch.cat(logps), torch.cat(actions),
+                        np.array(rewards), next_value, cfg["gamma"], cfg["tau"], cfg["entropy"],
+                        cfg["value_coef"])
+        model.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["grad_clip"])
+        for p, sp in zip(model.parameters(), shared.parameters()):
+            sp.grad = p.grad.clone()
+        opt.step()
+
+
+def main() -> None:
+    p = cli.parser(__doc__)
+    p.add_argument("--policy", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--out-half", default=None)
+    args = p.parse_args()
+    cli.setup(args)
+    log = get_logger("dsi.train_a3c")
+    cfg = args.params
+    spec = cfg["policies"][args.policy]
+    total = int(spec["frames"])
+    out_dir = os.path.dirname(args.out)
+    ckpt = os.path.join(out_dir, f".{args.policy}.checkpoint.pt")
+    torch.manual_seed(spec["seed"])
+    shared = A3CPolicy(channels=int(spec["channels"]))
+    shared.share_memory()
+    opt = SharedAdam(shared.parameters(), lr=cfg["lr"])
+    done_frames = 0
+    half_saved = False
+    if os.path.exists(ckpt):
+        ck = torch.load(ckpt)
+        shared.load_state_dict(ck["model"])
+        for (pa, st) in zip(shared.parameters(), ck["opt"]):
+            for key in ("step_t", "exp_avg", "exp_avg_sq"):
+                opt.state[pa][key].copy_(st[key])
+        done_frames, half_saved = int(ck["frames"]), bool(ck["half_saved"])
+        log.info("resumed at %d frames", done_frames)
+    counter = mp.Value("l", done_frames)
+
+    def save(path: str, frames: int) -> None:
+        torch_save(path, {"model": shared.state_dict(), "channels": int(spec["channels"]),
+                          "frames": frames, "seed": int(spec["seed"]), "policy": args.policy})
+
+    def checkpoint() -> None:
+        torch_save(ckpt, {"model": shared.state_dict(), "frames": counter.value,
+                          "half_saved": half_saved,
+                          "opt": [{k: opt.state[pa][k].clone() for k in
+                                   ("step_t", "exp_avg", "exp_avg_sq")}
+                                  for pa in shared.parameters()]})
+
+    t0 = time.time()
+    # train in chunks (a checkpoint after each), saving the half-way (cross-step) policy
+    chunk = max(1, total // 20)
+    stops = sorted(set([total // 2, total] + list(range(chunk, total, chunk))))
+    for stop_at in stops:
+        if counter.value >= stop_at:
+            continue
+        if int(cfg["workers"]) == 1:
+            worker(0, shared, opt, counter, cfg, int(spec["seed"]) + counter.value, stop_at)
+        else:
+            procs = [mp.Process(target=worker, args=(r, shared, opt, counter, cfg,
+                                                     int(spec["seed"]) + counter.value, stop_at))
+                     for r in range(int(cfg["workers"]))]
+            for pr in procs:
+                pr.start()
+            for pr in procs:
+                pr.join()
+        if stop_at >= total // 2 and args.out_half and not half_saved:
+            save(args.out_half, counter.value)
+            half_saved = True
+        checkpoint()
+        log.info("%d frames in %.0f s", counter.value, time.time() - t0)
+    if args.out_half and not os.path.exists(args.out_half):
+        save(args.out_half, counter.value)
+    save(args.out, counter.value)
+    write_json(os.path.join(out_dir, f"{args.policy}.json"),
+               {"frames": counter.value, "seconds": time.time() - t0, "spec": spec,
+                "params": {k: v for k, v in cfg.items() if k != "policies"}})
+    if os.path.exists(ckpt):
+        os.remove(ckpt)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The GridWorld env, the BFS expert, and the ground-truth labelling of a scripted episode."""
+import numpy as np
+import gymnasium as gym
+from minigrid.core.world_object import Door
+
+from scripts.dsi import gridworld as gw
+
+
+def test_registered_env_and_frames():
+    env = gym.make(gw.ENV_ID)
+    obs, info = env.reset(seed=3)
+    assert obs.shape == (28, 28, 3) and obs.dtype == np.uint8
+    assert env.action_space.n == 5
+    obs, r, term, trunc, info = env.step(gw.UP)
+    assert obs.shape == (28, 28, 3) and not term
+
+
+def test_absolute_moves_open_doors_and_move():
+    env = gw.make_env()
+    env.reset(seed=3)
+    # seed 3: agent at (6, 9); the path to the key passes the closed door at (5, 12)
+    assert tuple(int(v) for v in env.agent_pos) == (6, 9)
+    for move in (gw.DOWN, gw.DOWN, gw.DOWN):
+        env.step(move)
+    assert tuple(int(v) for v in env.agent_pos) == (6, 12)
+    door = env.grid.get(5, 12)
+    assert isinstance(door, Door) and not door.is_open
+    _, _, _, _, info = env.step(gw.LEFT)  # opens the door and steps into the doorway
+    assert door.is_open and info["agent_pos"] == (5, 12)
+
+
+def test_scripted_episode_labels():
+    """Seed 3 by hand: start (6, 9); key at (3, 8) reached via doors (5, 12) and (4, 10);
+    ball at (13, 7) behind the locked door (10, 8)."""
+    env = gw.make_env()
+    ep = gw.positive_episode(env, 3)
+    assert ep["reached_goal"]
+    T = ep["length"]
+    assert ep["frames"].shape == (T, 28, 28, 3)
+    # two segments: (moves1 + 1) + (moves2 + 1) frames, T - 2 per-move labels
+    assert len(ep["official_labels"]) == T - 2
+    # 9 moves to the key's side: frames 0-9; the frame after the pickup (10) starts segment 2
+    assert [int(v) for v in ep["segment_starts"]] == [0, 10]
+    # positions before each move: (6,9) (6,10) (6,11) (6,12) (5,12)* (4,12) (4,11) (4,10)* (4,9)
+    first = ep["official_labels"][:9]
+    assert first.tolist() == [0, 0, 0, 0, 1, 0, 0, 1, 0]
+    assert ep["labels"][:11].tolist() == [0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]
+    # doorways stood in: (5,12), (4,10), back through (4,10) and (5,12), the locked door (10,8)
+    assert ep["official_labels"][9:].tolist() == [0, 0, 1, 0, 0, 1] + [0] * 8 + [1, 0, 0, 0]
+    assert int(ep["official_labels"].sum()) == 5
+    assert int(ep["labels"].sum()) == 5
+    # the frame-aligned labels equal the per-move labels shifted by one in segment two
+    seg2 = ep["official_labels"][9:]
+    assert ep["labels"][10:10 + len(seg2)].tolist() == seg2.tolist()
+
+
+def test_negative_never_reaches_goal_and_length_match():
+    env = gw.make_env()
+    rng = np.random.default_rng(0)
+    for s in range(5):
+        ep = gw.negative_episode(env, 100 + s, rng)
+        assert not ep["reached_goal"]
+    ep = gw.negative_episode(env, 200, rng, target_length=40)
+    assert ep["length"] == 40
+
+
+def test_bfs_shortest_path_length():
+    env = gw.make_env()
+    env.reset(seed=3)
+    path = gw.bfs_path(env, (6, 9), [(4, 8)])
+    assert len(path) == 9  # 3 down, 2 left, 4 up
