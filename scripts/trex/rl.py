@@ -111,15 +111,16 @@ class RewardSubstitution(gym.Wrapper):
     """Replaces the env's reward by ``reward_fn(obs returned by step) - ctrl_coef * |a|^2``
     (as both original codes score the observation returned by ``step``), keeping the true
     reward in ``info['true_reward']``. With ``reward_fn=None`` the true reward is kept.
-    Completed episodes' (true return, used return, length) accumulate in
-    ``completed_episodes`` for training logs."""
+    Completed episodes' (true return, used return, length) accumulate in the list
+    ``completed_episodes`` of the *unwrapped* env, where tianshou's ``get_env_attr`` and
+    ``set_env_attr`` look (for dummy and subprocess vector envs alike)."""
 
     def __init__(self, env: gym.Env, reward_fn: Callable[[np.ndarray], float] | None = None,
                  ctrl_coef: float = 0.0):
         super().__init__(env)
         self.reward_fn = reward_fn
         self.ctrl_coef = float(ctrl_coef)
-        self.completed_episodes: list = []
+        self.env.unwrapped.completed_episodes = []
         self._true = 0.0
         self._used = 0.0
         self._len = 0
@@ -141,18 +142,40 @@ class RewardSubstitution(gym.Wrapper):
         self._used += reward
         self._len += 1
         if terminated or truncated:
-            self.completed_episodes.append((self._true, self._used, self._len))
+            self.env.unwrapped.completed_episodes.append((self._true, self._used, self._len))
         return obs, reward, terminated, truncated, info
 
 
 # --------------------------------------------------------------------------- PPO
+
+def _linear_decay_factory():
+    from tianshou.algorithm.optim import LRSchedulerFactory
+
+    class _LinearDecay(LRSchedulerFactory):
+        """lr * (1 - update / total_updates), one scheduler step per PPO update (ppo2's
+        annealing). tianshou's LRSchedulerFactoryLinear returns numpy floats, which then sit
+        in the optimiser state and break torch.load(weights_only=True) on resume."""
+
+        def __init__(self, total_updates: int):
+            self.total_updates = max(1, int(total_updates))
+
+        def create_scheduler(self, optim):
+            total = self.total_updates
+            return torch.optim.lr_scheduler.LambdaLR(optim, lambda u: max(0.0, 1.0 - float(u) / total))
+
+    return _LinearDecay
+
+
+def LinearDecay(total_updates: int):  # noqa: N802 (a factory of a tianshou class)
+    return _linear_decay_factory()(total_updates)
+
 
 def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
               total_updates: int):
     """tianshou PPO with the Baselines ppo2 defaults of the paper's domain (brief 3.1, 3.6)."""
     from tianshou.algorithm import PPO
     from tianshou.algorithm.modelfree.reinforce import DiscreteActorPolicy, ProbabilisticActorPolicy
-    from tianshou.algorithm.optim import AdamOptimizerFactory, LRSchedulerFactoryLinear
+    from tianshou.algorithm.optim import AdamOptimizerFactory
     from tianshou.utils.net.common import Net
     from tianshou.utils.net.continuous import ContinuousActorProbabilistic, ContinuousCritic
     from tianshou.utils.net.discrete import DiscreteActor, DiscreteCritic
@@ -160,9 +183,7 @@ def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
     optim = AdamOptimizerFactory(lr=cfg["lr"], eps=1e-5)
     if cfg.get("lr_decay", True):
         # one scheduler step per update: LambdaLR(1 - update / total_updates)
-        optim = optim.with_lr_scheduler_factory(
-            LRSchedulerFactoryLinear(max_epochs=total_updates, epoch_num_steps=1,
-                                     collection_step_num_env_steps=1))
+        optim = optim.with_lr_scheduler_factory(LinearDecay(total_updates))
     if kind == "atari":
         from tianshou.env.atari.atari_network import DQNet, ScaledObsInputActionReprNet
 
@@ -343,8 +364,10 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
             sched.last_epoch = sd
         if norm_obs:
             venv.set_obs_rms(_rms_from_tensors(state["obs_rms"]))
+        if hasattr(algo, "ret_rms") and state.get("ret_rms"):
+            algo.ret_rms = _rms_from_tensors(state["ret_rms"])   # return scaling (not in state_dict)
         _set_rng_state(state["rng"])
-        start_epoch, env_step, update_step = state["epoch"], state["env_step"], state["update_step"]
+        start_epoch, env_step, update_step = int(state["epoch"]), int(state["env_step"]), int(state["update_step"])
         rows = list(state["rows"])
         log.info("resumed from %s at epoch %d (%d env steps)", ckpt_path, start_epoch, env_step)
     elif on_epoch_end is not None:
@@ -359,8 +382,8 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
         venv.set_env_attr("completed_episodes", [])
         trainer.execute_epoch()
         done = [ep for lst in venv.get_env_attr("completed_episodes") for ep in lst]
-        row = {"epoch": trainer._epoch, "env_step": trainer._env_step,
-               "episodes": len(done),
+        row = {"epoch": int(trainer._epoch), "env_step": int(trainer._env_step),
+               "episodes": int(len(done)),
                "true_return": float(np.mean([d[0] for d in done])) if done else float("nan"),
                "train_return": float(np.mean([d[1] for d in done])) if done else float("nan"),
                "episode_length": float(np.mean([d[2] for d in done])) if done else float("nan")}
@@ -369,10 +392,11 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
         if on_epoch_end is not None:
             on_epoch_end(trainer._epoch, trainer._env_step, algo, obs_rms)
         torch_save(ckpt_path, {"algo": algo.state_dict(),
-                               "schedulers": [s.last_epoch for s in algo.lr_schedulers],
+                               "schedulers": [int(s.last_epoch) for s in algo.lr_schedulers],
                                "obs_rms": _rms_to_tensors(obs_rms), "rng": _rng_state(),
-                               "epoch": trainer._epoch, "env_step": trainer._env_step,
-                               "update_step": trainer._current_update_step, "rows": rows})
+                               "ret_rms": _rms_to_tensors(getattr(algo, "ret_rms", None)),
+                               "epoch": int(trainer._epoch), "env_step": int(trainer._env_step),
+                               "update_step": int(trainer._current_update_step), "rows": rows})
         rate = (trainer._env_step - env_step) / max(time.time() - t0, 1e-9)
         log.info("epoch %d/%d  env steps %d  true return %.1f  train return %.2f  (%.0f steps/s)",
                  trainer._epoch, total_epochs, trainer._env_step, row["true_return"],

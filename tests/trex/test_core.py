@@ -149,6 +149,7 @@ def test_ensemble_mean_and_last_member():
     ens.scale.copy_(torch.tensor([2.0, 4.0, 0.5]))
     ens.shift.copy_(torch.tensor([1.0, 0.0, -1.0]))
     x = torch.randn(5, 4)
+    torch.set_grad_enabled(False)
     members = torch.stack([m(x) for m in ens.members])
     expect = ((members - ens.shift[:, None]) / ens.scale[:, None]).mean(0)
     assert torch.allclose(ens.normalised(x), expect)
@@ -157,6 +158,7 @@ def test_ensemble_mean_and_last_member():
     assert fast(x[0].numpy()) == pytest.approx(float(expect[0]), rel=1e-5)
     last = NumpyEnsembleReward(ens.state_dict(), 3, last_member_only=True)
     assert last(x[0].numpy()) == pytest.approx(float(((members[2, 0] + 1) / 0.5) / 3), rel=1e-5)
+    torch.set_grad_enabled(True)
 
 
 def test_trajectories_rebuild_frame_stacks():
