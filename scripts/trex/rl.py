@@ -91,7 +91,8 @@ class AtariSigmoidReward:
     """sigmoid(r_hat(s)) of one (4, 84, 84) uint8 stack (the net masks and scales itself)."""
 
     def __init__(self, model: nn.Module):
-        self.model = model.eval()
+        torch.set_num_threads(1)      # one per env process; the learner owns the rest
+        self.model = model.cpu().eval()
 
     def __call__(self, obs: np.ndarray) -> float:
         with torch.no_grad():
@@ -344,6 +345,10 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
     kind = env_kind(env)
     algo = build_ppo(kind, probe.observation_space, probe.action_space, ppo, total_updates)
     probe.close()
+    if ppo.get("device", "cpu") != "cpu":
+        from scripts.common.seeding import device
+        algo = algo.to(device(prefer_gpu=True) if ppo["device"] == "auto" else torch.device(ppo["device"]))
+        log.info("learner on %s", next(algo.parameters()).device)
     spec = {"env": env, "kind": kind, "ppo": ppo, **(extra_spec or {})}
     buffer = VectorReplayBuffer(collect, n_envs)
     collector = Collector(algo, venv, buffer)
@@ -358,7 +363,10 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
     rows: list[dict] = []
     start_epoch, env_step, update_step = 0, 0, 0
     if ckpt_path.exists():
-        state = load_torch(ckpt_path)
+        # older checkpoints may hold numpy float learning rates: allow exactly those types
+        with torch.serialization.safe_globals([np._core.multiarray.scalar, np.dtype,
+                                               type(np.dtype(np.float64))]):
+            state = load_torch(ckpt_path)
         algo.load_state_dict(state["algo"])
         for sched, sd in zip(algo.lr_schedulers, state["schedulers"]):
             sched.last_epoch = sd

@@ -41,8 +41,9 @@ def batch_returns(model, demos: Trajectories, rows: np.ndarray):
             x = demos.states(int(ep), snippet_indices(int(st), int(ln), int(sd)))
             obs.append(x)
             seg.append(np.full(len(x), 2 * k + s))
-    x = torch.as_tensor(np.concatenate(obs))
-    seg_t = torch.as_tensor(np.concatenate(seg)).long()
+    dev = next(model.parameters()).device
+    x = torch.as_tensor(np.concatenate(obs)).to(dev)
+    seg_t = torch.as_tensor(np.concatenate(seg)).long().to(dev)
     r = model(x)
     if r.dim() == 2:            # ensemble member stack is never passed here
         raise ValueError("pass a single member")
@@ -78,7 +79,7 @@ def run_member(model, demos, train, valid, cfg, seed, member, ckpt, state, rows_
             idx = np.random.default_rng([seed, member, step]).integers(0, len(train), batch)
         rows = train[idx]
         ra, rb = batch_returns(model, demos, rows)
-        label = torch.as_tensor(rows["label"].astype(np.int64))
+        label = torch.as_tensor(rows["label"].astype(np.int64)).to(ra.device)
         loss = nets.bt_loss(ra, rb, label)
         total_loss = loss + (l2 * model.l2() if l2 else 0.0)
         opt.zero_grad()
@@ -112,7 +113,8 @@ def evaluate(model, demos, rows, chunk: int = 64) -> float:
         for i in range(0, len(rows), chunk):
             part = rows[i:i + chunk]
             ra, rb = batch_returns(model, demos, part)
-            correct += int(((rb > ra).long() == torch.as_tensor(part["label"].astype(np.int64))).sum())
+            label = torch.as_tensor(part["label"].astype(np.int64)).to(ra.device)
+            correct += int(((rb > ra).long() == label).sum())
     return correct / max(len(rows), 1)
 
 
@@ -141,11 +143,15 @@ def main(argv=None) -> int:
         spec = {"kind": "atari", "mask_top": top, "mask_bottom": bottom, "game": env}
         torch.manual_seed(args.seed)
         model = nets.build_reward_model(spec)
-        log.info("Atari reward net: %d parameters, %d pairs", nets.count_params(model), len(pairs))
+        if cfg.get("device", "cpu") != "cpu":   # the CNN may train on a GPU; MuJoCo MLPs stay on CPU
+            from scripts.common.seeding import device
+            model = model.to(device() if cfg["device"] == "auto" else torch.device(cfg["device"]))
+        log.info("Atari reward net: %d parameters, %d pairs, on %s", nets.count_params(model),
+                 len(pairs), next(model.parameters()).device)
         model = run_member(model, demos, pairs, pairs[:0], cfg, args.seed, 0, ckpt, state,
                            rows_log, 0.0, {})
         accuracy = {"train_acc": evaluate(model, demos, pairs)}
-        final = model
+        final = model.cpu()
     else:
         members = int(cfg["members"])
         spec = {"kind": "mujoco", "obs_dim": int(demos.obs.shape[1]), "hidden": int(cfg["hidden"]),
