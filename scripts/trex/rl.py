@@ -387,7 +387,8 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
         epoch = trainer._epoch
         venv.seed([int(seed) * 1_000_003 + epoch * n_envs + i for i in range(n_envs)])
         collector.reset(reset_buffer=True)
-        venv.set_env_attr("completed_episodes", [])
+        for i in range(n_envs):   # a fresh list per env (one shared list would double-count)
+            venv.set_env_attr("completed_episodes", [], id=i)
         trainer.execute_epoch()
         done = [ep for lst in venv.get_env_attr("completed_episodes") for ep in lst]
         row = {"epoch": int(trainer._epoch), "env_step": int(trainer._env_step),
