@@ -126,6 +126,12 @@ class RewardSubstitution(gym.Wrapper):
         self._used = 0.0
         self._len = 0
 
+    @property
+    def completed_episodes(self) -> list:
+        """The unwrapped env's list (tianshou's subprocess workers read attributes of the
+        outer env, dummy workers of the unwrapped one; both reach the same list)."""
+        return self.env.unwrapped.completed_episodes
+
     def reset(self, **kwargs: Any):
         self._true, self._used, self._len = 0.0, 0.0, 0
         return self.env.reset(**kwargs)
