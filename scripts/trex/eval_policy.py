@@ -1,0 +1,58 @@
+"""Evaluate a trained policy on the TRUE reward of a fresh, unwrapped environment.
+
+MuJoCo: ``episodes`` episodes, return and final x-position (the paper's bar-chart
+"performance" is the forward distance); Atari: ``episodes`` full games (30 in the paper),
+no life-loss resets, unclipped score. Actions are sampled from the policy (stochastic, as
+the authors' Atari evaluation) unless ``deterministic``. Output: tidy CSV rows.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import torch
+
+from scripts.common import cli
+from scripts.common.io import write_csv
+from scripts.common.progress import get_logger
+from scripts.common.stats import tidy_frame
+from scripts.trex import rl, util
+
+
+def main(argv=None) -> int:
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--env", required=True)
+    p.add_argument("--set", required=True)
+    p.add_argument("--policy", required=True)
+    p.add_argument("--experiment", required=True)
+    p.add_argument("--out", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger("trex.eval")
+    ev = args.params["eval"]
+    policy, obs_rms, spec = rl.load_policy(args.policy)
+    policy.deterministic_eval = bool(ev.get("deterministic", False))
+    env = rl.make_env(args.env, purpose="rollout",
+                      max_episode_steps=args.params["env"].get("max_episode_steps"))
+    torch.manual_seed(10_000_019 + args.seed)
+    eps = rl.rollout(policy, obs_rms, env, seed=100_000_000 + 1000 * args.seed,
+                     n_episodes=int(ev["episodes"]), record=False)
+    env.close()
+    method = "control" if util.parse_set(args.set)["control"] else "T-REX"
+    rows = []
+    for k, e in enumerate(eps):
+        metrics = {"return": e["return"], "length": e["length"]}
+        if rl.env_kind(args.env) == "mujoco":
+            metrics["distance"] = e["distance"]
+        for name, value in metrics.items():
+            rows.append({"paper": "trex", "experiment": args.experiment, "method": method,
+                         "env": args.env, "seed": args.seed, "step": spec.get("env_steps", 0),
+                         "metric": name, "value": float(value), "set": args.set, "episode": k})
+    write_csv(args.out, tidy_frame(rows))
+    log.info("%s/%s seed %d: mean return %.1f over %d episodes", args.env, args.set, args.seed,
+             sum(e["return"] for e in eps) / len(eps), len(eps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

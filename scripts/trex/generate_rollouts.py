@@ -1,0 +1,75 @@
+"""Demonstrations (--which demos) or held-out trajectories (--which heldout) from the
+demonstrator's checkpoints.
+
+Demos: the checkpoints of every configured stage; MuJoCo: stochastic rollouts until at least
+``demos.min_steps`` env steps per checkpoint (authors' min_length 1000); Atari: ``demos.episodes``
+stochastic full-game episodes per checkpoint (authors: 1), unclipped, no life-loss resets.
+Held-out: later checkpoints (``heldout``), ``heldout.episodes`` each, never given to T-REX.
+Outputs: <out>.npz (see scripts/trex/data.py) and a metadata CSV (one row per episode).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from scripts.common import cli
+from scripts.common.io import read_json, save_npz, write_csv, write_resolved_config
+from scripts.common.progress import get_logger, progress
+from scripts.trex import data, rl, util
+
+
+def main(argv=None) -> int:
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--env", required=True)
+    p.add_argument("--which", choices=["demos", "heldout"], required=True)
+    p.add_argument("--demonstrator", required=True, help="checkpoints.json of the demonstrator")
+    p.add_argument("--out-npz", required=True)
+    p.add_argument("--out-meta", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger(f"trex.{args.which}")
+    env_cfg = args.params["env"]
+    index = {int(c["update"]): c["path"] for c in read_json(args.demonstrator)}
+    if args.which == "demos":
+        ckpts = util.demo_ckpts(env_cfg)
+        n_episodes = env_cfg["demos"].get("episodes")
+        min_steps = env_cfg["demos"].get("min_steps")
+    else:
+        ckpts = util.heldout_ckpts(env_cfg)
+        n_episodes, min_steps = int(env_cfg["heldout"]["episodes"]), None
+    missing = [c for c in ckpts if c not in index]
+    if missing:
+        raise ValueError(f"{args.env}: no demonstrator checkpoint for updates {missing}; "
+                         f"have {sorted(index)}")
+    kind = rl.env_kind(args.env)
+    max_steps = env_cfg.get("max_episode_steps")
+    env = rl.make_env(args.env, purpose="rollout", max_episode_steps=max_steps)
+    episodes, rows = [], []
+    offset = 0 if args.which == "demos" else 500
+    for ckpt in progress(ckpts, desc=args.which, unit="ckpt"):
+        policy, obs_rms, _ = rl.load_policy(index[ckpt])
+        torch.manual_seed(args.seed * 100_003 + ckpt + offset)
+        eps = rl.rollout(policy, obs_rms, env, seed=args.seed * 1_000_000 + ckpt * 1000 + offset,
+                         n_episodes=n_episodes, min_steps=min_steps, max_steps=max_steps)
+        mean_ret = float(np.mean([e["return"] for e in eps]))
+        for k, e in enumerate(eps):
+            rows.append({"episode": len(episodes), "checkpoint": ckpt, "ckpt_episode": k,
+                         "return": e["return"], "length": e["length"], "distance": e["distance"],
+                         "ckpt_mean_return": mean_ret})
+            episodes.append(e["obs"].astype(np.uint8 if kind == "atari" else np.float32))
+        log.info("checkpoint %d: %d episodes, mean return %.1f", ckpt, len(eps), mean_ret)
+    env.close()
+    traj = data.concat_episodes(episodes, kind)
+    save_npz(args.out_npz, **traj.arrays())
+    write_csv(args.out_meta, pd.DataFrame(rows))
+    write_resolved_config(Path(args.out_npz), {**args.params, "seed": args.seed,
+                                                "which": args.which, "env_name": args.env})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Demonstrator: tianshou PPO on the true reward, saving a checkpoint every ``ckpt_every``
+updates, starting with the random initial policy (update 0), as the authors' ppo2 runs.
+
+Outputs in --out-dir: ckpt_<update>.pt (policy + observation statistics), train_log.csv,
+checkpoints.json (the index, written last). Resumes from checkpoint.pt.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from scripts.common import cli
+from scripts.common.io import torch_save, write_csv, write_json, write_resolved_config
+from scripts.common.progress import get_logger
+from scripts.trex import rl, util  # noqa: F401  (util silences a tianshou warning)
+
+
+def main(argv=None) -> int:
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--env", required=True)
+    p.add_argument("--out-dir", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger("trex.demonstrator")
+    prm = args.params
+    env, out = args.env, Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dem = prm["env"]["demonstrator"]
+    every, updates = int(dem["ckpt_every"]), int(dem["updates"])
+    if updates % every:
+        raise ValueError(f"demonstrator.updates={updates} is not a multiple of ckpt_every={every}")
+    ppo = dict(prm["ppo"], epoch_updates=every)
+    kind = rl.env_kind(env)
+    max_steps = prm["env"].get("max_episode_steps")
+    index = []
+
+    def save(epoch, env_step, algo, obs_rms):
+        update = epoch * every
+        path = out / f"ckpt_{update}.pt"
+        torch_save(path, rl.policy_blob(algo, obs_rms, spec_holder[0]))
+        index.append({"update": update, "env_step": env_step, "path": str(path)})
+
+    spec_holder = [{"env": env, "kind": kind, "ppo": ppo}]
+    log.info("demonstrator %s: %d updates of %d steps, checkpoint every %d", env, updates,
+             ppo["n_envs"] * ppo["steps_per_env"], every)
+    algo, obs_rms, rows, spec = rl.train_ppo(
+        env=env, ppo=ppo, seed=args.seed, total_epochs=updates // every, work_dir=out,
+        norm_obs=kind == "mujoco", on_epoch_end=save,
+        make_train_env=lambda: rl.RewardSubstitution(
+            rl.make_env(env, purpose="demonstrator", max_episode_steps=max_steps)))
+    steps_per_update = ppo["n_envs"] * ppo["steps_per_env"]
+    index = [{"update": u, "env_step": u * steps_per_update, "path": str(out / f"ckpt_{u}.pt")}
+             for u in range(0, updates + 1, every)]
+    missing = [i["path"] for i in index if not Path(i["path"]).exists()]
+    if missing:
+        raise FileNotFoundError(f"checkpoints missing: {missing}")
+    write_csv(out / "train_log.csv", pd.DataFrame(rows))
+    write_resolved_config(out, {**prm, "seed": args.seed, "env_name": env})
+    write_json(out / "checkpoints.json", index)
+    log.info("done: %d checkpoints", len(index))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""PPO (tianshou) on the learned reward, or on a constant reward (set ``control``).
+
+MuJoCo: reward = normalised ensemble reward of the raw observation returned by ``step``
+(true ensemble mean; ``last_member_only`` reproduces the authors' code) minus
+``ctrl_coef`` * |a|^2; the policy sees VectorEnvNormObs-normalised observations while the
+reward is computed on raw ones inside each env. Atari: reward = sigmoid(r_hat(s)) on the
+masked stack, episodes end at life loss (the sigmoid is a living bonus). The true reward
+is never seen by the learner; it is logged per completed episode (train_log.csv).
+Output: final.pt (policy + observation statistics), train_log.csv; resumes from
+checkpoint.pt in the same folder.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from scripts.common import cli
+from scripts.common.io import torch_save, write_csv, write_resolved_config
+from scripts.common.progress import get_logger
+from scripts.trex import nets, rl, util
+
+
+def main(argv=None) -> int:
+    p = cli.parser(__doc__.splitlines()[0])
+    p.add_argument("--env", required=True)
+    p.add_argument("--set", required=True)
+    p.add_argument("--reward", default="", help="reward.pt (not for the control)")
+    p.add_argument("--out", required=True, help="final.pt")
+    p.add_argument("--out-log", required=True)
+    args = p.parse_args(argv)
+    cli.setup(args)
+    log = get_logger("trex.policy")
+    prm, env = args.params, args.env
+    spec_set = util.parse_set(args.set)
+    kind = rl.env_kind(env)
+    rlc = prm["rl"]
+    ppo = dict(prm["ppo"])
+    ctrl = float(rlc.get("ctrl_coef", 0.0)) if kind == "mujoco" else 0.0
+    if spec_set["control"]:
+        reward_fn_factory = lambda: rl.ConstantReward(float(rlc.get("control_reward", 1.0)))  # noqa: E731
+    else:
+        model, spec = nets.load_reward_model(args.reward)
+        if kind == "atari":
+            reward_fn_factory = lambda: rl.AtariSigmoidReward(model)  # noqa: E731
+        else:
+            sd = {k: v for k, v in model.state_dict().items()}
+            reward_fn_factory = lambda: rl.NumpyEnsembleReward(  # noqa: E731
+                sd, spec["members"], bool(rlc.get("last_member_only", False)))
+    collect = ppo["n_envs"] * ppo["steps_per_env"]
+    total_updates = max(1, int(round(int(rlc["total_steps"]) / collect)))
+    epochs = max(1, -(-total_updates // int(ppo["epoch_updates"])))
+    max_steps = prm["env"].get("max_episode_steps")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    log.info("%s/%s seed %d: %d epochs x %d updates x %d steps", env, args.set, args.seed, epochs,
+             ppo["epoch_updates"], collect)
+    algo, obs_rms, rows, spec = rl.train_ppo(
+        env=env, ppo=ppo, seed=args.seed, total_epochs=epochs, work_dir=out.parent,
+        norm_obs=kind == "mujoco" and bool(rlc.get("norm_obs", True)),
+        make_train_env=lambda: rl.RewardSubstitution(
+            rl.make_env(env, purpose="learned", max_episode_steps=max_steps),
+            reward_fn_factory(), ctrl_coef=ctrl),
+        extra_spec={"set": args.set})
+    write_csv(args.out_log, pd.DataFrame(rows))
+    write_resolved_config(out, {**prm, "seed": args.seed, "set": args.set})
+    spec["env_steps"] = int(rows[-1]["env_step"]) if rows else 0
+    torch_save(out, rl.policy_blob(algo, obs_rms, spec))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
