@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,11 @@ def test_lint_is_clean():
 def registered_targets(dry_run_output: str) -> dict[str, list[dict]]:
     """The per-paper target lists, read from the manifest jobs' shell commands."""
     found = {}
-    for match in re.finditer(r"scripts\.common\.manifest --scale \w+ --targets '(\[.*?\])'", dry_run_output):
-        targets = json.loads(match.group(1))
+    for line in dry_run_output.splitlines():
+        if "scripts.common.manifest" not in line or "--targets" not in line:
+            continue
+        words = shlex.split(line[: line.rindex(" > ")])  # drop the log redirection
+        targets = json.loads(words[words.index("--targets") + 1])
         if targets:
             found[targets[0]["paper"]] = targets
     return found
@@ -57,6 +61,15 @@ PAPER_SCALE_TARGETS = {
              "table_mujoco_performance.csv", "fig_extrapolation.pdf", "table_extrapolation_corr.csv",
              "fig_extrapolation_atari.pdf", "fig_attention_breakout.pdf", "fig_noise_hopper.pdf",
              "table_noise.csv", "compare_to_paper.md"],
+    "irrl": ["fig_ram_curves.pdf", "fig_dtram_curves.pdf", "table_digit_accuracy.csv",
+             "fig_reward_hacking.pdf", "fig_noise_violin.pdf", "table_noise_stats.csv",
+             "case_0.png", "table_skills.csv", "summary.md"],
+    "fdt": [f"table_a{i}_{name}.csv" for i, name in [(4, "dt_protocol"), (5, "fdt_dt_bc"),
+                                                     (6, "breakout"), (7, "qbert"), (8, "pong"),
+                                                     (9, "seaquest"), (10, "feedback_stats")]]
+           + ["fig_delta_vs_rtg_breakout.pdf", "fig_a1_oracle_curves.pdf", "compare_to_paper.md"],
+    "dsi": ["table_gridworld_f1.md", "table_ablation.md", "fig_gridworld_scores.pdf",
+            "table_pong_attack.md", "fig_seaquest_dqn.pdf", "compare_to_paper.md"],
 }
 
 
