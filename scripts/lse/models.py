@@ -165,6 +165,13 @@ def tabular_reward_table(mode: int, flat: np.ndarray, net: Dict, nxt: np.ndarray
     rn.set_flat(flat)
     with torch.no_grad():
         v = rn(torch.eye(n).unsqueeze(0))[0, :, 0].double().numpy()
+    return shaped_table(mode, v, nxt, rew, gamma)
+
+
+def shaped_table(mode: int, v: np.ndarray, nxt: np.ndarray, rew: np.ndarray,
+                 gamma: float) -> np.ndarray:
+    """R[s, a] of a state-only RN with values v[s]: potential modes gamma*v(s') - v(s),
+    non-potential modes v(s'); additive modes add the native reward."""
     learned = gamma * v[nxt] - v[:, None] if mode in POTENTIAL else v[nxt]
     return learned + rew if mode in ADDITIVE else learned
 
