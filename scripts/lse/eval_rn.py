@@ -50,7 +50,7 @@ def run_one(task: Dict) -> Dict:
         obs_dim, n_act, discrete, max_action = env_spaces(env)
         repeat = int(hp.get("action_repeat", 1))
         if kind == "ppo":
-            agent = PPO(obs_dim, n_act, hp, seed, MAX_STEPS[env], max_action)
+            agent = PPO(obs_dim, n_act, hp, seed, min(MAX_STEPS[env], task.get("episode_cap") or 10**9), max_action)
         else:
             agent = make_agent(kind, 1, obs_dim, n_act, hp, [seed], max_action)
         rn = None
@@ -58,9 +58,10 @@ def run_one(task: Dict) -> Dict:
             rn = make_rn(mode, 1, obs_dim, len(task["info_keys"]), task["net"], [seed])
             rn.set_flat(np.asarray(task["psi"]))
         icm = ICM(obs_dim, n_act, discrete, task["icm"], seed) if mode == -1 else None
+        cap = task.get("episode_cap")
         train_env = RealBatch(env, [seed], repeat, mode if mode != -1 else 0, rn, hp["gamma"],
-                              task["info_keys"])
-        res = Runner(agent, train_env, RealBatch(env, [seed + 17], repeat), protocol="curve",
+                              task["info_keys"], max_steps=cap)
+        res = Runner(agent, train_env, RealBatch(env, [seed + 17], repeat, max_steps=cap), protocol="curve",
                      episodes=task["episodes"], solved=solved, early_out_num=k, icm=icm).run()[0]
     return {"test_returns": res["test_returns"], "lengths": res["lengths"],
             "steps_to_threshold": res["steps_to_threshold"], "group": task["group"]}
@@ -90,7 +91,7 @@ def main(argv=None) -> int:
                           "psi": None if m is None else m["psi"].tolist(),
                           "net": p["net"], "info_keys": p.get("info_keys", []),
                           "count_beta": p.get("count_beta", 0.1), "icm": p.get("icm", {}),
-                          "group": g})
+                          "group": g, "episode_cap": p.get("episode_cap")})
     log.info("%s %s mode %d: %d runs on %d threads", p["env"], args.protocol, args.mode, len(tasks),
              args.threads)
     if args.threads > 1:

@@ -35,14 +35,15 @@ def eval_task(task: Dict) -> Dict:
     hp = vary_hps(task["base"], np.random.default_rng(seed), task["agent_kind"]) if task["vary"] \
         else dict(task["base"])
     agent = make_agent(task["agent_kind"], 1, obs_dim, n_act, hp, [seed])
+    inner = task["inner"]
+    cap = inner.get("episode_cap")
     if task["psi"] is None:
-        train_env = RealBatch(env, [seed])
+        train_env = RealBatch(env, [seed], max_steps=cap)
     else:
         se = SyntheticEnvNet(1, obs_dim, n_act, task["net"], [seed])
         se.set_flat(np.asarray(task["psi"]))
-        train_env = SEBatch(se, env, [seed], MAX_STEPS[env])
-    inner = task["inner"]
-    res = Runner(agent, train_env, RealBatch(env, [seed + 17]), protocol="se",
+        train_env = SEBatch(se, env, [seed], MAX_STEPS[env], cap)
+    res = Runner(agent, train_env, RealBatch(env, [seed + 17], max_steps=cap), protocol="se",
                  episodes=inner["train_episodes"], early_out_num=inner["early_out_num"],
                  early_out_diff=inner["early_out_diff"], test_episodes=inner["test_episodes"],
                  max_total_steps=inner.get("max_total_steps")).run()[0]

@@ -94,24 +94,28 @@ def _deep_scores(spec: Dict, thetas: np.ndarray, seeds: Sequence[int]) -> List[f
 
     torch.manual_seed(seeds[0])
     agent = make_agent(spec["agent_kind"], P, obs_dim, n_act, spec["agent"], seeds, max_action)
-    test_env = RealBatch(env, [s + 17 for s in seeds], spec["agent"].get("action_repeat", 1))
+    cap = inner.get("episode_cap")
+    test_env = RealBatch(env, [s + 17 for s in seeds], spec["agent"].get("action_repeat", 1),
+                         max_steps=cap)
     if spec["kind"] == "se":
         se = SyntheticEnvNet(P, obs_dim, n_act, spec["net"], seeds)
         se.set_flat(thetas)
-        train_env = SEBatch(se, env, seeds, MAX_STEPS[env])
+        train_env = SEBatch(se, env, seeds, MAX_STEPS[env], cap)
         runner = Runner(agent, train_env, test_env, protocol="se", episodes=inner["train_episodes"],
                         early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
-                        test_episodes=inner["test_episodes"])
+                        test_episodes=inner["test_episodes"],
+                        max_total_steps=inner.get("max_total_steps"))
     else:  # rn
         mode = spec["mode"]
         rn = make_rn(mode, P, obs_dim, len(spec.get("info_keys", [])), spec["net"], seeds)
         rn.set_flat(thetas)
         train_env = RealBatch(env, seeds, spec["agent"].get("action_repeat", 1), mode, rn,
-                              spec["agent"]["gamma"], spec.get("info_keys", []))
+                              spec["agent"]["gamma"], spec.get("info_keys", []), max_steps=cap)
         runner = Runner(agent, train_env, test_env, protocol="threshold",
                         episodes=inner["train_episodes"], solved=spec["solved"],
                         early_out_num=inner["early_out_num"],
-                        unsolved_weight=spec["unsolved_weight"])
+                        unsolved_weight=spec["unsolved_weight"],
+                        max_total_steps=inner.get("max_total_steps"))
     return [r["fitness"] for r in runner.run()]
 
 

@@ -74,10 +74,11 @@ class SyntheticEnvNet(torch.nn.Module):
         return self.state_net(x), self.reward_net(x)[..., 0], self.done_net(x)[..., 0] > 0.5
 
 
-def make_real_env(env: str, action_repeat: int = 1):
+def make_real_env(env: str, action_repeat: int = 1, max_steps: Optional[int] = None):
+    """The real env; ``max_steps`` (smoke scale only) shortens its time limit."""
     if env == "cliff":
         import scripts.lse.gridworlds  # noqa: F401  (registers LSECliff-v0)
-    e = gym.make(ENV_IDS[env])
+    e = gym.make(ENV_IDS[env], max_episode_steps=max_steps) if max_steps else gym.make(ENV_IDS[env])
     if action_repeat > 1:
         e = ActionRepeat(e, action_repeat)
     return e
@@ -182,8 +183,8 @@ class RealBatch:
 
     def __init__(self, env: str, seeds: Sequence[int], action_repeat: int = 1, mode: int = 0,
                  rn: Optional[BatchedMLP] = None, gamma: float = 0.99,
-                 info_keys: Sequence[str] = ()):
-        self.envs = [make_real_env(env, action_repeat) for _ in seeds]
+                 info_keys: Sequence[str] = (), max_steps: Optional[int] = None):
+        self.envs = [make_real_env(env, action_repeat, max_steps) for _ in seeds]
         self.seeds = list(seeds)
         self.first = [True] * len(seeds)
         self.mode, self.rn, self.gamma, self.info_keys = mode, rn, gamma, list(info_keys)
@@ -216,10 +217,11 @@ class RealBatch:
 class SEBatch:
     """P synthetic envs in one forward pass; start states from each member's real env reset."""
 
-    def __init__(self, se: SyntheticEnvNet, env: str, seeds: Sequence[int], max_steps: int):
+    def __init__(self, se: SyntheticEnvNet, env: str, seeds: Sequence[int], max_steps: int,
+                 cap: Optional[int] = None):
         self.se = se
         self.starts = RealBatch(env, seeds)
-        self.max_steps = max_steps
+        self.max_steps = min(max_steps, cap) if cap else max_steps
         self.t = np.zeros(len(seeds), np.int64)
 
     def reset(self, m: int) -> np.ndarray:

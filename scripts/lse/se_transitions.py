@@ -40,10 +40,13 @@ def main(argv=None) -> int:
         se.set_flat(model["psi"])
         agent = make_agent(kind, 1, obs_dim, n_act, hp, [seed])
         inner = p["inner"]
-        runner = Runner(agent, SEBatch(se, env, [seed], MAX_STEPS[env]), RealBatch(env, [seed + 17]),
+        cap = inner.get("episode_cap")
+        runner = Runner(agent, SEBatch(se, env, [seed], MAX_STEPS[env], cap),
+                        RealBatch(env, [seed + 17], max_steps=cap),
                         protocol="se", episodes=inner["train_episodes"],
                         early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
-                        test_episodes=inner["test_episodes"], record=True)
+                        test_episodes=inner["test_episodes"], record=True,
+                        max_total_steps=inner.get("max_total_steps"))
         runner.run()
         train += runner.transitions["train"]
         test += runner.transitions["test"]

@@ -30,10 +30,13 @@ def record_transitions(env, net, psi, agent_kind, agent_hp, inner, vary, n_agent
         se = SyntheticEnvNet(1, obs_dim, n_act, net, [s])
         se.set_flat(psi)
         agent = make_agent(agent_kind, 1, obs_dim, n_act, hp, [s])
-        runner = Runner(agent, SEBatch(se, env, [s], MAX_STEPS[env]), RealBatch(env, [s + 17]),
+        cap = inner.get("episode_cap")
+        runner = Runner(agent, SEBatch(se, env, [s], MAX_STEPS[env], cap),
+                        RealBatch(env, [s + 17], max_steps=cap),
                         protocol="se", episodes=inner["train_episodes"],
                         early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
-                        test_episodes=inner["test_episodes"], record=True)
+                        test_episodes=inner["test_episodes"], record=True,
+                        max_total_steps=inner.get("max_total_steps"))
         runner.run()
         for part in rows:
             rows[part] += runner.transitions[part]
