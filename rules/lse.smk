@@ -392,9 +392,10 @@ rule lse_fig2:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     params:
+        scale=SCALE,
         logs=lambda wc, input: " ".join(f"{p.split('/')[4]}={p}" for p in input.logs),
     shell:
-        "python -m scripts.lse.fig2 --logs {params.logs} --scale {SCALE} --fig {output.fig}"
+        "python -m scripts.lse.fig2 --logs {params.logs} --scale {params.scale} --fig {output.fig}"
         " --table-csv {output.csv} --table-md {output.md} > {log} 2>&1"
 
 
@@ -424,11 +425,12 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             mem_mb=mem_mb("lse", "default"),
             gpu=gpus("lse", "default"),
         params:
+            scale=SCALE,
             env=_env,
             target=_f3,
         shell:
             "python -m scripts.lse.fig3 --csv {input} --env {params.env} --target {params.target}"
-            " --scale {SCALE} --kde {output.kde} --bars {output.bars} --table-csv {output.csv}"
+            " --scale {params.scale} --kde {output.kde} --bars {output.bars} --table-csv {output.csv}"
             " --table-md {output.md} > {log} 2>&1"
 
     rule:
@@ -451,11 +453,12 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             mem_mb=mem_mb("lse", "default"),
             gpu=gpus("lse", "default"),
         params:
+            scale=SCALE,
             env=_env,
             dims=" ".join(LSE_DIMS[_env]),
         shell:
             "python -m scripts.lse.fig4 --data {input} --env {params.env} --dims {params.dims}"
-            " --outs {output} --scale {SCALE} > {log} 2>&1"
+            " --outs {output} --scale {params.scale} > {log} 2>&1"
 
 
 rule lse_fig_mbrl:
@@ -484,10 +487,11 @@ rule lse_fig_mbrl:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     params:
+        scale=SCALE,
         best=LSE["mbrl"]["best"],
     shell:
         "python -m scripts.lse.fig_mbrl --csv {input.csv} --metrics {input.metrics} --best {params.best}"
-        " --scale {SCALE} --kde {output.kde} --bars {output.bars} --table-csv {output.csv}"
+        " --scale {params.scale} --kde {output.kde} --bars {output.bars} --table-csv {output.csv}"
         " --table-md {output.md} > {log} 2>&1"
 
 
@@ -512,10 +516,11 @@ rule lse_fig5_9:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     params:
+        scale=SCALE,
         runs=" ".join(f"{e}/{p}/{m}={path}" for (e, p, m), path in LSE_RN_RUNS.items()),
         figs=" ".join(f"{e}/{p}={fig('lse', f'fig5_9_{e}_{p}.pdf')}" for e, p in LSE_RN_PROTOS),
     shell:
-        "python -m scripts.lse.fig5_9 --runs {params.runs} --figs {params.figs} --scale {SCALE}"
+        "python -m scripts.lse.fig5_9 --runs {params.runs} --figs {params.figs} --scale {params.scale}"
         " --table-csv {output.csv} --table-md {output.md} > {log} 2>&1"
 
 
@@ -540,10 +545,11 @@ rule lse_fig10:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     params:
+        scale=SCALE,
         sel=" ".join(f"{m}={res('lse', 'select_rn', 'cliff', f'mode{m}', 'best.json')}" for m in LSE_FIG10_MODES),
         gamma=LSE_RN["cliff"]["eval"]["protocols"]["default"]["agent"]["gamma"],
     shell:
-        "python -m scripts.lse.fig10 --selected {params.sel} --gamma {params.gamma} --scale {SCALE}"
+        "python -m scripts.lse.fig10 --selected {params.sel} --gamma {params.gamma} --scale {params.scale}"
         " --outdir figures/lse > {log} 2>&1"
 
 
@@ -566,12 +572,13 @@ rule lse_fig11:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     params:
+        scale=SCALE,
         outs=" ".join(
             f"--{'mirrored' if m else 'plain'}-out {fig('lse', 'fig11_stepsize_' + ('mirrored' if m else 'plain') + '.pdf')}"
             for m in LSE_SS_MIRRORED
         ),
     shell:
-        "python -m scripts.lse.fig11 --runs {input} --scale {SCALE} {params.outs} > {log} 2>&1"
+        "python -m scripts.lse.fig11 --runs {input} --scale {params.scale} {params.outs} > {log} 2>&1"
 
 
 # tables the summary reads, where built at this scale
@@ -592,6 +599,8 @@ rule lse_report:
         LSE_SUMMARY_TABLES,
     output:
         fig("lse", "summary.md"),
+    params:
+        scale=SCALE,
     log:
         logpath("lse", "report"),
     conda:
@@ -602,7 +611,7 @@ rule lse_report:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     shell:
-        "python -m scripts.lse.report --tables {input} --scale {SCALE} --out {output} > {log} 2>&1"
+        "python -m scripts.lse.report --tables {input} --scale {params.scale} --out {output} > {log} 2>&1"
 
 
 # ----------------------------------------------------------------------------- targets

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from scripts.lse.nets import BatchedMLP, soft_update
+from scripts.lse.nets import BatchedMLP, masked_step, soft_update
 
 
 class Replay:
@@ -130,8 +130,8 @@ class DDQN(Agent):
         loss = (((q - y) ** 2) * m).mean(dim=1).sum()
         self.opt.zero_grad()
         loss.backward()
-        self.opt.step()
-        soft_update(self.target, self.net, self.tau)
+        masked_step(self.opt, mask)
+        soft_update(self.target, self.net, self.tau, mask)
 
     def end_episode(self, member):
         self.eps[member] = max(float(self.hp["eps_min"]), self.eps[member] * float(self.hp["eps_decay"]))
@@ -240,15 +240,15 @@ class TD3(Agent):
         loss_c = ((((self.q1(x).squeeze(2) - y) ** 2) + ((self.q2(x).squeeze(2) - y) ** 2)) * m).mean(1).sum()
         self.opt_c.zero_grad()
         loss_c.backward()
-        self.opt_c.step()
+        masked_step(self.opt_c, mask)
         self.updates += 1
         if self.updates % int(self.hp.get("policy_delay", 2)) == 0:
             loss_a = -(self.q1(torch.cat([s, self._pi(self.actor, s)], dim=2)).squeeze(2) * m).mean(1).sum()
             self.opt_a.zero_grad()
             loss_a.backward()
-            self.opt_a.step()
+            masked_step(self.opt_a, mask)
             for t, n in ((self.actor_t, self.actor), (self.q1_t, self.q1), (self.q2_t, self.q2)):
-                soft_update(t, n, self.tau)
+                soft_update(t, n, self.tau, mask)
 
 
 class PPO(Agent):

@@ -144,7 +144,38 @@ class BatchedMLP(nn.Module):
                     pos += l.n_out
 
 
-def soft_update(target: nn.Module, source: nn.Module, tau: float) -> None:
+def soft_update(target: nn.Module, source: nn.Module, tau: float,
+                mask: Optional[np.ndarray] = None) -> None:
+    """target <- (1 - tau) target + tau source, only for the members in ``mask`` (all if None)."""
     with torch.no_grad():
         for t, s in zip(target.parameters(), source.parameters()):
-            t.mul_(1.0 - tau).add_(s, alpha=tau)
+            if mask is None or bool(np.all(mask)):
+                t.mul_(1.0 - tau).add_(s, alpha=tau)
+            else:
+                w = torch.as_tensor(np.asarray(mask, np.float32) * tau).reshape((-1,) + (1,) * (t.dim() - 1))
+                t.mul_(1.0 - w).add_(s * w)
+
+
+def masked_step(opt: torch.optim.Optimizer, mask: np.ndarray) -> None:
+    """opt.step() that leaves members outside ``mask`` untouched (parameters and Adam moments):
+    with summed per-member losses their gradients are zero, but Adam's momentum would still
+    move them (e.g. while a member runs its test episode)."""
+    if bool(np.all(mask)):
+        opt.step()
+        return
+    keep = torch.as_tensor(~np.asarray(mask, bool))
+    saved = []
+    for group in opt.param_groups:
+        for p in group["params"]:
+            if p.dim() == 0 or p.shape[0] != keep.shape[0]:
+                continue
+            state = opt.state.get(p, {})
+            moments = {k: v[keep].clone() for k, v in state.items()
+                       if torch.is_tensor(v) and v.dim() > 0 and v.shape[0] == keep.shape[0]}
+            saved.append((p, p.detach()[keep].clone(), moments))
+    opt.step()
+    with torch.no_grad():
+        for p, data, moments in saved:
+            p[keep] = data
+            for k, v in moments.items():
+                opt.state[p][k][keep] = v

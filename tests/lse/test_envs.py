@@ -111,3 +111,22 @@ def test_rn_table_uses_the_network():
     R2 = tabular_reward_table(2, psi, net, nxt, rew, 0.8)
     np.testing.assert_allclose(R2 - R1, rew)
     np.testing.assert_allclose(tabular_reward_table(0, None, net, nxt, rew, 0.8), rew)
+
+
+def test_masked_adam_step_leaves_other_members_untouched():
+    from scripts.lse.nets import masked_step
+
+    net = BatchedMLP(2, 3, 1, 4, 1, "relu", seeds=[0, 1])
+    opt = torch.optim.Adam(net.parameters(), lr=0.1)
+    x = torch.randn(2, 5, 3)
+    for _ in range(2):  # build momentum for both members
+        opt.zero_grad()
+        net(x).pow(2).sum().backward()
+        opt.step()
+    before = net.get_flat()
+    opt.zero_grad()
+    (net(x)[0].pow(2).sum()).backward()  # only member 0 has a loss
+    masked_step(opt, np.array([True, False]))
+    after = net.get_flat()
+    np.testing.assert_array_equal(after[1], before[1])
+    assert not np.allclose(after[0], before[0])
