@@ -36,6 +36,9 @@ def draw(R, title, out, scale, seeds, drop_below=None):
     fig, ax = plt.subplots(figsize=(9, 3.4))
     vals = R.copy()
     mask = np.zeros_like(vals, bool) if drop_below is None else vals <= drop_below
+    # cliff cells and the goal are terminal: never a state the agent acts in
+    for r, c in list(gridworlds.CLIFF_CELLS) + [gridworlds.CLIFF_GOAL]:
+        mask[r * gridworlds.CLIFF_COLS + c] = True
     ok = vals[~mask]
     lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 1.0)
     norm = (vals - lo) / (hi - lo) if hi > lo else np.full_like(vals, 0.5)
@@ -48,7 +51,7 @@ def draw(R, title, out, scale, seeds, drop_below=None):
             colors.append((0.85, 0.85, 0.85, 1) if mask[s, a] else cmap(norm[s, a]))
     ax.add_collection(PolyCollection(polys, facecolors=colors, edgecolors="white", linewidths=0.4))
     for c in range(1, 11):
-        ax.text(c + 0.5, 3.5, "cliff", ha="center", va="center", fontsize=6, color="0.2")
+        ax.text(c + 0.5, 3.5, "cliff", ha="center", va="center", fontsize=7, color="0.3")
     ax.text(0.5, 3.5, "S", ha="center", va="center", fontweight="bold")
     ax.text(11.5, 3.5, "G", ha="center", va="center", fontweight="bold")
     ax.set_xlim(0, 12)
