@@ -72,7 +72,8 @@ def main(argv=None) -> int:
                      "episodes mean (ours)": round(float(g["episodes"].mean()), 1),
                      "return [95% CI over models] (ours)": ret_s,
                      "return (paper)": reported_value(rep, agent=ag, mode=method, metric="return_mean"),
-                     "models solved": f"{g['model_solved'].astype(str).eq('True').mean():.2f}" if "model_solved" in g else ""})
+                     "models solved": "–" if method == "real" else
+                     f"{g['model_solved'].astype(str).eq('True').mean():.2f}"})
     write_table(pd.DataFrame(rows), args.table_csv, args.table_md,
                 title=f"{args.target}: {args.env} agents trained on real vs synthetic envs",
                 scale=args.scale, seeds=n_models,
