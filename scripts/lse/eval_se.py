@@ -1,0 +1,102 @@
+"""Rules lse_eval_se and lse_mbrl_eval: fresh agents with varied HPs trained on SEs (or on the
+real env, or on the supervised MBRL models), then tested on the real env (Fig 3/7, MBRL).
+
+Per agent: the varied HPs, the mean of the real test returns, training steps (SE steps for
+SE modes) and episodes, as tidy rows. Agents of a job are spread over a process pool.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import sys
+from typing import Dict, List
+
+import numpy as np
+
+from scripts.common.cli import parser, setup
+from scripts.common.io import write_csv
+from scripts.common.progress import get_logger
+from scripts.common.stats import tidy_frame
+from scripts.lse.agents import vary_hps
+from scripts.lse.inner import make_agent
+from scripts.lse.models import MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces
+from scripts.lse.nes_job import load_model
+from scripts.lse.runner import Runner
+
+
+def eval_task(task: Dict) -> Dict:
+    from scripts.common.seeding import set_threads
+    import torch
+
+    set_threads(1)
+    env, seed = task["env"], task["seed"]
+    torch.manual_seed(seed)
+    obs_dim, n_act, _, _ = env_spaces(env)
+    hp = vary_hps(task["base"], np.random.default_rng(seed), task["agent_kind"]) if task["vary"] \
+        else dict(task["base"])
+    agent = make_agent(task["agent_kind"], 1, obs_dim, n_act, hp, [seed])
+    inner = task["inner"]
+    cap = inner.get("episode_cap")
+    if task["psi"] is None:
+        train_env = RealBatch(env, [seed], max_steps=cap)
+    else:
+        se = SyntheticEnvNet(1, obs_dim, n_act, task["net"], [seed])
+        se.set_flat(np.asarray(task["psi"]))
+        train_env = SEBatch(se, env, [seed], MAX_STEPS[env], cap)
+    res = Runner(agent, train_env, RealBatch(env, [seed + 17], max_steps=cap), protocol="se",
+                 episodes=inner["train_episodes"], early_out_num=inner["early_out_num"],
+                 early_out_diff=inner["early_out_diff"], test_episodes=inner["test_episodes"],
+                 max_total_steps=inner.get("max_total_steps")).run()[0]
+    return {"model": task["model"], "agent": task["agent_idx"], "seed": seed,
+            "hp": json.dumps({k: hp[k] for k in ("lr", "batch_size", "hidden_size", "hidden_layer")}),
+            "test_return": float(np.mean(res["test_returns"])), "steps": res["steps"],
+            "episodes": res["episodes"], "model_solved": task["solved"]}
+
+
+def main(argv=None) -> int:
+    ap = parser(__doc__.splitlines()[0])
+    ap.add_argument("--mode", required=True, choices=["real", "se_fixhp", "se_varyhp", "mbrl"])
+    ap.add_argument("--models", nargs="*", default=[])
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    setup(args)
+    log = get_logger("lse.eval_se")
+    p = args.params
+    env, kind = p["env"], p["agent_kind"]
+    models: List[Dict] = [load_model(m) for m in args.models]
+    if models:
+        # the paper evaluated the first saved (= solved) SEs; unsolved runs are used only when
+        # too few solved, and flagged in every row (model_solved)
+        order = sorted(range(len(models)), key=lambda i: (not models[i]["solved"], i))
+        chosen = order[:int(p["n_models"])]
+        log.info("%d of %d models solved; using %s", sum(m["solved"] for m in models), len(models), chosen)
+    else:
+        chosen = list(range(int(p["n_models"])))
+    tasks = []
+    for j in chosen:
+        for k in range(int(p["agents_per_model"])):
+            m = models[j] if models else None
+            tasks.append({"env": env, "agent_kind": kind, "base": p["agent"], "vary": True,
+                          "inner": p["inner"], "seed": 100_000 + j * 1000 + k, "model": j,
+                          "agent_idx": k, "psi": None if m is None else m["psi"].tolist(),
+                          "net": None if m is None else m["config"]["net"],
+                          "solved": True if m is None else m["solved"]})
+    log.info("%s %s %s: %d agents on %d threads", env, kind, args.mode, len(tasks), args.threads)
+    if args.threads > 1:
+        with mp.get_context("spawn").Pool(args.threads) as pool:
+            results = pool.map(eval_task, tasks)
+    else:
+        results = [eval_task(t) for t in tasks]
+    rows = []
+    for r in results:
+        for metric in ("test_return", "steps", "episodes"):
+            rows.append({"paper": "lse", "experiment": "eval_se", "method": args.mode, "env": env,
+                         "seed": r["model"], "step": r["steps"], "metric": metric,
+                         "value": r[metric], "agent": kind, "agent_idx": r["agent"],
+                         "hp": r["hp"], "model_solved": r["model_solved"]})
+    write_csv(args.out, tidy_frame(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Population-batched MLPs: P independent networks of one architecture in one tensor program.
+
+Each layer holds a weight of shape (P, in, out) and a bias (P, 1, out); inputs are (P, N, in).
+Because Adam is element-wise and the members' losses are summed, one optimizer over the
+stacked tensors trains P independent networks exactly as P separate optimizers would.
+
+The paper's MLP (its ``build_nn_from_config``): Linear -> act -> [Linear -> (LayerNorm or
+Identity) -> act] x (L-1) -> Linear, with ONE activation object shared by all layers (a PReLU
+has one slope). NES perturbs only the weights and biases of the Linear layers
+(``get_flat``/``set_flat``); PReLU slopes and LayerNorm parameters keep their initial values.
+
+Valid on Python 3.8 and torch 1.7 (the paper's pin).
+"""
+from __future__ import annotations
+
+import math
+from typing import List, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ACTIVATIONS = ("tanh", "relu", "leakyrelu", "prelu")
+
+
+class BatchedLinear(nn.Module):
+    def __init__(self, pop: int, n_in: int, n_out: int, bias: bool = True,
+                 seeds: Optional[Sequence[int]] = None):
+        super().__init__()
+        self.pop, self.n_in, self.n_out, self.has_bias = pop, n_in, n_out, bias
+        self.weight = nn.Parameter(torch.empty(pop, n_in, n_out))
+        self.bias = nn.Parameter(torch.zeros(pop, 1, n_out)) if bias else None
+        self.reset_parameters(seeds)
+
+    def reset_parameters(self, seeds: Optional[Sequence[int]] = None) -> None:
+        """torch's nn.Linear default: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias, per member."""
+        bound = 1.0 / math.sqrt(self.n_in)
+        with torch.no_grad():
+            for m in range(self.pop):
+                gen = torch.Generator()
+                gen.manual_seed(int(seeds[m]) if seeds is not None else int(torch.randint(0, 2**31 - 1, (1,))))
+                w = torch.rand(self.n_in, self.n_out, generator=gen) * 2 * bound - bound
+                self.weight[m].copy_(w)
+                if self.bias is not None:
+                    self.bias[m].copy_(torch.rand(1, self.n_out, generator=gen) * 2 * bound - bound)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.bias is None:
+            return torch.bmm(x, self.weight)
+        return torch.baddbmm(self.bias, x, self.weight)
+
+    def numel_member(self) -> int:
+        return self.n_in * self.n_out + (self.n_out if self.bias is not None else 0)
+
+
+class BatchedLayerNorm(nn.Module):
+    def __init__(self, pop: int, dim: int):
+        super().__init__()
+        self.dim = dim
+        self.weight = nn.Parameter(torch.ones(pop, 1, dim))
+        self.bias = nn.Parameter(torch.zeros(pop, 1, dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.layer_norm(x, (self.dim,)) * self.weight + self.bias
+
+
+class BatchedAct(nn.Module):
+    """One activation shared by all layers of a member (one PReLU slope per member)."""
+
+    def __init__(self, pop: int, name: str):
+        super().__init__()
+        if name not in ACTIVATIONS:
+            raise ValueError(f"activation '{name}' unknown; allowed: {', '.join(ACTIVATIONS)}")
+        self.name = name
+        self.slope = nn.Parameter(torch.full((pop, 1, 1), 0.25)) if name == "prelu" else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.name == "tanh":
+            return torch.tanh(x)
+        if self.name == "relu":
+            return F.relu(x)
+        if self.name == "leakyrelu":
+            return F.leaky_relu(x, 0.01)
+        return torch.where(x >= 0, x, x * self.slope)
+
+
+class BatchedMLP(nn.Module):
+    """P MLPs. ``layers`` hidden layers of ``hidden`` units; layers=0 is a single Linear."""
+
+    def __init__(self, pop: int, n_in: int, n_out: int, hidden: int = 64, layers: int = 1,
+                 activation: str = "relu", layer_norm: bool = False, bias: bool = True,
+                 seeds: Optional[Sequence[int]] = None):
+        super().__init__()
+        self.pop, self.n_in, self.n_out = pop, n_in, n_out
+        self.act = BatchedAct(pop, activation)
+        sizes = [n_in] + [hidden] * layers + [n_out]
+        lin: List[BatchedLinear] = []
+        for k in range(len(sizes) - 1):
+            s = None if seeds is None else [int(x) * 7919 + k for x in seeds]
+            lin.append(BatchedLinear(pop, sizes[k], sizes[k + 1], bias=bias, seeds=s))
+        self.linears = nn.ModuleList(lin)
+        norms = [BatchedLayerNorm(pop, hidden) if layer_norm else nn.Identity()
+                 for _ in range(max(0, layers - 1))]
+        self.norms = nn.ModuleList(norms)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if len(self.linears) == 1:
+            return self.linears[0](x)
+        h = self.act(self.linears[0](x))
+        for k in range(1, len(self.linears) - 1):
+            h = self.act(self.norms[k - 1](self.linears[k](h)))
+        return self.linears[-1](h)
+
+    # -- NES view: weights and biases of the Linear layers only -----------------------------
+    def numel_member(self) -> int:
+        return sum(l.numel_member() for l in self.linears)
+
+    def get_flat(self) -> np.ndarray:
+        """(P, D) array of every member's Linear weights and biases."""
+        parts = []
+        with torch.no_grad():
+            for l in self.linears:
+                parts.append(l.weight.reshape(self.pop, -1))
+                if l.bias is not None:
+                    parts.append(l.bias.reshape(self.pop, -1))
+        return torch.cat(parts, dim=1).detach().double().numpy()
+
+    def set_flat(self, flat: np.ndarray) -> None:
+        flat_t = torch.as_tensor(np.asarray(flat, dtype=np.float32))
+        if flat_t.dim() == 1:
+            flat_t = flat_t.unsqueeze(0).expand(self.pop, -1)
+        if flat_t.shape != (self.pop, self.numel_member()):
+            raise ValueError(f"flat parameters of shape {tuple(flat_t.shape)}, expected "
+                             f"({self.pop}, {self.numel_member()})")
+        pos = 0
+        with torch.no_grad():
+            for l in self.linears:
+                n = l.n_in * l.n_out
+                l.weight.copy_(flat_t[:, pos:pos + n].reshape(self.pop, l.n_in, l.n_out))
+                pos += n
+                if l.bias is not None:
+                    l.bias.copy_(flat_t[:, pos:pos + l.n_out].reshape(self.pop, 1, l.n_out))
+                    pos += l.n_out
+
+
+def soft_update(target: nn.Module, source: nn.Module, tau: float,
+                mask: Optional[np.ndarray] = None) -> None:
+    """target <- (1 - tau) target + tau source, only for the members in ``mask`` (all if None)."""
+    with torch.no_grad():
+        for t, s in zip(target.parameters(), source.parameters()):
+            if mask is None or bool(np.all(mask)):
+                t.mul_(1.0 - tau).add_(s, alpha=tau)
+            else:
+                w = torch.as_tensor(np.asarray(mask, np.float32) * tau).reshape((-1,) + (1,) * (t.dim() - 1))
+                t.mul_(1.0 - w).add_(s * w)
+
+
+def masked_step(opt: torch.optim.Optimizer, mask: np.ndarray) -> None:
+    """opt.step() that leaves members outside ``mask`` untouched (parameters and Adam moments):
+    with summed per-member losses their gradients are zero, but Adam's momentum would still
+    move them (e.g. while a member runs its test episode)."""
+    if bool(np.all(mask)):
+        opt.step()
+        return
+    keep = torch.as_tensor(~np.asarray(mask, bool))
+    saved = []
+    for group in opt.param_groups:
+        for p in group["params"]:
+            if p.dim() == 0 or p.shape[0] != keep.shape[0]:
+                continue
+            state = opt.state.get(p, {})
+            moments = {k: v[keep].clone() for k, v in state.items()
+                       if torch.is_tensor(v) and v.dim() > 0 and v.shape[0] == keep.shape[0]}
+            saved.append((p, p.detach()[keep].clone(), moments))
+    opt.step()
+    with torch.no_grad():
+        for p, data, moments in saved:
+            p[keep] = data
+            for k, v in moments.items():
+                opt.state[p][k][keep] = v

@@ -1,0 +1,51 @@
+"""Shared helpers of the LSE figure and table steps (host stack: pandas, seaborn)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scripts.common.stats import BOOTSTRAP_SEED, bootstrap_ci
+from scripts.common.tables import fmt_ci, load_reported
+
+MODE_LABEL = {-1: "native + bonus", 0: "native", 1: "excl. potential", 2: "add. potential",
+              3: "excl. potential + info", 4: "add. potential + info", 5: "excl. non-potential",
+              6: "add. non-potential", 7: "excl. non-potential + info",
+              8: "add. non-potential + info", 101: "excl. linear info", 102: "add. linear info"}
+SE_MODE_LABEL = {"real": "train: real", "se_fixhp": "train: synth., HPs: fixed",
+                 "se_varyhp": "train: synth., HPs: varied", "mbrl": "supervised (corrected)"}
+
+
+def ci_str(values, digits=1):
+    est = bootstrap_ci(values)
+    return fmt_ci(est.point, est.low, est.high, digits), est
+
+
+def ratio_ci(num, den, n_resamples=10_000, seed=BOOTSTRAP_SEED):
+    """mean(num) / mean(den) with a percentile-bootstrap CI (groups resampled independently)."""
+    num, den = np.asarray(num, float), np.asarray(den, float)
+    num, den = num[np.isfinite(num)], den[np.isfinite(den)]
+    if num.size == 0 or den.size == 0 or num.mean() == 0:
+        return float("nan"), float("nan"), float("nan")
+    point = den.mean() / num.mean()  # speed-up: baseline steps / RN steps
+    if num.size < 2 or den.size < 2:
+        return point, float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    bn = rng.choice(num, (n_resamples, num.size)).mean(1)
+    bd = rng.choice(den, (n_resamples, den.size)).mean(1)
+    r = bd / np.maximum(bn, 1e-12)
+    return point, float(np.percentile(r, 2.5)), float(np.percentile(r, 97.5))
+
+
+def reported(target, env=None):
+    rep = load_reported("lse")
+    rep = rep[rep["target"] == target]
+    if env is not None:
+        rep = rep[rep["env"] == env]
+    return rep
+
+
+def reported_value(rep: pd.DataFrame, **match):
+    sel = rep
+    for k, v in match.items():
+        sel = sel[sel[k].astype(str) == str(v)]
+    return float(sel["value"].iloc[0]) if len(sel) else float("nan")

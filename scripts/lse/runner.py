@@ -1,0 +1,144 @@
+"""Train P agent members in lockstep, each alternating training and real test episodes.
+
+Protocols (see tabular.py for the same on grids):
+- "se": train (on an SE or the real env) until ``episodes`` or the early-out (mean train
+  return of the last k episodes within ``early_out_diff`` of the k before, after more than
+  init_episodes + k episodes); then ``test_episodes`` real test episodes; fitness = their mean.
+- "threshold": a real test episode after every training episode; stop when the mean of the last
+  k tests reaches ``solved`` or after ``episodes``; fitness = -sum(train lengths) -
+  unsolved_weight * max(0, solved - that mean).
+- "curve": ``episodes`` training episodes, a real test episode after each, no early stop.
+Valid on Python 3.8 and torch 1.7.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import numpy as np
+
+TRAIN, TEST, DONE = 0, 1, 2
+
+
+class Runner:
+    def __init__(self, agent, train_env, test_env, *, protocol: str, episodes: int,
+                 solved: float = 0.0, early_out_num: int = 10, early_out_diff: float = 0.01,
+                 test_episodes: int = 10, unsolved_weight: float = 100.0, icm=None,
+                 record: bool = False, max_total_steps: Optional[int] = None):
+        self.agent, self.train_env, self.test_env = agent, train_env, test_env
+        self.protocol, self.episodes = protocol, int(episodes)
+        self.solved, self.k, self.diff = float(solved), int(early_out_num), float(early_out_diff)
+        self.test_episodes, self.unsolved_weight = int(test_episodes), float(unsolved_weight)
+        self.icm, self.record = icm, record
+        self.max_total_steps = max_total_steps
+        P = agent.pop
+        self.P = P
+        self.phase = np.full(P, TRAIN)
+        self.ep = np.zeros(P, np.int64)
+        self.lengths: List[List[int]] = [[] for _ in range(P)]
+        self.train_returns: List[List[float]] = [[] for _ in range(P)]
+        self.test_returns: List[List[float]] = [[] for _ in range(P)]
+        self.tests_left = np.zeros(P, np.int64)
+        self.solved_ep: List[Optional[int]] = [None] * P
+        self.cur_len = np.zeros(P, np.int64)
+        self.cur_ret = np.zeros(P)
+        self.transitions = {"train": [], "test": []}
+
+    def _start(self, m: int, obs: np.ndarray) -> None:
+        env = self.train_env if self.phase[m] == TRAIN else self.test_env
+        obs[m] = env.reset(m)
+        self.cur_len[m], self.cur_ret[m] = 0, 0.0
+
+    def _end_train(self, m: int) -> None:
+        self.lengths[m].append(int(self.cur_len[m]))
+        self.train_returns[m].append(float(self.cur_ret[m]))
+        self.ep[m] += 1
+        self.agent.end_episode(m)
+        if self.protocol == "se":
+            k, tr = self.k, self.train_returns[m]
+            stop = self.ep[m] >= self.episodes
+            if not stop and self.ep[m] > self.agent.init_episodes + k and len(tr) >= 2 * k:
+                last, prev = np.mean(tr[-k:]), np.mean(tr[-2 * k:-k])
+                stop = abs(last - prev) <= self.diff * abs(prev)
+            if self.max_total_steps is not None and sum(self.lengths[m]) >= self.max_total_steps:
+                stop = True
+            if stop:
+                self.phase[m], self.tests_left[m] = TEST, self.test_episodes
+        else:
+            self.phase[m], self.tests_left[m] = TEST, 1
+
+    def _end_test(self, m: int) -> None:
+        self.test_returns[m].append(float(self.cur_ret[m]))
+        self.tests_left[m] -= 1
+        if self.protocol == "se":
+            self.phase[m] = DONE if self.tests_left[m] <= 0 else TEST
+            return
+        tr = self.test_returns[m]
+        if self.solved_ep[m] is None and len(tr) >= self.k and np.mean(tr[-self.k:]) >= self.solved:
+            self.solved_ep[m] = int(self.ep[m]) - 1
+        stop = self.ep[m] >= self.episodes
+        if self.protocol == "threshold" and self.solved_ep[m] is not None:
+            stop = True
+        if self.max_total_steps is not None and sum(self.lengths[m]) >= self.max_total_steps:
+            stop = True
+        self.phase[m] = DONE if stop else TRAIN
+
+    def run(self) -> List[Dict]:
+        P = self.P
+        obs = None
+        for m in range(P):
+            o = self.train_env.reset(m)
+            if obs is None:
+                obs = np.zeros((P,) + o.shape, np.float32)
+            obs[m] = o
+        while np.any(self.phase != DONE):
+            train_m = self.phase == TRAIN
+            test_m = self.phase == TEST
+            actions = self.agent.act(obs, train_m, self.ep)
+            nobs = obs.copy()
+            ended = np.zeros(P, bool)
+            if train_m.any():
+                o2, r_ag, r_real, term, trunc = self.train_env.step(obs, actions, train_m)
+                if self.icm is not None and train_m[0]:
+                    r_ag = r_ag + self.icm(obs[0], actions[0], o2[0])
+                done = (term | trunc).astype(np.float32)  # truncation counts as terminal (gym 0.17)
+                self.agent.store(train_m, obs, actions, r_ag, o2, done)
+                self.agent.update(train_m & (self.ep >= self.agent.init_episodes))
+                if self.record:
+                    for m in np.nonzero(train_m)[0]:
+                        self.transitions["train"].append((obs[m].copy(), int(np.asarray(actions[m]).ravel()[0]),
+                                                          o2[m].copy(), float(r_real[m]), bool(term[m])))
+                self.cur_len[train_m] += 1
+                self.cur_ret[train_m] += r_real[train_m]
+                nobs[train_m] = o2[train_m]
+                ended |= train_m & (term | trunc)
+            if test_m.any():
+                o2, _, r_real, term, trunc = self.test_env.step(obs, actions, test_m)
+                if self.record:
+                    for m in np.nonzero(test_m)[0]:
+                        self.transitions["test"].append((obs[m].copy(), int(np.asarray(actions[m]).ravel()[0]),
+                                                         o2[m].copy(), float(r_real[m]), bool(term[m])))
+                self.cur_ret[test_m] += r_real[test_m]
+                nobs[test_m] = o2[test_m]
+                ended |= test_m & (term | trunc)
+            obs = nobs
+            for m in np.nonzero(ended)[0]:
+                if self.phase[m] == TRAIN:
+                    self._end_train(m)
+                else:
+                    self._end_test(m)
+                if self.phase[m] != DONE:
+                    self._start(m, obs)
+        return [self.result(m) for m in range(P)]
+
+    def result(self, m: int) -> Dict:
+        lengths, tests = self.lengths[m], self.test_returns[m]
+        out = {"lengths": lengths, "test_returns": tests, "episodes": len(lengths),
+               "steps": int(sum(lengths)), "solved_episode": self.solved_ep[m]}
+        if self.protocol == "se":
+            out["fitness"] = float(np.mean(tests))
+        else:
+            final = float(np.mean(tests[-self.k:]))
+            out["fitness"] = float(-sum(lengths) - self.unsolved_weight * max(0.0, self.solved - final))
+            se = self.solved_ep[m]
+            out["steps_to_threshold"] = float(sum(lengths[:se + 1])) if se is not None else float("nan")
+        return out

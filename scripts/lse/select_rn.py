@@ -1,0 +1,33 @@
+"""Rule lse_select_rn: the best reward networks of one (env, mode) by the NES loss
+(loss = -best mean unperturbed score), sorted ASCENDING (the original's eval scripts sorted
+descending after the AUC switch and so took the worst)."""
+from __future__ import annotations
+
+import sys
+
+from scripts.common.cli import parser, setup
+from scripts.common.io import write_json
+from scripts.common.progress import get_logger
+from scripts.lse.nes_job import load_model
+
+
+def rank_models(paths, n_best):
+    losses = [-load_model(p)["best_score"] for p in paths]
+    order = sorted(range(len(paths)), key=lambda i: (losses[i], i))
+    return [{"path": paths[i], "loss": losses[i]} for i in order[:n_best]]
+
+
+def main(argv=None) -> int:
+    ap = parser(__doc__.splitlines()[0], seed=False)
+    ap.add_argument("--models", nargs="+", required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    setup(args)
+    best = rank_models(args.models, int(args.params["n_best"]))
+    get_logger("lse.select_rn").info("selected %s", best)
+    write_json(args.out, {"models": best})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Rule lse_train_rn: one NES run of a reward network (one env, one mode, one seed).
+
+Threshold objective; the best-so-far psi (by mean unperturbed score) is always saved.
+Outputs: model.pt (flat Linear parameters), log.csv (per iteration), config.yaml.
+"""
+from __future__ import annotations
+
+import sys
+
+from scripts.common.cli import parser, setup
+from scripts.common.progress import get_logger
+from scripts.lse.models import env_spaces, make_rn
+from scripts.lse.nes_job import run_job, save_outputs
+
+
+def rn_spec(p, mode):
+    tabular = p["env"] == "cliff"
+    return {"kind": "rn_tabular" if tabular else "rn", "env": p["env"], "mode": int(mode),
+            "net": p["net"], "agent": p["agent"], "agent_kind": p["agent_kind"],
+            "inner": p["inner"], "solved": float(p["solved"]),
+            "unsolved_weight": float(p["unsolved_weight"]), "info_keys": p.get("info_keys", [])}
+
+
+def initial_psi(p, mode, seed):
+    if p["env"] == "cliff":
+        obs_dim = 48
+    else:
+        obs_dim = env_spaces(p["env"])[0]
+    rn = make_rn(int(mode), 1, obs_dim, len(p.get("info_keys", [])), p["net"], [seed])
+    return rn.get_flat()[0]
+
+
+def main(argv=None) -> int:
+    ap = parser(__doc__.splitlines()[0])
+    ap.add_argument("--mode", type=int, required=True)
+    ap.add_argument("--out-dir", required=True)
+    args = ap.parse_args(argv)
+    setup(args)
+    log = get_logger("lse.train_rn")
+    p = args.params
+    spec = rn_spec(p, args.mode)
+    psi0 = initial_psi(p, args.mode, args.seed)
+    log.info("RN %s mode %d seed %d: %d parameters, NES %s", p["env"], args.mode, args.seed,
+             psi0.size, p["nes"])
+    state = run_job(spec, p["nes"], psi0, args.seed, args.out_dir, args.threads, log)
+    save_outputs(state, args.out_dir, dict(p, mode=args.mode, seed=args.seed, n_params=int(psi0.size)),
+                 se_semantics=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Rule lse_train_se: one NES run of a synthetic environment (one env, variant, seed).
+
+2020 fitness semantics (train only on the SE, then real test episodes). Saves the first psi
+whose mean unperturbed score reaches the solved reward (quit_when_solved stops there), else the
+best psi flagged unsolved. Also records real-env test transitions of agents trained on the
+final SE (real_transitions.npz; the MBRL baseline's data).
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from scripts.common.cli import parser, setup
+from scripts.common.io import save_npz
+from scripts.common.progress import get_logger
+from scripts.lse.agents import vary_hps
+from scripts.lse.inner import make_agent
+from scripts.lse.models import MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces
+from scripts.lse.nes_job import run_job, save_outputs
+from scripts.lse.runner import Runner
+
+
+def record_transitions(env, net, psi, agent_kind, agent_hp, inner, vary, n_agents, seed):
+    obs_dim, n_act, _, _ = env_spaces(env)
+    rows = {"train": [], "test": []}
+    for k in range(n_agents):
+        s = seed * 1000 + k
+        hp = vary_hps(agent_hp, np.random.default_rng(s), agent_kind) if vary else agent_hp
+        se = SyntheticEnvNet(1, obs_dim, n_act, net, [s])
+        se.set_flat(psi)
+        agent = make_agent(agent_kind, 1, obs_dim, n_act, hp, [s])
+        cap = inner.get("episode_cap")
+        runner = Runner(agent, SEBatch(se, env, [s], MAX_STEPS[env], cap),
+                        RealBatch(env, [s + 17], max_steps=cap),
+                        protocol="se", episodes=inner["train_episodes"],
+                        early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
+                        test_episodes=inner["test_episodes"], record=True,
+                        max_total_steps=inner.get("max_total_steps"))
+        runner.run()
+        for part in rows:
+            rows[part] += runner.transitions[part]
+    return rows
+
+
+def pack(rows):
+    if not rows:
+        return {}
+    s, a, s2, r, d = zip(*rows)
+    return {"s": np.asarray(s, np.float32), "a": np.asarray(a, np.int64),
+            "s2": np.asarray(s2, np.float32), "r": np.asarray(r, np.float32),
+            "done": np.asarray(d, bool)}
+
+
+def main(argv=None) -> int:
+    ap = parser(__doc__.splitlines()[0])
+    ap.add_argument("--out-dir", required=True)
+    args = ap.parse_args(argv)
+    setup(args)
+    log = get_logger("lse.train_se")
+    p = args.params
+    env = p["env"]
+    obs_dim, n_act, _, _ = env_spaces(env)
+    spec = {"kind": "se", "env": env, "net": p["net"], "agent": p["agent"],
+            "agent_kind": "ddqn", "inner": p["inner"], "vary_hp": bool(p["vary_hp"])}
+    psi0 = SyntheticEnvNet(1, obs_dim, n_act, p["net"], [args.seed]).get_flat()[0]
+    log.info("SE %s seed %d: %d parameters, NES %s, vary_hp %s", env, args.seed, psi0.size,
+             p["nes"], p["vary_hp"])
+    state = run_job(spec, p["nes"], psi0, args.seed, args.out_dir, args.threads, log,
+                    solved=float(p["solved"]))
+    psi = save_outputs(state, args.out_dir, dict(p, seed=args.seed, n_params=int(psi0.size)),
+                       se_semantics=True)
+    rows = record_transitions(env, p["net"], psi, "ddqn", p["agent"], p["inner"], p["vary_hp"],
+                              int(p["record_agents"]), args.seed)
+    data = pack(rows["test"])
+    save_npz(f"{args.out_dir}/real_transitions.npz", **data)
+    log.info("saved %d real test transitions", len(rows["test"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

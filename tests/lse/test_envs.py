@@ -1,0 +1,132 @@
+"""The paper's Cliff (falling ends the episode, 50-step limit), shaping, and the SE/RN nets."""
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from scripts.lse import gridworlds, tabular
+from scripts.lse.models import SyntheticEnvNet, shaped_table, tabular_reward_table, make_rn
+from scripts.lse.nets import BatchedMLP
+
+
+def test_cliff_registered_and_falling_ends_episode():
+    env = gym.make("LSECliff-v0")
+    s, _ = env.reset(seed=0)
+    assert s == 36  # (row 3, col 0)
+    s2, r, term, trunc, _ = env.step(0)  # right: into the cliff
+    assert (r, term, trunc) == (-100.0, True, False)
+
+
+def test_cliff_optimal_path_and_walls():
+    env = gym.make("LSECliff-v0")
+    env.reset(seed=0)
+    s, r, *_ = env.step(1)  # left at the wall: stay, -1
+    assert (s, r) == (36, -1.0)
+    ret, n = 0.0, 0
+    for a in [3] + [0] * 11 + [2]:
+        s, r, term, trunc, _ = env.step(a)
+        ret, n = ret + r, n + 1
+    assert term and s == 47 and n == 13
+    assert ret == -12.0  # the paper's optimum: 12 steps of -1, goal 0
+
+
+def test_cliff_step_limit_is_truncation():
+    env = gym.make("LSECliff-v0")
+    env.reset(seed=0)
+    for t in range(50):
+        _, _, term, trunc, _ = env.step(3)  # bump into the top wall forever
+        assert not term
+    assert trunc
+
+
+def optimal_q(R, nxt, term, gamma, iters=500):
+    Q = np.zeros_like(R)
+    for _ in range(iters):
+        V = Q.max(1)
+        Q = R + gamma * np.where(term, 0.0, V[nxt])
+    return Q
+
+
+def optimal_actions(Q):
+    return np.isclose(Q, Q.max(1, keepdims=True), atol=1e-6)
+
+
+@pytest.mark.parametrize("gamma", [0.8, 0.99])
+def test_potential_shaping_keeps_the_optimal_policy(gamma):
+    nxt, rew, term = gridworlds.cliff_tables()
+    rng = np.random.default_rng(0)
+    phi = rng.normal(0, 5, nxt.shape[0])
+    terminal_cells = np.unique(nxt[term])
+    phi[terminal_cells] = 0.0  # Ng et al.: Phi = 0 at absorbing states
+    Q = optimal_q(rew, nxt, term, gamma)
+    Qs = optimal_q(shaped_table(2, phi, nxt, rew, gamma), nxt, term, gamma)
+    np.testing.assert_allclose(Qs, Q - phi[:, None], atol=1e-6)  # Q' = Q - Phi
+    live = np.setdiff1d(np.arange(nxt.shape[0]), terminal_cells)
+    assert (optimal_actions(Qs)[live] == optimal_actions(Q)[live]).all()
+    # a non-potential additive reward of the same size can change the optimal policy
+    Qn = optimal_q(shaped_table(6, phi * 10, nxt, rew, gamma), nxt, term, gamma)
+    assert (optimal_actions(Qn)[live] != optimal_actions(Q)[live]).any()
+
+
+def test_ql_learns_cliff_threshold_objective():
+    tables = gridworlds.cliff_tables()
+    res = tabular.run_tabular(tables, tables, 36, 50, alpha=1.0, gamma=0.8, eps=0.01, episodes=300,
+                              protocol="threshold", solved=-20.0, early_out_num=10, seed=0)
+    assert res["solved_episode"] is not None
+    assert res["fitness"] == -sum(res["lengths"])  # solved: no penalty term
+
+
+def test_threshold_fitness_penalises_unsolved():
+    tables = gridworlds.cliff_tables()
+    res = tabular.run_tabular(tables, tables, 36, 50, alpha=1.0, gamma=0.8, eps=0.01, episodes=10,
+                              protocol="threshold", solved=-20.0, early_out_num=10, seed=0)
+    final = float(np.mean(res["test_returns"][-10:]))
+    assert res["fitness"] == pytest.approx(-sum(res["lengths"]) - 100 * max(0, -20 - final))
+
+
+def test_se_parameter_count_matches_paper():
+    # CartPole SE opt: LeakyReLU 83x1 -> 917 + 665 + 665 = 2,247 parameters
+    se = SyntheticEnvNet(1, 4, 2, {"activation": "leakyrelu", "hidden_size": 83, "hidden_layer": 1}, [0])
+    assert [h.numel_member() for h in se.heads()] == [917, 665, 665]
+
+
+def test_batched_mlp_equals_members_and_flat_roundtrip():
+    net = BatchedMLP(3, 5, 2, 8, 2, "prelu", layer_norm=True, seeds=[1, 2, 3])
+    x = torch.randn(3, 4, 5)
+    out = net(x)
+    for m in range(3):
+        single = BatchedMLP(1, 5, 2, 8, 2, "prelu", layer_norm=True, seeds=[m + 1])
+        torch.testing.assert_close(single(x[m:m + 1])[0], out[m])
+    flat = net.get_flat()
+    net2 = BatchedMLP(3, 5, 2, 8, 2, "prelu", layer_norm=True, seeds=[7, 8, 9])
+    net2.set_flat(flat)
+    torch.testing.assert_close(net2(x), out)
+
+
+def test_rn_table_uses_the_network():
+    nxt, rew, _ = gridworlds.cliff_tables()
+    net = {"activation": "prelu", "hidden_size": 32, "hidden_layer": 1}
+    psi = make_rn(1, 1, 48, 0, net, [0]).get_flat()[0]
+    R1 = tabular_reward_table(1, psi, net, nxt, rew, 0.8)
+    R2 = tabular_reward_table(2, psi, net, nxt, rew, 0.8)
+    np.testing.assert_allclose(R2 - R1, rew)
+    np.testing.assert_allclose(tabular_reward_table(0, None, net, nxt, rew, 0.8), rew)
+
+
+def test_masked_adam_step_leaves_other_members_untouched():
+    from scripts.lse.nets import masked_step
+
+    net = BatchedMLP(2, 3, 1, 4, 1, "relu", seeds=[0, 1])
+    opt = torch.optim.Adam(net.parameters(), lr=0.1)
+    x = torch.randn(2, 5, 3)
+    for _ in range(2):  # build momentum for both members
+        opt.zero_grad()
+        net(x).pow(2).sum().backward()
+        opt.step()
+    before = net.get_flat()
+    opt.zero_grad()
+    (net(x)[0].pow(2).sum()).backward()  # only member 0 has a loss
+    masked_step(opt, np.array([True, False]))
+    after = net.get_flat()
+    np.testing.assert_array_equal(after[1], before[1])
+    assert not np.allclose(after[0], before[0])
