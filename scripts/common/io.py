@@ -69,6 +69,13 @@ def write_csv(path: str | os.PathLike, frame: "pandas.DataFrame") -> None:  # no
         frame.to_csv(tmp, index=False)
 
 
+def read_csvs(paths: "list[str | os.PathLike]") -> "pandas.DataFrame":  # noqa: F821
+    """Concatenate CSV files with the same columns (e.g. one tidy file per seed) into one frame."""
+    import pandas as pd
+
+    return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+
+
 def torch_save(path: str | os.PathLike, obj: Any) -> None:
     import torch
 

@@ -9,6 +9,7 @@ from scripts.common import cli
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, write_table
+from scripts.common.io import read_csvs
 
 
 def main() -> None:
@@ -21,7 +22,7 @@ def main() -> None:
     args = p.parse_args()
     cli.setup(args)
     apply_style()
-    data = pd.concat([pd.read_csv(f) for f in args.evals], ignore_index=True)
+    data = read_csvs(args.evals)
     n_seeds = data.seed.nunique()
     curve = aggregate(data[data.metric == "test_return"], ["method", "step"])
     fig, ax = plt.subplots(figsize=(6, 3.6))

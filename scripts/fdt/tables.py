@@ -21,6 +21,7 @@ from scipy import stats as st
 
 from scripts.common.stats import bootstrap_ci
 from scripts.common.tables import fmt_ci, load_reported, write_table
+from scripts.common.io import read_csvs
 
 MODELS = ("fdt", "dt", "bc")
 
@@ -69,7 +70,7 @@ def per_seed_scores(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_evals(paths: List[str]) -> pd.DataFrame:
-    frame = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    frame = read_csvs(paths)
     frame["rtg_label"] = frame["rtg_label"].astype(str)
     return per_seed_scores(frame)
 
@@ -180,7 +181,7 @@ def table_a10(crit_paths: List[str], agreement_paths: List[str], rep) -> pd.Data
     stats = pd.DataFrame([json.load(open(p)) for p in crit_paths])
     stats["game"] = [p.split("/")[-2] for p in crit_paths]
     stats["setting"] = [p.split("/")[-1].split("_", 1)[1][: -len(".json")] for p in crit_paths]
-    agree = pd.concat([pd.read_csv(p) for p in agreement_paths])
+    agree = read_csvs(agreement_paths)
     rows = []
     for (game, setting), g in stats.groupby(["game", "setting"], sort=False):
         ag = agree[agree.game == game]

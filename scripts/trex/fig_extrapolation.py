@@ -15,6 +15,7 @@ import pandas as pd
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.stats import correlations
 from scripts.common.tables import write_table
+from scripts.common.io import read_csvs
 
 RED, BLUE = "#D55E00", "#0072B2"
 
@@ -44,7 +45,7 @@ def main(argv=None) -> int:
     p.add_argument("--out-csv")
     p.add_argument("--out-md")
     args = p.parse_args(argv)
-    frame = pd.concat([pd.read_csv(f) for f in args.inputs], ignore_index=True)
+    frame = read_csvs(args.inputs)
     plotted = "pred_sigmoid" if args.atari else "pred_raw"
     panels = list(frame.groupby(["env", "set"], sort=False))
     apply_style()

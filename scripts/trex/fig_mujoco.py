@@ -19,6 +19,7 @@ import pandas as pd
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, load_reported, write_table
+from scripts.common.io import read_csvs
 from scripts.trex import util
 
 
@@ -33,8 +34,8 @@ def main(argv=None) -> int:
     p.add_argument("--out-csv", required=True)
     p.add_argument("--out-md", required=True)
     args = p.parse_args(argv)
-    evals = pd.concat([pd.read_csv(f) for f in args.evals], ignore_index=True)
-    control = pd.concat([pd.read_csv(f) for f in args.control], ignore_index=True) if args.control else None
+    evals = read_csvs(args.evals)
+    control = read_csvs(args.control) if args.control else None
     reported = load_reported("trex")
     reported = reported[reported.experiment == "mujoco"]
     n_seeds = evals["seed"].nunique()

@@ -11,6 +11,7 @@ import pandas as pd
 
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, load_reported, write_table
+from scripts.common.io import read_csvs
 
 
 def main(argv=None) -> int:
@@ -21,7 +22,7 @@ def main(argv=None) -> int:
     p.add_argument("--out-csv", required=True)
     p.add_argument("--out-md", required=True)
     args = p.parse_args(argv)
-    evals = pd.concat([pd.read_csv(f) for f in args.evals], ignore_index=True)
+    evals = read_csvs(args.evals)
     evals = evals[evals.metric == "return"]
     rep = load_reported("trex")
     rep = rep[rep.experiment == "atari"]
