@@ -1,5 +1,6 @@
 # Reproduction workflow for five RL papers; see README.md and ../shared/DESIGN.md.
 # Thin on purpose: configuration, validation, includes and the target rules.
+import os
 import sys
 
 from snakemake.utils import min_version
@@ -19,13 +20,19 @@ try:
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
 
-# each paper's settings live in config/<id>.yaml; --config overrides still win
+# each paper's settings live in config/<id>.yaml, and its pinned download registry, if it has
+# a long one, in config/<id>_sources.yaml (merged into data_sources); --config overrides still win
 for _paper in config["papers"]:
 
     configfile: f"config/{_paper}.yaml"
 
+    if os.path.exists(f"config/{_paper}_sources.yaml"):
+
+        configfile: f"config/{_paper}_sources.yaml"
+
 
 try:
+    validate_global(config)  # again: the papers' files add data sources
     validate_papers(config)
 except ConfigError as err:
     raise WorkflowError(str(err)) from None

@@ -4,7 +4,6 @@
 import itertools
 import re
 
-import yaml
 
 FDT = P("fdt")
 FDT_GAMES = FDT["games"]
@@ -17,16 +16,9 @@ FDT_REPLAY_DIR = {"breakout": "Breakout", "qbert": "Qbert", "pong": "Pong", "sea
 FDT_REPLAY_ARRAYS = ["observation", "action", "reward", "terminal", "add_count", "invalid_range"]
 FDT_CKPTS = list(range(FDT["data"]["checkpoints"]))
 FDT_RUN = FDT["data"]["run"]
-# pinned checksums of the paper-scale downloads (written by scripts.fdt.pin_sources), merged
-# with the global registry
-FDT_SOURCES = {
-    **config["data_sources"],
-    **(
-        (yaml.safe_load(open("config/fdt_sources.yaml")) or {}).get("data_sources", {})
-        if os.path.exists("config/fdt_sources.yaml")
-        else {}
-    ),
-}
+# the registry: config.yaml's data_sources plus config/fdt_sources.yaml (checksums pinned by
+# scripts.fdt.pin_sources), merged and validated by the Snakefile
+FDT_SOURCES = config["data_sources"]
 
 # setting names: critical states "g{gamma}_ll{LL}_{hl|ap}_n{N}", training "{critical}_lam{lambda}"
 fdt_crit_name = lambda game, s: (

@@ -133,6 +133,9 @@ def load_config(paths: list[str | Path] | None = None,
     config = load_yaml(root_cfg / "config.yaml")
     for paper in config.get("papers", []):
         config = deep_merge(config, load_yaml(root_cfg / f"{paper}.yaml"))
+        sources = root_cfg / f"{paper}_sources.yaml"
+        if sources.exists():  # a paper's long download registry, as the Snakefile merges it
+            config = deep_merge(config, load_yaml(sources))
     for path in paths or []:
         config = deep_merge(config, load_yaml(path))
     config = deep_merge(config, overrides)
