@@ -18,8 +18,9 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
+# Rules call `python -m scripts...`: the venv's bin first on PATH so jobs use its packages.
 all: setup
-	$(BIN)/snakemake figures/all $(if $(SCALE),--config scale=$(SCALE)) $(SNAKEMAKE_ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake figures/all $(if $(SCALE),--config scale=$(SCALE)) $(SNAKEMAKE_ARGS)
 
 smoke: SCALE = smoke
 smoke: all
