@@ -28,7 +28,13 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: 
                 note: str = "") -> None:
     """Save atomically, with a small footer stating the scale and seed count."""
     footer = f"scale: {scale} · seeds: {seeds}" + (f" · {note}" if note else "")
-    fig.text(0.99, 0.005, footer, ha="right", va="bottom", fontsize=7, color="0.4")
+    # placed under everything already drawn (x labels, legends below axes), right-aligned with it;
+    # the tight bbox of the saved file grows to hold it
+    fig.draw_without_rendering()  # runs the layout engine first, so the box is where it will be
+    box = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    width, height = fig.get_size_inches()
+    fig.text(box.x1 / width, box.y0 / height - 0.02, footer, ha="right", va="top", fontsize=7,
+             color="0.4")
     fmt = os.path.splitext(str(path))[1].lstrip(".") or "pdf"
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt)

@@ -5,19 +5,18 @@ from __future__ import annotations
 import sys
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from scripts.common.cli import parser, setup
+from scripts.common.io import read_csvs
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import write_table
-from scripts.lse.plots import SE_MODE_LABEL, ci_str, reported, reported_value
+from scripts.lse.plots import SE_MODE_LABEL, ci_str, density_by_group, reported, reported_value
 
 
 def load(paths):
-    frames = [pd.read_csv(p) for p in paths]
-    df = pd.concat(frames, ignore_index=True)
+    df = read_csvs(paths)
     wide = df.pivot_table(index=["agent", "method", "seed", "agent_idx", "model_solved"],
                           columns="metric", values="value").reset_index()
     return wide
@@ -39,19 +38,14 @@ def main(argv=None) -> int:
     w["mode"] = w["method"].map(SE_MODE_LABEL)
     agents = sorted(w["agent"].unique())
     apply_style()
-    fig, axes = plt.subplots(len(agents), 2, figsize=(10, 3 * len(agents)), squeeze=False)
+    fig, axes = plt.subplots(len(agents), 2, figsize=(10, 3 * len(agents)), squeeze=False,
+                             layout="constrained")
     for r, ag in enumerate(agents):
         sub = w[w["agent"] == ag]
         for c, metric in enumerate(["steps", "episodes"]):
             ax = axes[r, c]
-            for mode, g in sub.groupby("mode"):
-                vals = g[metric].to_numpy(float)
-                if len(vals) > 1 and np.std(vals) > 0:
-                    sns.kdeplot(x=vals, ax=ax, label=mode, fill=True, alpha=0.25, cut=0)
-                else:
-                    ax.axvline(vals.mean(), label=mode)
+            density_by_group(ax, sub, metric, by="mode")
             ax.set(title=f"{ag}: training {metric}", xlabel=metric, ylabel="density")
-            ax.legend(fontsize=7)
     n_models = int(w["seed"].nunique())
     save_figure(fig, args.kde, scale=args.scale, seeds=n_models)
     fig, ax = plt.subplots(figsize=(7, 3.6))

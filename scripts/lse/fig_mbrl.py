@@ -14,7 +14,7 @@ from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import write_table
 from scripts.lse.fig3 import load
-from scripts.lse.plots import ci_str, reported, reported_value
+from scripts.lse.plots import ci_str, density_by_group, reported, reported_value
 
 
 def main(argv=None) -> int:
@@ -38,16 +38,10 @@ def main(argv=None) -> int:
     extra["variant"] = f"supervised, {args.best} best"
     w = pd.concat([w, extra], ignore_index=True)
     apply_style()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     for ax, metric in zip(axes, ["steps", "test_return"]):
-        for v, g in w.groupby("variant"):
-            x = g[metric].to_numpy(float)
-            if len(x) > 1 and np.std(x) > 0:
-                sns.kdeplot(x=x, ax=ax, label=v, fill=True, alpha=0.2, cut=0)
-            else:
-                ax.axvline(x.mean(), label=v)
+        density_by_group(ax, w, metric, by="variant")
         ax.set(xlabel=metric, ylabel="density")
-        ax.legend(fontsize=7)
     save_figure(fig, args.kde, scale=args.scale, seeds=len(val))
     fig, ax = plt.subplots(figsize=(7, 3.4))
     sns.barplot(data=w, x="agent", y="test_return", hue="variant", errorbar=("ci", 95), ax=ax, seed=12345)

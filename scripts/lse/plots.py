@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
 from scripts.common.stats import BOOTSTRAP_SEED, bootstrap_ci
 from scripts.common.tables import fmt_ci, load_reported
@@ -13,6 +14,18 @@ MODE_LABEL = {-1: "native + bonus", 0: "native", 1: "excl. potential", 2: "add. 
               8: "add. non-potential + info", 101: "excl. linear info", 102: "add. linear info"}
 SE_MODE_LABEL = {"real": "train: real", "se_fixhp": "train: synth., HPs: fixed",
                  "se_varyhp": "train: synth., HPs: varied", "mbrl": "supervised (corrected)"}
+
+
+def density_by_group(ax, df: pd.DataFrame, metric: str, by: str) -> None:
+    """One filled KDE of ``metric`` per ``by`` group; a vertical line where a group has no spread
+    (a KDE of identical values is undefined)."""
+    for i, (name, g) in enumerate(df.groupby(by)):
+        vals, color = g[metric].to_numpy(float), f"C{i}"
+        if len(vals) > 1 and np.std(vals) > 0:
+            sns.kdeplot(x=vals, ax=ax, label=name, fill=True, alpha=0.25, cut=0, color=color)
+        else:
+            ax.axvline(vals.mean(), label=name, color=color)
+    ax.legend(fontsize=7)
 
 
 def ci_str(values, digits=1):
