@@ -183,10 +183,18 @@ def initial_location(batch: int, device, generator: Optional[torch.Generator] = 
     return (2.0 * u - 1.0).to(device)
 
 
-def _relu_grad(grad: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
-    """Gradient through out = relu(z): grad where out > 0, else 0 (autograd's own ReLU rule,
-    one fused kernel)."""
-    return torch.ops.aten.threshold_backward(grad, out, 0)
+_THRESHOLD_BACKWARD_OUT = getattr(torch.ops.aten.threshold_backward, "grad_input", None)
+
+
+def _relu_grad(grad: torch.Tensor, act: torch.Tensor,
+               out: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Gradient through act = relu(z): grad where act > 0, else 0 (autograd's own ReLU rule,
+    one fused kernel), optionally written into ``out``."""
+    if out is None:
+        return torch.ops.aten.threshold_backward(grad, act, 0)
+    if _THRESHOLD_BACKWARD_OUT is not None:
+        return _THRESHOLD_BACKWARD_OUT(grad, act, 0, grad_input=out)
+    return out.copy_(torch.ops.aten.threshold_backward(grad, act, 0))
 
 
 class _FixedTimeEpisode(torch.autograd.Function):
@@ -195,12 +203,12 @@ class _FixedTimeEpisode(torch.autograd.Function):
     It computes what ``steps`` calls of ``RAM.step`` compute (the same layers, the same random
     draws in the same order; ``run_ram_stepwise`` is that reference), with less work per step:
     every layer writes into a buffer preallocated for the episode, the glimpse is one gather
-    of fixed indices, h2h is skipped on h_0 = 0 (it is its bias), and the backward pass
-    propagates only the input gradients step by step (the two core layers and the "what" and
-    "where" layers each as one product on their stacked weights) and forms every weight
-    gradient with one product over all steps. Gradients reach the glimpse network and core
-    only through h_T (the locator and baseline see h detached, the locations are detached),
-    and the locator only through its means.
+    of fixed indices, and h2h is skipped on h_0 = 0 (it is its bias). The backward pass
+    (BPTT by hand) keeps only dL/dh_{t-1} = dz_t W_h step by step; everything else (the
+    gradients into g_t, the "what" and "where" layers, and every weight gradient) is one
+    product over all steps. Gradients reach the glimpse network and core only through h_T
+    (the locator and baseline see h detached, the locations are detached), and the locator
+    only through its means.
 
     Inputs: x (B, C, H, W), l_0 (B, 2), the options, then the 16 parameters of
     ``_episode_params``. Outputs: h_T (B, hidden); MU (T, B, 2) the locator means; and,
@@ -271,30 +279,25 @@ class _FixedTimeEpisode(torch.autograd.Function):
         n = steps * bsz
         grads = [None] * 16
         if d_ht is not None:
-            wc = torch.cat([wi, wh], 1)  # dz @ wc = [dL/dg_t, dL/dh_{t-1}]
-            w34 = torch.cat([w3, w4], 1)  # dgz @ w34 = [dL/da_t, dL/dw_t]
-            dz, dgz = torch.empty_like(hs), torch.empty_like(gs)  # d pre-activations
-            da, dw = torch.empty_like(acts_a), torch.empty_like(acts_w)
+            # only dL/dh_{t-1} = dz_t W_h is sequential; dL/dg_t = dz_t W_i and what follows
+            # from it feed weight gradients only, so they are products over all steps at once
+            dz = torch.empty_like(hs)  # d pre-activations of h_1..h_T
             dh = d_ht
             for t in range(steps - 1, -1, -1):
-                dz[t] = _relu_grad(dh, hs[t])
+                _relu_grad(dh, hs[t], out=dz[t])
                 if t > 0:
-                    dgh = torch.mm(dz[t], wc)
-                    dg, dh = dgh[:, :hid], dgh[:, hid:]
-                else:
-                    dg = torch.mm(dz[t], wi)
-                dgz[t] = _relu_grad(dg, gs[t])
-                daw = torch.mm(dgz[t], w34)
-                da[t] = _relu_grad(daw[:, :hg], acts_a[t])
-                dw[t] = _relu_grad(daw[:, hg:], acts_w[t])
-            dz2, dgz2 = dz.reshape(n, hid), dgz.reshape(n, hid)
-            da2, dw2 = da.reshape(n, -1), dw.reshape(n, -1)
-            d_bc, d_b34 = dz2.sum(0), dgz2.sum(0)
+                    dh = torch.mm(dz[t], wh)
+            dz2 = dz.reshape(n, hid)
+            dgz = _relu_grad(torch.mm(dz2, wi), gs.reshape(n, hid))
+            daw = torch.mm(dgz, torch.cat([w3, w4], 1))  # [dL/da, dL/dw] before the ReLUs
+            da = _relu_grad(daw[:, :hg], acts_a.reshape(n, -1))
+            dw = _relu_grad(daw[:, hg:], acts_w.reshape(n, -1))
+            d_bc, d_b34 = dz2.sum(0), dgz.sum(0)
             grads[:12] = [
-                torch.mm(da2.t(), phis.reshape(n, -1)), da2.sum(0),
-                torch.mm(dw2.t(), locs_in.reshape(n, 2)), dw2.sum(0),
-                torch.mm(dgz2.t(), acts_a.reshape(n, -1)), d_b34,
-                torch.mm(dgz2.t(), acts_w.reshape(n, -1)), d_b34.clone(),
+                torch.mm(da.t(), phis.reshape(n, -1)), da.sum(0),
+                torch.mm(dw.t(), locs_in.reshape(n, 2)), dw.sum(0),
+                torch.mm(dgz.t(), acts_a.reshape(n, -1)), d_b34,
+                torch.mm(dgz.t(), acts_w.reshape(n, -1)), d_b34.clone(),
                 torch.mm(dz2.t(), gs.reshape(n, hid)), d_bc,
                 torch.mm(dz[1:].reshape(n - bsz, hid).t(), hs[:-1].reshape(n - bsz, hid)),
                 d_bc.clone()]
