@@ -3,7 +3,10 @@
 Parts: a retina (glimpse sensor) vectorised over the batch, a glimpse network, a plain
 ReLU RNN core, a Gaussian location policy (sample detached, log-prob taken before clamping),
 a per-step baseline on the detached hidden state, and a classifier on the last hidden state
-that is the discriminator q_phi(y|tau). Pure PyTorch valid on torch 1.10 / Python 3.8.
+that is the discriminator q_phi(y|tau). The fixed-time episode runs as one autograd node with
+a hand-written BPTT (``_FixedTimeEpisode``, tested against ``run_ram_stepwise``, the plain
+step-by-step autograd form); DT-RAM runs step by step. Pure PyTorch valid on torch 1.10 /
+Python 3.8. The data and l_0 get no gradient (none is used: the locations are detached).
 """
 from __future__ import annotations
 
