@@ -200,39 +200,71 @@ def _relu_grad(grad: torch.Tensor, act: torch.Tensor,
     return out.copy_(torch.ops.aten.threshold_backward(grad, act, 0))
 
 
+# Large buffers of the fused episode, kept from one episode to the next: a fresh allocation
+# of many MB per minibatch costs page faults (about a tenth of a CPU training step). key ->
+# free buffer sets. A forward set returns here when its autograd node is freed (_Lease); it
+# holds internals only (no output is a view of it). The backward set returns at its end.
+_POOL: Dict[tuple, list] = {}
+
+
+def _pool_take(key, shapes, like: torch.Tensor):
+    free = _POOL.get(key)
+    if free:
+        return free.pop()
+    return tuple(torch.empty(shape, device=like.device, dtype=like.dtype) for shape in shapes)
+
+
+def _pool_give(key, bufs) -> None:
+    free = _POOL.setdefault(key, [])
+    if len(free) < 2:
+        free.append(bufs)
+
+
+class _Lease:
+    """Gives a buffer set back to the pool when the object holding it (the node) is freed."""
+
+    def __init__(self, key, bufs):
+        self.key, self.bufs = key, bufs
+
+    def __del__(self):
+        _pool_give(self.key, self.bufs)
+
+
 class _FixedTimeEpisode(torch.autograd.Function):
     """A whole fixed-time RAM episode as one autograd node (forward and hand-written BPTT).
 
     It computes what ``steps`` calls of ``RAM.step`` compute (the same layers, the same random
     draws in the same order; ``run_ram_stepwise`` is that reference), with less work per step:
-    every layer writes into a buffer preallocated for the episode, the glimpse is one gather
-    of fixed indices, and h2h is skipped on h_0 = 0 (it is its bias). The backward pass
-    (BPTT by hand) keeps only dL/dh_{t-1} = dz_t W_h step by step; everything else (the
-    gradients into g_t, the "what" and "where" layers, and every weight gradient) is one
-    product over all steps. Gradients reach the glimpse network and core only through h_T
-    (the locator and baseline see h detached, the locations are detached), and the locator
-    only through its means.
+    every layer writes into a buffer allocated once (``_POOL``), the glimpse is one gather of
+    fixed indices, h2h is skipped on h_0 = 0 (it is its bias), and the baseline (on h
+    detached) is one product over all steps. The backward pass (BPTT by hand) keeps only
+    dL/dh_{t-1} = dz_t W_h step by step; everything else (the gradients into g_t, the "what"
+    and "where" layers, and every weight gradient) is one product over all steps. Gradients
+    reach the glimpse network and core only through h_T (the locator and baseline see h
+    detached, the locations are detached), the locator only through its means, the baseline
+    only through its outputs.
 
-    Inputs: x (B, C, H, W), l_0 (B, 2), the options, then the 16 parameters of
-    ``_episode_params``. Outputs: h_T (B, hidden); MU (T, B, 2) the locator means; and,
-    without gradient, H (T, B, hidden) the states h_1..h_T, L (T + 1, B, 2) the clamped
-    locations l_0..l_T and LRAW (T, B, 2) the samples before clamping (what the
-    log-probabilities are taken of).
+    Inputs: x (B, C, H, W), l_0 (B, 2), the options, then the 18 parameters of
+    ``_episode_params``. Outputs: h_T (B, hidden); MU (T, B, 2) the locator means; BASE (T, B)
+    the baselines b_1..b_T; and, without gradient, L (T + 1, B, 2) the clamped locations
+    l_0..l_T and LRAW (T, B, 2) the samples before clamping (what the log-probabilities are
+    taken of).
     """
 
     @staticmethod
     def forward(ctx, x, l0, steps, sample, std, g, k, s, *params):
-        (w1, b1, w2, b2, w3, b3, w4, b4, wi, bi, wh, bh, wfc, bfc, wlt, blt) = params
+        (w1, b1, w2, b2, w3, b3, w4, b4, wi, bi, wh, bh, wfc, bfc, wlt, blt, wb, bb) = params
         bsz, c, h_img, w_img = x.shape
         hid, hg, hl, lh = wi.shape[0], w1.shape[0], w2.shape[0], wfc.shape[0]
         dev, dt = x.device, x.dtype
         b34, bc = b3 + b4, bi + bh
-
-        def buf(*shape):
-            return torch.empty(steps, bsz, *shape, device=dev, dtype=dt)
-
-        phis, acts_a, acts_w = buf(w1.shape[1]), buf(hg), buf(hl)
-        gs, hs, feat, mus, raws = buf(hid), buf(hid), buf(lh), buf(2), buf(2)
+        shapes = [(steps, bsz, n) for n in (w1.shape[1], hg, hl, hid, hid, lh)]
+        key = ("fwd", str(dev), dt) + tuple(shapes)
+        bufs = _pool_take(key, shapes, x)
+        ctx.lease = _Lease(key, bufs)
+        phis, acts_a, acts_w, gs, hs, feat = bufs
+        mus = torch.empty(steps, bsz, 2, device=dev, dtype=dt)
+        raws = torch.empty(steps, bsz, 2, device=dev, dtype=dt)
         locs = torch.empty(steps + 1, bsz, 2, device=dev, dtype=dt)
         locs[0] = l0
         w1t, w2t, w3t, w4t, wit, wht = w1.t(), w2.t(), w3.t(), w4.t(), wi.t(), wh.t()
@@ -266,39 +298,45 @@ class _FixedTimeEpisode(torch.autograd.Function):
             else:
                 raws[t] = mu
             torch.clamp(raws[t], -1.0, 1.0, out=locs[t + 1])
+        baseline = torch.addmm(bb, hs.reshape(steps * bsz, hid), wb.t()).reshape(steps, bsz)
         ctx.set_materialize_grads(False)
-        ctx.save_for_backward(hs, mus, *params)
-        ctx.inter = (phis, acts_a, acts_w, gs, feat, locs[:-1])
-        ctx.mark_non_differentiable(hs, locs, raws)
-        return hs[-1].clone(), mus, hs, locs, raws
+        ctx.save_for_backward(mus, *params)
+        ctx.locs_in = locs[:-1]
+        ctx.mark_non_differentiable(locs, raws)
+        return hs[-1].clone(), mus, baseline, locs, raws
 
     @staticmethod
-    def backward(ctx, d_ht, d_mus, _d_hs, _d_locs, _d_raws):
-        hs, mus = ctx.saved_tensors[:2]
-        (w1, b1, w2, b2, w3, b3, w4, b4, wi, bi, wh, bh, wfc, bfc, wlt, blt) = ctx.saved_tensors[2:]
-        phis, acts_a, acts_w, gs, feat, locs_in = ctx.inter
+    def backward(ctx, d_ht, d_mus, d_base, _d_locs, _d_raws):
+        mus = ctx.saved_tensors[0]
+        (w1, b1, w2, b2, w3, b3, w4, b4, wi, bi, wh, bh, wfc, bfc, wlt, blt, wb, bb) = \
+            ctx.saved_tensors[1:]
+        phis, acts_a, acts_w, gs, hs, feat = ctx.lease.bufs
         steps, bsz, hid = hs.shape
-        hg = w1.shape[0]
+        hg, hl, lh = w1.shape[0], w2.shape[0], wfc.shape[0]
         n = steps * bsz
-        grads = [None] * 16
+        shapes = [(steps, bsz, hid), (n, hid), (n, hid), (n, hg + hl), (n, hg), (n, hl), (n, lh),
+                  (n, lh)]
+        key = ("bwd", str(hs.device), hs.dtype) + tuple(shapes)
+        tmp = _pool_take(key, shapes, hs)
+        dz, dg, dgz, daw, da, dw, dfeat, dpre = tmp
+        grads = [None] * 18
         if d_ht is not None:
             # only dL/dh_{t-1} = dz_t W_h is sequential; dL/dg_t = dz_t W_i and what follows
             # from it feed weight gradients only, so they are products over all steps at once
-            dz = torch.empty_like(hs)  # d pre-activations of h_1..h_T
             dh = d_ht
             for t in range(steps - 1, -1, -1):
                 _relu_grad(dh, hs[t], out=dz[t])
                 if t > 0:
                     dh = torch.mm(dz[t], wh)
             dz2 = dz.reshape(n, hid)
-            dgz = _relu_grad(torch.mm(dz2, wi), gs.reshape(n, hid))
-            daw = torch.mm(dgz, torch.cat([w3, w4], 1))  # [dL/da, dL/dw] before the ReLUs
-            da = _relu_grad(daw[:, :hg], acts_a.reshape(n, -1))
-            dw = _relu_grad(daw[:, hg:], acts_w.reshape(n, -1))
+            _relu_grad(torch.mm(dz2, wi, out=dg), gs.reshape(n, hid), out=dgz)
+            torch.mm(dgz, torch.cat([w3, w4], 1), out=daw)  # [dL/da, dL/dw] before the ReLUs
+            _relu_grad(daw[:, :hg], acts_a.reshape(n, -1), out=da)
+            _relu_grad(daw[:, hg:], acts_w.reshape(n, -1), out=dw)
             d_bc, d_b34 = dz2.sum(0), dgz.sum(0)
             grads[:12] = [
                 torch.mm(da.t(), phis.reshape(n, -1)), da.sum(0),
-                torch.mm(dw.t(), locs_in.reshape(n, 2)), dw.sum(0),
+                torch.mm(dw.t(), ctx.locs_in.reshape(n, 2)), dw.sum(0),
                 torch.mm(dgz.t(), acts_a.reshape(n, -1)), d_b34,
                 torch.mm(dgz.t(), acts_w.reshape(n, -1)), d_b34.clone(),
                 torch.mm(dz2.t(), gs.reshape(n, hid)), d_bc,
@@ -306,18 +344,23 @@ class _FixedTimeEpisode(torch.autograd.Function):
                 d_bc.clone()]
         if d_mus is not None:  # locator: mu = tanh(fc_lt(relu(fc(h.detach()))))
             dout = (d_mus * (1.0 - mus * mus)).reshape(n, 2)
-            feat2 = feat.reshape(n, -1)
-            dpre = _relu_grad(torch.mm(dout, wlt), feat2)
-            grads[12:] = [torch.mm(dpre.t(), hs.reshape(n, hid)), dpre.sum(0),
-                          torch.mm(dout.t(), feat2), dout.sum(0)]
+            feat2 = feat.reshape(n, lh)
+            _relu_grad(torch.mm(dout, wlt, out=dfeat), feat2, out=dpre)
+            grads[12:16] = [torch.mm(dpre.t(), hs.reshape(n, hid)), dpre.sum(0),
+                            torch.mm(dout.t(), feat2), dout.sum(0)]
+        if d_base is not None:  # baseline: b = fc(h.detach())
+            db = d_base.reshape(1, n)
+            grads[16:] = [torch.mm(db, hs.reshape(n, hid)), db.sum(1)]
+        _pool_give(key, tmp)
         return (None,) * 8 + tuple(grads)
 
 
 def _episode_params(model: RAM):
-    sn, rnn, loc = model.sensor, model.rnn, model.locator
+    sn, rnn, loc, base = model.sensor, model.rnn, model.locator, model.baseliner
     return (sn.fc1.weight, sn.fc1.bias, sn.fc2.weight, sn.fc2.bias, sn.fc3.weight, sn.fc3.bias,
             sn.fc4.weight, sn.fc4.bias, rnn.i2h.weight, rnn.i2h.bias, rnn.h2h.weight,
-            rnn.h2h.bias, loc.fc.weight, loc.fc.bias, loc.fc_lt.weight, loc.fc_lt.bias)
+            rnn.h2h.bias, loc.fc.weight, loc.fc.bias, loc.fc_lt.weight, loc.fc_lt.bias,
+            base.weight, base.bias)
 
 
 def run_ram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.Tensor,
@@ -328,18 +371,17 @@ def run_ram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.Ten
     h_0 = 0 and its classifier gives q_oracle.
 
     The same computation as ``steps`` calls of ``model.step`` (``run_ram_stepwise``), run by
-    ``_FixedTimeEpisode``; the baseline (on h detached) is one product over all steps."""
+    ``_FixedTimeEpisode``."""
     if model.dynamic:
         raise ValueError("run_ram is the fixed-time episode; DT-RAM uses run_dtram")
     sn = model.sensor
-    h_t, mus, hs, locs, raws = _FixedTimeEpisode.apply(x, l0, steps, sample, model.locator.std,
-                                                       sn.g, sn.k, sn.s, *_episode_params(model))
+    h_t, mus, base, locs, raws = _FixedTimeEpisode.apply(
+        x, l0, steps, sample, model.locator.std, sn.g, sn.k, sn.s, *_episode_params(model))
     if sample:
         log_pi = gaussian_log_prob(raws, mus, model.locator.std).sum(2).t()
     else:
         log_pi = torch.zeros(x.shape[0], steps, device=x.device)
-    out = {"log_probs": model.classify(h_t), "log_pi": log_pi,
-           "baseline": model.baseliner(hs).squeeze(2).t(),
+    out = {"log_probs": model.classify(h_t), "log_pi": log_pi, "baseline": base.t(),
            "locations": locs.transpose(0, 1)}
     if oracle is not None:
         with torch.no_grad():

@@ -196,3 +196,26 @@ def test_fused_episode_no_grad_matches():
         b = run_ram_stepwise(model, x, 6, False, torch.zeros(4, 2))
     assert torch.allclose(a["log_probs"], b["log_probs"], atol=1e-6)
     assert torch.allclose(a["locations"], b["locations"], atol=1e-6)
+
+
+def test_fused_episodes_in_flight_keep_their_buffers():
+    """Buffers are reused between episodes (``_POOL``): two episodes whose graphs are alive
+    at once, and an evaluation in between, must not disturb each other's gradients."""
+    torch.manual_seed(0)
+    model = RAM(patch=4, hidden=32, glimpse_hidden=16, loc_hidden=16)
+    x1, x2 = torch.randn(6, 1, 16, 16), torch.randn(6, 1, 16, 16)
+    y = torch.randint(0, 10, (6,))
+    l0 = torch.rand(6, 2) * 2 - 1
+    res = []
+    for fn in (run_ram, run_ram_stepwise):
+        torch.manual_seed(1)
+        o1 = fn(model, x1, 5, True, l0)
+        o2 = fn(model, x2, 5, True, l0)
+        with torch.no_grad():
+            fn(model, x1 + 1.0, 5, False, l0)
+        loss = losses(o1, y, "lin_clip", 10, False)[0] + losses(o2, y, "log_clip", 10, False)[0]
+        model.zero_grad()
+        loss.backward()
+        res.append(_grads(model))
+    for a, b in zip(*res):
+        assert torch.allclose(a, b, atol=1e-6, rtol=1e-4)
