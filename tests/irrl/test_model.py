@@ -1,4 +1,5 @@
-"""Glimpse sensor against hand-built images, REINFORCE loss sign, reward-gradient paths,
+"""Glimpse sensor against hand-built images and the per-image reference, the fused episode
+against the step-by-step autograd one, REINFORCE loss sign, reward-gradient paths,
 DT-RAM stopping, and the paper's parameter count."""
 import math
 
@@ -214,6 +215,25 @@ def test_fused_episodes_in_flight_keep_their_buffers():
         with torch.no_grad():
             fn(model, x1 + 1.0, 5, False, l0)
         loss = losses(o1, y, "lin_clip", 10, False)[0] + losses(o2, y, "log_clip", 10, False)[0]
+        model.zero_grad()
+        loss.backward()
+        res.append(_grads(model))
+    for a, b in zip(*res):
+        assert torch.allclose(a, b, atol=1e-6, rtol=1e-4)
+
+
+def test_fused_episode_without_threshold_backward_out(monkeypatch):
+    """torch 1.10 has no out= overload of threshold_backward: the copying fallback."""
+    import scripts.irrl.model as model_module
+
+    monkeypatch.setattr(model_module, "_THRESHOLD_BACKWARD_OUT", None)
+    torch.manual_seed(0)
+    model = RAM(patch=4, hidden=32, glimpse_hidden=16, loc_hidden=16)
+    x, y, l0 = torch.randn(5, 1, 16, 16), torch.randint(0, 10, (5,)), torch.zeros(5, 2)
+    res = []
+    for fn in (run_ram, run_ram_stepwise):
+        torch.manual_seed(1)
+        loss = losses(fn(model, x, 4, True, l0), y, "lin_clip", 10, False)[0]
         model.zero_grad()
         loss.backward()
         res.append(_grads(model))
