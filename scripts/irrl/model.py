@@ -165,6 +165,7 @@ class RAM(nn.Module):
         self.locator = Locator(hidden, loc_hidden, std, stop=dynamic)
         self.baseliner = nn.Linear(hidden, 1)
         self.classifier = nn.Linear(hidden, num_classes)
+        self.episode_buffers = BufferPool()  # scratch space of the fused episode (run_ram)
 
     def discriminator_step(self, x, loc, h, padded=None):
         return self.rnn(self.sensor(x, loc, padded), h)
@@ -200,34 +201,37 @@ def _relu_grad(grad: torch.Tensor, act: torch.Tensor,
     return out.copy_(torch.ops.aten.threshold_backward(grad, act, 0))
 
 
-# Large buffers of the fused episode, kept from one episode to the next: a fresh allocation
-# of many MB per minibatch costs page faults (about a tenth of a CPU training step). key ->
-# free buffer sets. A forward set returns here when its autograd node is freed (_Lease); it
-# holds internals only (no output is a view of it). The backward set returns at its end.
-_POOL: Dict[tuple, list] = {}
+class BufferPool:
+    """Scratch buffers of the fused episode, kept from one episode to the next: a fresh
+    allocation of many MB per minibatch costs page faults (about a tenth of a CPU training
+    step). Each RAM owns one (no module-level state). key -> free buffer sets; a forward set
+    comes back when its autograd node is freed (``_Lease``; it holds internals only, no output
+    is a view of it), a backward set at the end of the backward pass."""
 
+    def __init__(self, keep: int = 2):
+        self.keep = keep
+        self.free: Dict[tuple, list] = {}
 
-def _pool_take(key, shapes, like: torch.Tensor):
-    free = _POOL.get(key)
-    if free:
-        return free.pop()
-    return tuple(torch.empty(shape, device=like.device, dtype=like.dtype) for shape in shapes)
+    def take(self, key, shapes, like: torch.Tensor):
+        free = self.free.get(key)
+        if free:
+            return free.pop()
+        return tuple(torch.empty(shape, device=like.device, dtype=like.dtype) for shape in shapes)
 
-
-def _pool_give(key, bufs) -> None:
-    free = _POOL.setdefault(key, [])
-    if len(free) < 2:
-        free.append(bufs)
+    def give(self, key, bufs) -> None:
+        free = self.free.setdefault(key, [])
+        if len(free) < self.keep:
+            free.append(bufs)
 
 
 class _Lease:
-    """Gives a buffer set back to the pool when the object holding it (the node) is freed."""
+    """Gives a buffer set back to its pool when the object holding it (the node) is freed."""
 
-    def __init__(self, key, bufs):
-        self.key, self.bufs = key, bufs
+    def __init__(self, pool: BufferPool, key, bufs):
+        self.pool, self.key, self.bufs = pool, key, bufs
 
     def __del__(self):
-        _pool_give(self.key, self.bufs)
+        self.pool.give(self.key, self.bufs)
 
 
 class _FixedTimeEpisode(torch.autograd.Function):
@@ -235,7 +239,7 @@ class _FixedTimeEpisode(torch.autograd.Function):
 
     It computes what ``steps`` calls of ``RAM.step`` compute (the same layers, the same random
     draws in the same order; ``run_ram_stepwise`` is that reference), with less work per step:
-    every layer writes into a buffer allocated once (``_POOL``), the glimpse is one gather of
+    every layer writes into a buffer allocated once (the model's ``BufferPool``), the glimpse is one gather of
     fixed indices, h2h is skipped on h_0 = 0 (it is its bias), and the baseline (on h
     detached) is one product over all steps. The backward pass (BPTT by hand) keeps only
     dL/dh_{t-1} = dz_t W_h step by step; everything else (the gradients into g_t, the "what"
@@ -244,7 +248,7 @@ class _FixedTimeEpisode(torch.autograd.Function):
     detached, the locations are detached), the locator only through its means, the baseline
     only through its outputs.
 
-    Inputs: x (B, C, H, W), l_0 (B, 2), the options, then the 18 parameters of
+    Inputs: x (B, C, H, W), l_0 (B, 2), the options, the model's BufferPool, then the 18 parameters of
     ``_episode_params``. Outputs: h_T (B, hidden); MU (T, B, 2) the locator means; BASE (T, B)
     the baselines b_1..b_T; and, without gradient, L (T + 1, B, 2) the clamped locations
     l_0..l_T and LRAW (T, B, 2) the samples before clamping (what the log-probabilities are
@@ -252,7 +256,7 @@ class _FixedTimeEpisode(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, x, l0, steps, sample, std, g, k, s, *params):
+    def forward(ctx, x, l0, steps, sample, std, g, k, s, pool, *params):
         (w1, b1, w2, b2, w3, b3, w4, b4, wi, bi, wh, bh, wfc, bfc, wlt, blt, wb, bb) = params
         bsz, c, h_img, w_img = x.shape
         hid, hg, hl, lh = wi.shape[0], w1.shape[0], w2.shape[0], wfc.shape[0]
@@ -260,8 +264,8 @@ class _FixedTimeEpisode(torch.autograd.Function):
         b34, bc = b3 + b4, bi + bh
         shapes = [(steps, bsz, n) for n in (w1.shape[1], hg, hl, hid, hid, lh)]
         key = ("fwd", str(dev), dt) + tuple(shapes)
-        bufs = _pool_take(key, shapes, x)
-        ctx.lease = _Lease(key, bufs)
+        bufs = pool.take(key, shapes, x)
+        ctx.lease = _Lease(pool, key, bufs)
         phis, acts_a, acts_w, gs, hs, feat = bufs
         mus = torch.empty(steps, bsz, 2, device=dev, dtype=dt)
         raws = torch.empty(steps, bsz, 2, device=dev, dtype=dt)
@@ -317,7 +321,7 @@ class _FixedTimeEpisode(torch.autograd.Function):
         shapes = [(steps, bsz, hid), (n, hid), (n, hid), (n, hg + hl), (n, hg), (n, hl), (n, lh),
                   (n, lh)]
         key = ("bwd", str(hs.device), hs.dtype) + tuple(shapes)
-        tmp = _pool_take(key, shapes, hs)
+        tmp = ctx.lease.pool.take(key, shapes, hs)
         dz, dg, dgz, daw, da, dw, dfeat, dpre = tmp
         grads = [None] * 18
         if d_ht is not None:
@@ -351,8 +355,8 @@ class _FixedTimeEpisode(torch.autograd.Function):
         if d_base is not None:  # baseline: b = fc(h.detach())
             db = d_base.reshape(1, n)
             grads[16:] = [torch.mm(db, hs.reshape(n, hid)), db.sum(1)]
-        _pool_give(key, tmp)
-        return (None,) * 8 + tuple(grads)
+        ctx.lease.pool.give(key, tmp)
+        return (None,) * 9 + tuple(grads)
 
 
 def _episode_params(model: RAM):
@@ -376,7 +380,8 @@ def run_ram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.Ten
         raise ValueError("run_ram is the fixed-time episode; DT-RAM uses run_dtram")
     sn = model.sensor
     h_t, mus, base, locs, raws = _FixedTimeEpisode.apply(
-        x, l0, steps, sample, model.locator.std, sn.g, sn.k, sn.s, *_episode_params(model))
+        x, l0, steps, sample, model.locator.std, sn.g, sn.k, sn.s, model.episode_buffers,
+        *_episode_params(model))
     if sample:
         log_pi = gaussian_log_prob(raws, mus, model.locator.std).sum(2).t()
     else:

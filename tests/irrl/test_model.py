@@ -200,7 +200,7 @@ def test_fused_episode_no_grad_matches():
 
 
 def test_fused_episodes_in_flight_keep_their_buffers():
-    """Buffers are reused between episodes (``_POOL``): two episodes whose graphs are alive
+    """Buffers are reused between episodes (the model's ``BufferPool``): two episodes whose graphs are alive
     at once, and an evaluation in between, must not disturb each other's gradients."""
     torch.manual_seed(0)
     model = RAM(patch=4, hidden=32, glimpse_hidden=16, loc_hidden=16)
