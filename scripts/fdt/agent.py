@@ -109,13 +109,20 @@ def make_env_groups(game: str, num_envs: int, *, sticky: float, groups: int = 2,
 def greedy_q(policy, obs) -> torch.Tensor:
     """Q-values of a tianshou DQN/C51 policy for stacked uint8 observations [B, 4, 84, 84].
 
-    uint8 arrays go to torch as they are: uint8 / 255 in float32 equals numpy's float64
-    quotient cast to float32 for all 256 values (checked in the tests), without the float64
-    copy."""
-    if isinstance(obs, np.ndarray) and obs.dtype == np.uint8:
-        obs = torch.from_numpy(np.ascontiguousarray(obs))
+    uint8 arrays go to torch as they are and are scaled in float32: uint8 / 255 in float32
+    equals numpy's float64 quotient cast to float32 for all 256 values (checked in the tests),
+    without tianshou's float64 copy."""
+    from tianshou.env.atari.atari_network import ScaledObsInputActionReprNet
+
+    model = policy.model
     with torch.inference_mode():
-        logits, _ = policy.model(obs)
+        if (isinstance(obs, np.ndarray) and obs.dtype == np.uint8
+                and isinstance(model, ScaledObsInputActionReprNet)):
+            # the wrapper's obs / denom, done in place on one float32 copy
+            x = torch.from_numpy(np.ascontiguousarray(obs)).float().div_(model.denom)
+            logits, _ = model.module(x)
+        else:
+            logits, _ = model(obs)
         return policy.compute_q_value(logits, None)
 
 
