@@ -88,7 +88,10 @@ class EnvGroups:
         self.single_action_space = self.envs[0].single_action_space
 
     def reset(self, seed: int) -> np.ndarray:
-        obs = [e.reset(seed=int(seed) + s.start)[0] for e, s in zip(self.envs, self.slices)]
+        # the vector envs reset in parallel threads (ale-py releases the GIL): a reset takes
+        # about as long as a hundred steps
+        obs = _in_threads([lambda e=e, s=s: e.reset(seed=int(seed) + s.start)[0]
+                           for e, s in zip(self.envs, self.slices)])
         return np.concatenate(obs)
 
     def close(self) -> None:
@@ -102,8 +105,19 @@ def make_env_groups(game: str, num_envs: int, *, sticky: float, groups: int = 2,
     ``threads`` worker threads each; ``groups`` is capped at ``num_envs``."""
     groups = max(1, min(int(groups), int(num_envs)))
     sizes = [num_envs // groups + (1 if g < num_envs % groups else 0) for g in range(groups)]
-    return EnvGroups([make_vec_env(game, s, sticky=sticky, noop_max=noop_max, threads=threads,
-                                   max_frames=max_frames) for s in sizes])
+    return EnvGroups(_in_threads([
+        lambda n=n: make_vec_env(game, n, sticky=sticky, noop_max=noop_max, threads=threads,
+                                 max_frames=max_frames) for n in sizes]))
+
+
+def _in_threads(fns: Sequence[Callable]) -> list:
+    """The results of ``fns`` called in parallel threads (in order)."""
+    if len(fns) == 1:
+        return [fns[0]()]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(fns)) as ex:
+        return [f.result() for f in [ex.submit(fn) for fn in fns]]
 
 
 def greedy_q(policy, obs) -> torch.Tensor:
