@@ -1,12 +1,23 @@
 """Speed checks (not part of the workflow): behaviour-log generation against ale-py's native
 vector env alone, and the vectorised FDT loss/training step against the per-position loop.
 
-    python -m scripts.fdt.bench --out results/bench_fdt.json [--steps 4000]
+    python -m scripts.fdt.bench --out results/bench_fdt.json [--steps 8000] [--repeats 3]
+        [--reference] [--groups 1|2] [--skip-train]
+
+Main figure (issue 5's goal, >= 80 %): ``generation.ratio_to_native`` = agent steps/s of the
+generator (epsilon-greedy acting with the Q-network, behaviour log, replay insertion; the
+laptop's 8 envs and 1 thread) over a bare ``AtariVectorEnv`` with the same envs and
+``num_threads`` stepping random actions (the better of two measurements, before and after).
+Secondary: ``generation_with_updates`` (plus the laptop's DQN updates). ``context`` gives the
+generator's env layout alone and a bare env on all cores, and every row its process CPU time
+per agent step: the generator's Q-network runs in the main thread beside ale-py's worker
+threads, so on a machine with a spare core it overlaps the emulation.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -14,33 +25,98 @@ import numpy as np
 import torch
 
 
-def bench_native(game, n_envs, steps, threads):
+def _random_actions(rng, n_act, n):
+    return rng.integers(0, n_act, n).astype(np.int64)
+
+
+def bench_native(game, n_envs, steps, threads, warmup=50):
+    """The bare vector env: one ``AtariVectorEnv`` of ``n_envs`` with ``threads`` worker
+    threads (the generator's settings: DQN Replay preprocessing, sticky 0.25), random actions,
+    synchronous ``step``. Returns (agent steps/s, process CPU seconds per agent step)."""
     from scripts.fdt.agent import make_vec_env
 
     env = make_vec_env(game, n_envs, sticky=0.25, threads=threads)
     env.reset(seed=0)
     rng = np.random.default_rng(0)
-    for _ in range(50):  # warm-up
-        env.step(rng.integers(0, 4, n_envs))
-    t = time.perf_counter()
-    for _ in range(steps // n_envs):
-        env.step(rng.integers(0, 4, n_envs))
-    return steps / (time.perf_counter() - t)
+    n_act = int(env.single_action_space.n)
+    for _ in range(warmup):
+        env.step(_random_actions(rng, n_act, n_envs))
+    iters = max(1, steps // n_envs)
+    t, c = time.perf_counter(), time.process_time()
+    for _ in range(iters):
+        env.step(_random_actions(rng, n_act, n_envs))
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    env.close()
+    return iters * n_envs / wall, cpu / (iters * n_envs)
 
 
-def bench_generation(game, n_envs, steps, threads, eps, learn):
-    from scripts.fdt.agent import EpisodeLogger, build_algorithm, make_vec_env, run_online
+def bench_native_groups(game, n_envs, steps, threads, groups, warmup=50):
+    """The generator's env layout alone: ``groups`` vector envs over the ``n_envs``, each with
+    ``threads`` worker threads, all sent random actions before any is received (so they run
+    at the same time). Returns (agent steps/s, CPU seconds per agent step)."""
+    from scripts.fdt.agent import make_env_groups
 
-    env = make_vec_env(game, n_envs, sticky=0.25, threads=threads)
+    envs = make_env_groups(game, n_envs, sticky=0.25, groups=groups, threads=threads)
+    envs.reset(0)
+    rng = np.random.default_rng(0)
+    n_act = int(envs.single_action_space.n)
+
+    def one():
+        for e in envs.envs:
+            e.send(_random_actions(rng, n_act, e.num_envs))
+        for e in envs.envs:
+            e.recv()
+
+    for _ in range(warmup):
+        one()
+    iters = max(1, steps // n_envs)
+    t, c = time.perf_counter(), time.process_time()
+    for _ in range(iters):
+        one()
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    envs.close()
+    return iters * n_envs / wall, cpu / (iters * n_envs)
+
+
+def bench_generation(game, n_envs, steps, threads, eps, learn, groups=2, pipeline=True,
+                     reference=False, update_every=128, batch=32):
+    """The behaviour-log generator (``run_online`` with the chunked logger): epsilon-greedy
+    with the Q-network, logging, replay insertion, and with ``learn`` DQN updates of ``batch``
+    every ``update_every`` agent steps (the laptop config). Timed from the end of the first
+    step (after the reset) to the end. ``reference``: the pre-speed-up per-step loop of
+    tests/fdt/reference_online.py on one vector env. Returns (steps/s, CPU s per step,
+    share of iterations that looked ahead)."""
+    from scripts.fdt.agent import (EpisodeLogger, build_algorithm, make_env_groups,
+                                   make_vec_env, run_online)
+
+    torch.manual_seed(0)
     algo = build_algorithm("dqn", game, lr=1e-4, gamma=0.99, target_update=2000)
-    logger = EpisodeLogger(n_envs, 10**9, lambda k, b: None)
-    kw = dict(num_envs=n_envs, seed=0, batch_size=32, update_every=128, eps_start=eps,
-              eps_end=eps, eps_decay=0, replay_size=steps + 1000, logger=logger)
-    # warm-up (replay allocation, first forward passes) is not timed
-    run_online(algo, env, total_steps=400, learning_starts=0 if learn else 10**12, **kw)
-    t = time.perf_counter()
-    run_online(algo, env, total_steps=steps, learning_starts=0 if learn else 10**12, **kw)
-    return steps / (time.perf_counter() - t)
+    kw = dict(total_steps=steps, num_envs=n_envs, seed=0, batch_size=batch,
+              update_every=update_every, eps_start=eps, eps_end=eps, eps_decay=0,
+              replay_size=steps + 1000, learning_starts=0 if learn else 10**12)
+    t_first = {}
+
+    def first(_n):
+        if "t" not in t_first:
+            t_first.update(t=time.perf_counter(), c=time.process_time())
+
+    if reference:
+        from tests.fdt.reference_online import RefEpisodeLogger, ref_run_online
+
+        env = make_vec_env(game, n_envs, sticky=0.25, threads=threads)
+        logger = RefEpisodeLogger(n_envs, 10**9, lambda k, b: None)
+        ref_run_online(algo, env, logger=logger, on_progress=first, **kw)
+        ahead = 0.0
+    else:
+        env = make_env_groups(game, n_envs, sticky=0.25, groups=groups, threads=threads)
+        logger = EpisodeLogger(n_envs, 10**9, lambda k, b: None)
+        stats = {}
+        run_online(algo, env, logger=logger, on_progress=first, pipeline=pipeline,
+                   stats=stats, **kw)
+        ahead = stats["looked_ahead"] / stats["iterations"]
+    wall, cpu = time.perf_counter() - t_first["t"], time.process_time() - t_first["c"]
+    n = steps - n_envs  # the first step (reset, first forward passes) is not timed
+    return n / wall, cpu / n, ahead
 
 
 def bench_loss(b, k, a, reps):
@@ -95,26 +171,78 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
     p.add_argument("--game", default="breakout")
-    p.add_argument("--envs", type=int, default=8)
-    p.add_argument("--steps", type=int, default=4000)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--envs", type=int, default=8, help="sub-environments (laptop config: 8)")
+    p.add_argument("--steps", type=int, default=4000, help="agent steps per measurement")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads and ale-py worker threads per vector env (laptop: 1)")
+    p.add_argument("--groups", type=int, default=2, help="vector envs the generator uses")
+    p.add_argument("--eps", type=float, default=0.1,
+                   help="exploration rate of the main figure (laptop: 1.0 -> 0.1)")
+    p.add_argument("--reference", action="store_true",
+                   help="also time the pre-speed-up per-step loop (tests/fdt/reference_online)")
     p.add_argument("--skip-env", action="store_true")
+    p.add_argument("--skip-train", action="store_true")
+    p.add_argument("--repeats", type=int, default=1,
+                   help="measure each figure this many times and keep the fastest")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
-    res = {"threads": args.threads, "envs": args.envs, "steps": args.steps}
+
+    def best(fn, *a, **kw):
+        return max((fn(*a, **kw) for _ in range(max(1, args.repeats))), key=lambda r: r[0])
+
+    g, n, st, th = args.game, args.envs, args.steps, args.threads
+    res = {"game": g, "envs": n, "steps": st, "threads": th, "groups": args.groups,
+           "eps": args.eps, "repeats": args.repeats, "cpus": os.cpu_count(),
+           "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
     if not args.skip_env:
-        res["native_steps_per_s"] = bench_native(args.game, args.envs, args.steps, args.threads)
-        res["generation_steps_per_s_eps1"] = bench_generation(args.game, args.envs, args.steps,
-                                                             args.threads, 1.0, False)
-        res["generation_steps_per_s_eps0.1"] = bench_generation(args.game, args.envs, args.steps,
-                                                               args.threads, 0.1, False)
-        res["generation_steps_per_s_eps0.1_learning"] = bench_generation(
-            args.game, args.envs, args.steps, args.threads, 0.1, True)
-        res["native_steps_per_s_after"] = bench_native(args.game, args.envs, args.steps,
-                                                       args.threads)
-    res["loss_B128_K30_A4_s"] = bench_loss(128, 30, 4, 5)
-    res["train_step_laptop_model_B64_K10_s"] = bench_train_step(5)
-    res["train_step_paper_model_B128_K30_s"] = bench_train_step(2, 128, 30, paper=True)
+        def row(rate_cpu):
+            return {"steps_per_s": round(rate_cpu[0], 1),
+                    "cpu_ms_per_step": round(1e3 * rate_cpu[1], 3)}
+
+        native = row(best(bench_native, g, n, st, th))
+        gen = best(bench_generation, g, n, st, th, args.eps, False, args.groups)
+        gen_learn = best(bench_generation, g, n, st, th, args.eps, True, args.groups)
+        gen_eps1 = best(bench_generation, g, n, st, th, 1.0, False, args.groups)
+        layout = row(best(bench_native_groups, g, n, st, th, args.groups))
+        all_cores = row(best(bench_native, g, n, st, os.cpu_count() or 1))
+        native_after = row(best(bench_native, g, n, st, th))
+        base = max(native["steps_per_s"], native_after["steps_per_s"])
+        res["native_vector_env"] = {
+            "what": f"one AtariVectorEnv, {n} envs, num_threads={th}, random actions",
+            "before": native, "after": native_after, "baseline_steps_per_s": base}
+        res["generation"] = {
+            "what": (f"run_online: {n} envs in {args.groups} vector envs (num_threads={th} each),"
+                     f" eps {args.eps} with the Q-network, behaviour log, replay insertion,"
+                     " no updates"),
+            **row(gen[:2]), "looked_ahead": round(gen[2], 3),
+            "ratio_to_native": round(gen[0] / base, 3)}
+        res["generation_with_updates"] = {
+            "what": "as generation, plus a DQN update of batch 32 every 128 agent steps (laptop)",
+            **row(gen_learn[:2]), "looked_ahead": round(gen_learn[2], 3),
+            "ratio_to_native": round(gen_learn[0] / base, 3)}
+        res["generation_eps1"] = {"what": "as generation, eps 1.0 (random policy, logging only)",
+                                  **row(gen_eps1[:2]),
+                                  "ratio_to_native": round(gen_eps1[0] / base, 3)}
+        res["context"] = {
+            "native_generator_layout": {**layout, "what": (
+                f"{args.groups} vector envs stepping random actions at the same time")},
+            "native_all_cores": {**all_cores, "what": (
+                f"one AtariVectorEnv, num_threads={os.cpu_count()}")},
+            "generation_ratio_to_layout": round(gen[0] / layout["steps_per_s"], 3),
+            "generation_ratio_to_all_cores": round(gen[0] / all_cores["steps_per_s"], 3)}
+        if args.reference:
+            ref = best(bench_generation, g, n, st, th, args.eps, False, reference=True)
+            ref_learn = best(bench_generation, g, n, st, th, args.eps, True, reference=True)
+            res["reference_per_step_loop"] = {
+                "what": "the loop before the speed-up (one vector env, per-step objects)",
+                "no_updates": {**row(ref[:2]), "ratio_to_native": round(ref[0] / base, 3)},
+                "with_updates": {**row(ref_learn[:2]),
+                                 "ratio_to_native": round(ref_learn[0] / base, 3)}}
+    if not args.skip_train:
+        res["loss_B128_K30_A4_s"] = bench_loss(128, 30, 4, 5)
+        res["train_step_laptop_model_B64_K10_s"] = bench_train_step(5)
+        res["train_step_paper_model_B128_K30_s"] = bench_train_step(2, 128, 30, paper=True)
+    res["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(res, indent=2))
     with open(args.out, "w") as f:
         json.dump(res, f, indent=2)

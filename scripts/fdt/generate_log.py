@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     from scripts.common import cli
     from scripts.common.io import save_npz, write_csv, write_json
     from scripts.common.progress import get_logger, progress
-    from scripts.fdt.agent import EpisodeLogger, build_algorithm, make_vec_env, run_online
+    from scripts.fdt.agent import EpisodeLogger, online_kwargs, run_online, setup_online
 
     p = cli.parser(__doc__.splitlines()[0])
     p.add_argument("--game", required=True)
@@ -40,17 +40,11 @@ def main(argv=None) -> int:
         log.info("buffer %d: %d transitions", k, len(buf["action"]))
 
     logger = EpisodeLogger(n_envs, int(prm["buffer_size"]), flush)
-    env = make_vec_env(args.game, n_envs, sticky=float(prm["sticky"]), threads=args.threads)
-    algo = build_algorithm("dqn", args.game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
-                           target_update=int(prm["target_update"]))
+    env, algo = setup_online("dqn", args.game, prm, threads=args.threads)
     bar = progress(total=int(prm["transitions"]), desc="generate", unit="step")
     t0 = time.time()
-    curve = run_online(algo, env, total_steps=int(prm["transitions"]), num_envs=n_envs,
-                       seed=args.seed, batch_size=int(prm["batch"]),
-                       learning_starts=int(prm["learning_starts"]),
-                       update_every=int(prm["update_every"]), eps_start=float(prm["eps_start"]),
-                       eps_end=float(prm["eps_end"]), eps_decay=int(prm["eps_decay"]),
-                       replay_size=int(prm["replay_size"]), logger=logger, on_progress=bar.update)
+    curve = run_online(algo, env, total_steps=int(prm["transitions"]), seed=args.seed,
+                       logger=logger, on_progress=bar.update, **online_kwargs(prm))
     bar.close()
     logger.flush()
     wall = time.time() - t0

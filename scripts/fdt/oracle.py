@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     from scripts.common import cli
     from scripts.common.io import torch_save, write_csv, write_json
     from scripts.common.progress import get_logger, progress
-    from scripts.fdt.agent import build_algorithm, make_vec_env, run_online
+    from scripts.fdt.agent import online_kwargs, run_online, setup_online
 
     p = cli.parser(__doc__.splitlines()[0])
     p.add_argument("--game", required=True)
@@ -46,10 +46,7 @@ def main(argv=None) -> int:
     prm = args.params
     out = Path(args.out)
     ckpt = out.parent / "checkpoint.pt"
-    n_envs = int(prm["num_envs"])
-    env = make_vec_env(args.game, n_envs, sticky=float(prm["sticky"]), threads=args.threads)
-    algo = build_algorithm("c51", args.game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
-                           target_update=int(prm["target_update"]))
+    env, algo = setup_online("c51", args.game, prm, threads=args.threads)
     start, curve = 0, {"step": [], "return": [], "wall_s": []}
     if ckpt.exists():
         ck = torch.load(ckpt, map_location="cpu", weights_only=False)
@@ -65,14 +62,11 @@ def main(argv=None) -> int:
         torch_save(ckpt, {"algo": algo.state_dict(), "step": step, "curve": curve_now})
 
     # a resumed run continues the learner and the curve; its replay memory restarts empty
+    kw = online_kwargs(prm)
+    kw["learning_starts"] += start
     curve = run_online(algo, env, total_steps=total, start_step=start, curve=curve,
-                       num_envs=n_envs, seed=args.seed + start, batch_size=int(prm["batch"]),
-                       learning_starts=start + int(prm["learning_starts"]),
-                       update_every=int(prm["update_every"]),
-                       eps_start=float(prm["eps_start"]), eps_end=float(prm["eps_end"]),
-                       eps_decay=int(prm["eps_decay"]), replay_size=int(prm["replay_size"]),
-                       on_progress=bar.update, checkpoint=save,
-                       checkpoint_every=int(prm["checkpoint_every"]))
+                       seed=args.seed + start, on_progress=bar.update, checkpoint=save,
+                       checkpoint_every=int(prm["checkpoint_every"]), **kw)
     bar.close()
     frame = pd.DataFrame(curve)
     frame["game"] = args.game
