@@ -415,8 +415,11 @@ def run_online(algo, env, *, total_steps: int, num_envs: int, seed: int, batch_s
     return curve
 
 
-#: vector envs per agent: two, so that one group's emulation overlaps the other's Q-network
-ENV_GROUPS = 2
+def default_env_groups(threads: int) -> int:
+    """Two vector envs when the job has two or more threads (one group's emulation overlaps the
+    other's Q-network, which keeps about two cores busy); one in a single-thread job, so that
+    a job uses the cores it declared. The data are the same either way (tested)."""
+    return 2 if threads >= 2 else 1
 
 
 def setup_online(kind: str, game: str, prm: Dict, *, threads: int = 1):
@@ -424,8 +427,9 @@ def setup_online(kind: str, game: str, prm: Dict, *, threads: int = 1):
     parameters (``num_envs``, ``sticky``, ``lr``, ``gamma``, ``target_update``, optional
     ``env_groups``): shared by the behaviour log (``kind="dqn"``) and the oracle
     (``kind="c51"``)."""
+    groups = int(prm.get("env_groups", default_env_groups(threads)))
     envs = make_env_groups(game, int(prm["num_envs"]), sticky=float(prm["sticky"]),
-                           groups=int(prm.get("env_groups", ENV_GROUPS)), threads=threads)
+                           groups=groups, threads=max(1, threads // groups))
     algo = build_algorithm(kind, game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
                            target_update=int(prm["target_update"]))
     return envs, algo
