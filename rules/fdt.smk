@@ -90,9 +90,12 @@ if FDT["data"]["source"] == "download":
             sha=lambda wc: fdt_source(
                 f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}"
             )["sha256"],
+            # where the registry has no entry: the bucket's own URL, checked against its MD5
+            replay=lambda wc: f"{FDT_REPLAY_DIR[wc.game]} {FDT_RUN} {wc.array} {wc.ckpt}",
         shell:
             "python -m scripts.fdt.replay_data fetch --name {params.name} --url {params.url:q}"
-            " --sha256 {params.sha:q} --out {output:q} > {log} 2>&1"
+            " --sha256 {params.sha:q} --replay {params.replay} --out {output:q}"
+            " > {log} 2>&1"
 
     rule fdt_convert_replay:
         """DQN Replay checkpoints -> our buffer layout (reader: scripts/fdt/replay.py)."""

@@ -10,27 +10,18 @@ not part of the workflow (run it once, commit the file).
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
-import json
 import sys
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import yaml
 
 from scripts.fdt.replay import replay_filename
-from scripts.fdt.replay_data import REPLAY_ARRAYS, replay_source_name, replay_url
+from scripts.fdt.replay_data import (REPLAY_ARRAYS, metadata_url, published_md5,
+                                     replay_source_name, replay_url)
 
-API = "https://storage.googleapis.com/storage/v1/b/atari-replay-datasets/o/"
 SOURCES = Path(__file__).resolve().parents[2] / "config" / "fdt_sources.yaml"
-
-
-def published_md5(game: str, run: int, filename: str) -> str:
-    obj = quote(f"dqn/{game}/{run}/replay_logs/{filename}", safe="")
-    with urllib.request.urlopen(API + obj, timeout=60) as r:
-        return base64.b64decode(json.load(r)["md5Hash"]).hex()
 
 
 def hash_url(url: str):
@@ -63,7 +54,7 @@ def main(argv=None) -> int:
                 fname = replay_filename(array, k)
                 url = replay_url(game, args.run, fname)
                 md5, sha = hash_url(url)
-                expected = published_md5(game, args.run, fname)
+                expected = published_md5(metadata_url(game, args.run, fname))
                 if md5 != expected:
                     print(f"{name}: MD5 {md5} differs from the published {expected}", file=sys.stderr)
                     return 1

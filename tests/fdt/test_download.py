@@ -56,6 +56,54 @@ def test_fetch_fails_on_wrong_or_missing_checksum_and_missing_file(server, tmp_p
                              "--sha256", sha, "--out", str(out)]) == 1
 
 
+@pytest.fixture()
+def bucket(tmp_path):
+    """A loopback stand-in for the DQN Replay bucket and its JSON metadata API (md5Hash)."""
+    import base64
+    import json
+
+    payload = gzip.compress(b"replay bytes")
+    name = "$store$_action_ckpt.0.gz"
+    data = tmp_path / "srv" / "b" / "Pong" / "1" / "replay_logs"
+    meta = tmp_path / "srv" / "o" / "dqn" / "Pong" / "1" / "replay_logs"
+    data.mkdir(parents=True)
+    meta.mkdir(parents=True)
+    (data / name).write_bytes(payload)
+
+    def publish(md5_bytes):
+        (meta / name).write_text(json.dumps({"md5Hash": base64.b64encode(md5_bytes).decode()}))
+
+    publish(hashlib.md5(payload).digest())
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=str(tmp_path / "srv"), **k)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield ["--bucket", f"{base}/b", "--metadata-api", f"{base}/o/"], payload, publish
+    httpd.shutdown()
+
+
+def test_unpinned_replay_file_is_checked_against_the_published_md5(bucket, tmp_path, caplog):
+    args, payload, publish = bucket
+    out = tmp_path / "dl" / "action_ckpt.0.gz"
+    fetch = ["fetch", "--name", "fdt_replay_Pong_1_action_0", "--url", "", "--sha256", "",
+             "--replay", "Pong", "1", "action", "0", "--out", str(out), *args]
+    assert replay_data.main(fetch) == 0
+    assert out.read_bytes() == payload
+    assert hashlib.sha256(payload).hexdigest() in caplog.text  # logged for pinning
+    out.unlink()
+    publish(hashlib.md5(b"something else").digest())
+    assert replay_data.main(fetch) == 1
+    assert not out.exists()
+    assert "md5 mismatch" in caplog.text
+
+
 def test_convert_reads_downloaded_names(tmp_path):
     n = 6
     arrays = {"observation": np.ones((n, 84, 84), np.uint8), "action": np.zeros(n, np.int32),
