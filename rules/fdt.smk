@@ -93,8 +93,8 @@ if FDT["data"]["source"] == "download":
             # where the registry has no entry: the bucket's own URL, checked against its MD5
             replay=lambda wc: f"{FDT_REPLAY_DIR[wc.game]} {FDT_RUN} {wc.array} {wc.ckpt}",
         shell:
-            "python -m scripts.fdt.replay_data fetch --name {params.name} --url {params.url:q}"
-            " --sha256 {params.sha:q} --replay {params.replay} --out {output:q}"
+            "python -m scripts.fdt.replay_data fetch --name {params.name} --url={params.url:q}"
+            " --sha256={params.sha:q} --replay {params.replay} --out {output:q}"
             " > {log} 2>&1"
 
     rule fdt_convert_replay:
@@ -144,7 +144,7 @@ if FDT["data"]["source"] == "download":
             url=lambda wc: fdt_source(f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}")["url"],
             sha=lambda wc: fdt_source(f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}")["sha256"],
         shell:
-            "python -m scripts.fdt.replay_data fetch --name {params.name} --url {params.url:q}"
+            "python -m scripts.fdt.replay_data fetch --name {params.name} --url={params.url:q}"
             " --sha256 {params.sha:q} --out {output:q} > {log} 2>&1"
 
 else:
