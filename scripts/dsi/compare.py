@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 
 from scripts.common import cli
+from pathlib import Path
+
 from scripts.common.io import write_text
-from scripts.common.tables import fmt_ci, load_reported, to_markdown
+from scripts.common.tables import fmt_ci, load_reported, to_markdown, write_table
 
 DEVIATIONS = [
     ("GridWorld episodes", "BFS planner over cells instead of the original's recursive "
@@ -19,9 +21,11 @@ DEVIATIONS = [
     ("Evaluation", "seeded held-out positives; F1 reported both as the paper (best of 11 "
      "thresholds on test, original per-move labels and alignment) and with a validation-chosen "
      "threshold; AP and AUROC added."),
-    ("recipe: fixed", "length-matched negatives, no InstanceNorm, element-wise mean L1 (0.5), "
-     "2-epoch G warm-up, lr 5e-4, batch 16 (brief §6 items 1-3): the paper recipe collapses to "
-     "all-ones or all-zeros masks at small scale."),
+    ("recipe: fixed", "length-matched negatives, no InstanceNorm, element-wise mean L1 (1.0), "
+     "He init of the convs, relaxed-Bernoulli (concrete, temperature 0.5) gates in D's step, "
+     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (brief §6 items 1-3): the paper recipe "
+     "collapses to all-ones or all-zeros masks at small scale; without InstanceNorm the default "
+     "init leaves G at chance and D near-constant for epochs; soft masks leak information."),
     ("Compactness (paper recipe)", "kept as the original's matrix 1-norm "
      "(torch.linalg.norm(ord=1) on B x T)."),
     ("GridWorld-M", "policy_new episodes fed as successes (the original loader skipped them)."),
@@ -46,7 +50,8 @@ def main() -> None:
     p.add_argument("--gridworld-long", required=True)
     p.add_argument("--attack", default=None)
     p.add_argument("--seaquest", default=None)
-    p.add_argument("--out", required=True)
+    p.add_argument("--csv", required=True, help="the GridWorld comparison as CSV")
+    p.add_argument("--md", required=True, help="the full comparison as Markdown")
     args = p.parse_args()
     cli.setup(args)
     rep = load_reported("dsi")
@@ -67,9 +72,14 @@ def main() -> None:
                              "ours (95% CI)": fmt_ci(r.point, r.ci_low, r.ci_high),
                              "paper": f"{paper.value.iloc[0]:.2f}" if len(paper) else "–",
                              "seeds": int(r.n)})
-    lines = [f"# DSI: reproduced against reported (scale: {args.scale})", "",
-             "Paper values: config/reported/dsi.csv (README of the original code). Ours: mean and "
-             "95% bootstrap CI over training seeds.", "", to_markdown(pd.DataFrame(rows)), ""]
+    frame = pd.DataFrame(rows)
+    n_seeds = int(ours["n"].max()) if len(ours) else 0
+    write_table(frame, args.csv, args.md, title="DSI: reproduced against reported",
+                scale=args.scale, seeds=n_seeds, notes=[
+                    "Paper values: config/reported/dsi.csv (README of the original code).",
+                    "Ours: mean and 95% bootstrap CI over training seeds; F1 as the paper "
+                    "computes it (best of 11 thresholds on the test episodes)."])
+    lines = [Path(args.md).read_text().rstrip(), ""]
     if args.attack:
         att = pd.read_csv(args.attack)
         lines += ["## Pong attack (no reported values released)", "",
@@ -80,7 +90,7 @@ def main() -> None:
                   to_markdown(sq.drop(columns=["scale", "n_seeds"], errors="ignore")), ""]
     lines += ["## Deviations from the paper or the original code", "",
               to_markdown(pd.DataFrame(DEVIATIONS, columns=["what", "deviation and reason"])), ""]
-    write_text(args.out, "\n".join(lines))
+    write_text(args.md, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

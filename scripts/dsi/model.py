@@ -17,12 +17,35 @@ import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 
+INITS = ("default", "kaiming")
+
+
+def kaiming_init_(module: nn.Module) -> None:
+    """He (fan-in, ReLU) normal init of every conv, zero biases.
+
+    Without InstanceNorm the default init (kaiming-uniform with a = sqrt(5), a variance gain of
+    1/3 per layer) shrinks the activations through the five convs: on GridWorld frames the pooled
+    features vary ~100x less across frames than with InstanceNorm and the first layer's gradient
+    is as small as Adam's L2 weight-decay term, so G and D barely learn (the fixed recipe's
+    near-constant 0.49 masks). He init keeps the activation scale without a normalisation that
+    would undo soft masks (brief section 6 item 3)."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
 class FrameEncoder(nn.Module):
     """conv 3x3/2 -> 32, conv 3x3/1 -> 64 [IN], conv 3x3/2 -> 128, conv 3x3/1 -> 128 [IN],
-    conv 2x2/1 -> 256, global average pool."""
+    conv 2x2/1 -> 256, global average pool. ``init``: "default" (PyTorch's, the paper's) or
+    "kaiming" (He init of the convs, for the normalisation-free fixed recipe)."""
 
-    def __init__(self, in_channels: int, norm_mid: bool, norm_last: bool):
+    def __init__(self, in_channels: int, norm_mid: bool, norm_last: bool,
+                 init: str = "default"):
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}")
         layers = [nn.Conv2d(in_channels, 32, 3, 2), nn.ReLU(),
                   nn.Conv2d(32, 64, 3, 1)]
         if norm_mid:
@@ -33,6 +56,8 @@ class FrameEncoder(nn.Module):
         layers += [nn.ReLU(), nn.Conv2d(128, 256, 2, 1), nn.ReLU(),
                    nn.AdaptiveAvgPool2d(1), nn.Flatten()]
         self.net = nn.Sequential(*layers)
+        if init == "kaiming":
+            kaiming_init_(self.net)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         return self.net(frames)
@@ -41,9 +66,10 @@ class FrameEncoder(nn.Module):
 class SequenceTrunk(nn.Module):
     """Per-frame CNN on the valid frames only, then a packed bidirectional LSTM."""
 
-    def __init__(self, in_channels: int, norm_mid: bool, norm_last: bool):
+    def __init__(self, in_channels: int, norm_mid: bool, norm_last: bool,
+                 init: str = "default"):
         super().__init__()
-        self.encoder = FrameEncoder(in_channels, norm_mid, norm_last)
+        self.encoder = FrameEncoder(in_channels, norm_mid, norm_last, init)
         self.lstm = nn.LSTM(256, 128, num_layers=1, batch_first=True, bidirectional=True)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor,
@@ -62,9 +88,10 @@ class SequenceTrunk(nn.Module):
 class Detector(nn.Module):
     """D: per-step mask m_t = sigmoid(Linear(h_t)); returns logits and mask, zero at padding."""
 
-    def __init__(self, in_channels: int, norm_mid: bool = True, norm_last: bool = True):
+    def __init__(self, in_channels: int, norm_mid: bool = True, norm_last: bool = True,
+                 init: str = "default"):
         super().__init__()
-        self.trunk = SequenceTrunk(in_channels, norm_mid, norm_last)
+        self.trunk = SequenceTrunk(in_channels, norm_mid, norm_last, init)
         self.head = nn.Linear(256, 1)
 
     def logits(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -84,13 +111,14 @@ class Predictor(nn.Module):
     Seaquest head's middle layer (Linear -> hidden -> Linear)."""
 
     def __init__(self, in_channels: int, out_dim: int, max_length: int, pooling: str = "flatten",
-                 norm_mid: bool = True, norm_last: bool = True, hidden: int = 0):
+                 norm_mid: bool = True, norm_last: bool = True, hidden: int = 0,
+                 init: str = "default"):
         super().__init__()
         if pooling not in ("flatten", "mean"):
             raise ValueError(f"pooling must be 'flatten' or 'mean', got {pooling!r}")
         self.pooling = pooling
         self.max_length = max_length
-        self.trunk = SequenceTrunk(in_channels, norm_mid, norm_last)
+        self.trunk = SequenceTrunk(in_channels, norm_mid, norm_last, init)
         width = 256 * max_length if pooling == "flatten" else 256
         if hidden:
             self.head = nn.Sequential(nn.Linear(width, hidden), nn.Linear(hidden, out_dim))

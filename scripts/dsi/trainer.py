@@ -81,9 +81,11 @@ def to_batch(episodes: Sequence[np.ndarray], device: torch.device,
 
 def build_nets(cfg: Dict, in_channels: int) -> Tuple[Detector, Predictor]:
     norm = cfg["instance_norm"]
-    d = Detector(in_channels, norm_mid=norm["mid"], norm_last=norm["last"])
+    init = cfg.get("init", "default")
+    d = Detector(in_channels, norm_mid=norm["mid"], norm_last=norm["last"], init=init)
     g = Predictor(in_channels, cfg["out_dim"], cfg["max_length"], pooling=cfg["pooling"],
-                  norm_mid=norm["mid"], norm_last=norm["last"], hidden=cfg.get("hidden", 0))
+                  norm_mid=norm["mid"], norm_last=norm["last"], hidden=cfg.get("hidden", 0),
+                  init=init)
     return d, g
 
 
@@ -257,8 +259,11 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
     rows: List[Dict] = []
     start_epoch = 0
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
-    if os.path.exists(ckpt_path):
-        ck = torch.load(ckpt_path, map_location=device)
+    ck = torch.load(ckpt_path, map_location=device) if os.path.exists(ckpt_path) else None
+    if ck is not None and ck.get("cfg", cfg) != cfg:
+        log(f"ignoring {ckpt_path}: written with other settings")
+        ck = None
+    if ck is not None:
         d.load_state_dict(ck["detector"])
         g.load_state_dict(ck["predictor"])
         opt_d.load_state_dict(ck["opt_d"])
@@ -293,7 +298,7 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
                      for k, v in row.items()))
         torch_save(ckpt_path, {"detector": d.state_dict(), "predictor": g.state_dict(),
                                "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
-                               "rows": rows, "epoch": epoch, "rng": _rng_state(rng),
+                               "rows": rows, "epoch": epoch, "rng": _rng_state(rng), "cfg": cfg,
                                "torch_rng": torch.get_rng_state()})
         if max_steps is not None and steps >= max_steps:
             break

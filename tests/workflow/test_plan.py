@@ -68,8 +68,9 @@ PAPER_SCALE_TARGETS = {
                                                      (6, "breakout"), (7, "qbert"), (8, "pong"),
                                                      (9, "seaquest"), (10, "feedback_stats")]]
            + ["fig_delta_vs_rtg_breakout.pdf", "fig_a1_oracle_curves.pdf", "compare_to_paper.md"],
-    "dsi": ["table_gridworld_f1.md", "table_ablation.md", "fig_gridworld_scores.pdf",
-            "table_pong_attack.md", "fig_seaquest_dqn.pdf", "compare_to_paper.md"],
+    "dsi": [f"{name}.{ext}" for name in ("table_gridworld_f1", "table_ablation", "table_pong_attack",
+                                         "table_seaquest", "compare_to_paper")
+            for ext in ("csv", "md")] + ["fig_gridworld_scores.pdf", "fig_seaquest_dqn.pdf"],
 }
 
 
