@@ -22,6 +22,13 @@ DEVIATIONS = [
     "`rl_mujoco.last_member_only: true` reproduces that), minus 0.1|a|^2.",
     "Policies are evaluated with sampled actions on a fresh env with the true reward; MuJoCo "
     "performance = final x-position (forward distance), Atari = full-game unclipped score.",
+    "Laptop scale: the demonstrator is the first 100k steps (50 updates) of the paper's 1M-step ppo2 run "
+    "and PPO on the learned reward the first 307,200 steps of the paper's 1M-step run, each on the "
+    "paper's learning-rate schedule (3e-4 decaying linearly over 1M steps), not a schedule "
+    "compressed into the shorter run; 3 RL seeds (paper: 5), HalfCheetah stage 1 = the 6 earliest "
+    "checkpoints incl. the random initial policy (paper: checkpoints 5..45), a 3-member 128-wide "
+    "ensemble on 3,000 length-50 window pairs each, 2,000 iterations (paper: 5 x 256-wide, "
+    "10,000 pairs of length 40, 10,000 iterations).",
     "Training envs are reseeded and reset at every checkpoint boundary (exact resumption); episodes "
     "crossing a boundary are cut like a time limit.",
 ]

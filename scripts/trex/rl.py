@@ -177,6 +177,21 @@ def LinearDecay(total_updates: int):  # noqa: N802 (a factory of a tianshou clas
     return _linear_decay_factory()(total_updates)
 
 
+def ppo2_init(actor: nn.Module, critic: nn.Module) -> None:
+    """Baselines ppo2's MLP initialisation: orthogonal weights with gain sqrt(2) in the hidden
+    layers, 0.01 on the action-mean output, 1 on the value output, zero biases; log-std 0."""
+    for module in (actor, critic):
+        for m in module.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.orthogonal_(m.weight, gain=float(np.sqrt(2.0)))
+                nn.init.zeros_(m.bias)
+    for layer, gain in ((actor.mu, 0.01), (critic.last, 1.0)):
+        for m in layer.modules():
+            if isinstance(m, nn.Linear):
+                nn.init.orthogonal_(m.weight, gain=gain)
+    nn.init.zeros_(actor.sigma_param)
+
+
 def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
               total_updates: int):
     """tianshou PPO with the Baselines ppo2 defaults of the paper's domain (brief 3.1, 3.6)."""
@@ -210,6 +225,8 @@ def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
                                              unbounded=True)
         critic = ContinuousCritic(preprocess_net=Net(state_shape=obs_dim, hidden_sizes=hidden,
                                                      activation=nn.Tanh))
+        if cfg.get("init", "torch") == "ppo2":
+            ppo2_init(actor, critic)
 
         def dist_fn(loc_scale):
             loc, scale = loc_scale
@@ -330,11 +347,15 @@ def rollout(policy, obs_rms, env: gym.Env, *, seed: int, n_episodes: int | None 
 def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, seed: int,
               total_epochs: int, work_dir: Path, norm_obs: bool,
               on_epoch_end: Callable[[int, int, Any, Any], None] | None = None,
-              extra_spec: dict | None = None) -> tuple:
+              extra_spec: dict | None = None, schedule_updates: int | None = None) -> tuple:
     """Run PPO for ``total_epochs`` epochs of ``ppo['epoch_updates']`` updates of
     ``ppo['n_envs'] * ppo['steps_per_env']`` steps, resuming from ``work_dir/checkpoint.pt``.
     ``on_epoch_end(epoch, env_step, algo, obs_rms)`` runs after every epoch (and for epoch 0
-    before training). Returns (algo, obs_rms, log_rows, spec)."""
+    before training). The learning rate decays linearly to 0 over ``schedule_updates``
+    updates (default: the updates of this run); a longer horizon runs the first part of a
+    longer run's schedule (a laptop-scale demonstrator stopped early, as the paper's
+    stage-1 demonstrators are early checkpoints of a 1M-step run). Returns (algo, obs_rms,
+    log_rows, spec)."""
     from tianshou.data import Collector, VectorReplayBuffer
     from tianshou.env import DummyVectorEnv, SubprocVectorEnv, VectorEnvNormObs
     from tianshou.trainer import OnPolicyTrainerParams
@@ -349,7 +370,10 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
         venv = VectorEnvNormObs(venv)
     probe = make_train_env()
     kind = env_kind(env)
-    algo = build_ppo(kind, probe.observation_space, probe.action_space, ppo, total_updates)
+    horizon = total_updates if schedule_updates is None else int(schedule_updates)
+    if horizon < total_updates:
+        raise ValueError(f"schedule_updates={horizon} is shorter than the run ({total_updates} updates)")
+    algo = build_ppo(kind, probe.observation_space, probe.action_space, ppo, horizon)
     probe.close()
     if ppo.get("device", "cpu") != "cpu":
         from scripts.common.seeding import device

@@ -1,5 +1,7 @@
 """Demonstrator: tianshou PPO on the true reward, saving a checkpoint every ``ckpt_every``
 updates, starting with the random initial policy (update 0), as the authors' ppo2 runs.
+The learning rate decays over ``schedule_updates`` (default ``updates``): a run shorter than
+the paper's keeps the paper's schedule and stops early.
 
 Outputs in --out-dir: ckpt_<update>.pt (policy + observation statistics), train_log.csv,
 checkpoints.json (the index, written last). Resumes from checkpoint.pt.
@@ -48,6 +50,7 @@ def main(argv=None) -> int:
     algo, obs_rms, rows, spec = rl.train_ppo(
         env=env, ppo=ppo, seed=args.seed, total_epochs=updates // every, work_dir=out,
         norm_obs=kind == "mujoco", on_epoch_end=save,
+        schedule_updates=int(dem.get("schedule_updates") or updates),
         make_train_env=lambda: rl.RewardSubstitution(
             rl.make_env(env, purpose="demonstrator", max_episode_steps=max_steps)))
     steps_per_update = ppo["n_envs"] * ppo["steps_per_env"]

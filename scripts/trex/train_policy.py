@@ -6,6 +6,8 @@ MuJoCo: reward = normalised ensemble reward of the raw observation returned by `
 reward is computed on raw ones inside each env. Atari: reward = sigmoid(r_hat(s)) on the
 masked stack, episodes end at life loss (the sigmoid is a living bonus). The true reward
 is never seen by the learner; it is logged per completed episode (train_log.csv).
+The learning rate decays over ``schedule_steps`` (default ``total_steps``): a shorter run
+follows the first part of the paper's schedule.
 Output: final.pt (policy + observation statistics), train_log.csv; resumes from
 checkpoint.pt in the same folder.
 """
@@ -62,7 +64,8 @@ def main(argv=None) -> int:
         make_train_env=lambda: rl.RewardSubstitution(
             rl.make_env(env, purpose="learned", max_episode_steps=max_steps),
             reward_fn_factory(), ctrl_coef=ctrl),
-        extra_spec={"set": args.set})
+        extra_spec={"set": args.set},
+        schedule_updates=max(total_updates, int(round(int(rlc.get("schedule_steps") or 0) / collect))))
     write_csv(args.out_log, pd.DataFrame(rows))
     write_resolved_config(out, {**prm, "seed": args.seed, "set": args.set})
     spec["env_steps"] = int(rows[-1]["env_step"]) if rows else 0

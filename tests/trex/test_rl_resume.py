@@ -122,3 +122,38 @@ def test_reward_training_resumes_exactly(tmp_path, monkeypatch):
                                   pd.read_csv(tmp_path / "cut" / "log.csv"))
     assert json.loads((tmp_path / "full" / "acc.json").read_text()) == \
         json.loads((tmp_path / "cut" / "acc.json").read_text())
+
+
+def test_lr_schedule_horizon(tmp_path):
+    """A run stopped early on a longer schedule: lr = lr0 * (1 - updates / horizon)."""
+    def make():
+        return rl.RewardSubstitution(rl.make_env("halfcheetah", purpose="learned", max_episode_steps=32))
+
+    algo, _, _, _ = rl.train_ppo(env="halfcheetah", make_train_env=make, ppo=PPO, seed=0,
+                                 total_epochs=2, work_dir=tmp_path / "h", norm_obs=False,
+                                 schedule_updates=10)
+    assert algo.lr_schedulers[0].get_last_lr()[0] == pytest.approx(3e-4 * (1 - 2 / 10))
+    algo, _, _, _ = rl.train_ppo(env="halfcheetah", make_train_env=make, ppo=PPO, seed=0,
+                                 total_epochs=2, work_dir=tmp_path / "d", norm_obs=False)
+    assert algo.lr_schedulers[0].get_last_lr()[0] == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="schedule_updates"):
+        rl.train_ppo(env="halfcheetah", make_train_env=make, ppo=PPO, seed=0, total_epochs=2,
+                     work_dir=tmp_path / "e", norm_obs=False, schedule_updates=1)
+
+
+def test_ppo2_init_orthogonal_gains():
+    """ppo2's MLP init: hidden layers orthogonal with gain sqrt(2), action mean 0.01, value 1."""
+    env = rl.make_env("halfcheetah", purpose="learned")
+    algo = rl.build_ppo("mujoco", env.observation_space, env.action_space, dict(PPO, init="ppo2"), 1)
+    env.close()
+    actor, critic = algo.policy.actor, algo.critic
+    first = [m for m in actor.preprocess.modules() if isinstance(m, torch.nn.Linear)][0].weight.detach()
+    assert first.shape == (16, 17)
+    # more inputs than outputs: orthonormal rows, scaled by the gain
+    np.testing.assert_allclose((first @ first.T).numpy(), 2.0 * np.eye(16), atol=1e-5)
+    mu = [m for m in actor.mu.modules() if isinstance(m, torch.nn.Linear)][0].weight.detach()
+    np.testing.assert_allclose((mu @ mu.T).numpy(), 1e-4 * np.eye(6), atol=1e-9)
+    v = [m for m in critic.last.modules() if isinstance(m, torch.nn.Linear)][0].weight.detach()
+    assert float((v ** 2).sum()) == pytest.approx(1.0, abs=1e-5)
+    assert float(actor.sigma_param.detach().abs().sum()) == 0.0
+    assert all(float(m.bias.abs().sum()) == 0.0 for m in actor.modules() if isinstance(m, torch.nn.Linear))
