@@ -1,4 +1,5 @@
 """The paper-scale download path against a loopback HTTP server."""
+import contextlib
 import gzip
 import hashlib
 import http.server
@@ -12,6 +13,25 @@ from scripts.fdt import replay as R
 from scripts.fdt import replay_data
 
 
+@contextlib.contextmanager
+def serve(directory):
+    """A loopback HTTP server over ``directory``; yields its base URL."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=str(directory), **k)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
 @pytest.fixture()
 def server(tmp_path):
     buf = io.BytesIO()
@@ -21,18 +41,8 @@ def server(tmp_path):
     (tmp_path / "srv").mkdir()
     (tmp_path / "srv" / "action_ckpt.0.gz").write_bytes(payload)
 
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **k):
-            super().__init__(*a, directory=str(tmp_path / "srv"), **k)
-
-        def log_message(self, *a):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", hashlib.sha256(payload).hexdigest()
-    httpd.shutdown()
+    with serve(tmp_path / "srv") as base:
+        yield base, hashlib.sha256(payload).hexdigest()
 
 
 def test_fetch_verifies_checksum_and_reads_back(server, tmp_path):
@@ -75,18 +85,8 @@ def bucket(tmp_path):
 
     publish(hashlib.md5(payload).digest())
 
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **k):
-            super().__init__(*a, directory=str(tmp_path / "srv"), **k)
-
-        def log_message(self, *a):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    yield ["--bucket", f"{base}/b", "--metadata-api", f"{base}/o/"], payload, publish
-    httpd.shutdown()
+    with serve(tmp_path / "srv") as base:
+        yield ["--bucket", f"{base}/b", "--metadata-api", f"{base}/o/"], payload, publish
 
 
 def test_unpinned_replay_file_is_checked_against_the_published_md5(bucket, tmp_path, caplog):
