@@ -55,7 +55,7 @@ def test_second_run_has_nothing_to_do(smoke_repo):
     assert "Nothing to be done" in proc.stdout, proc.stdout[-3000:]
 
 
-@pytest.mark.xfail(strict=False, reason="open: some FDT, IRRL and T-REX eval stages do not yet write "
+@pytest.mark.xfail(strict=False, reason="open: FDT, IRRL and T-REX stages do not all write "
                    "config.json beside their outputs (the design asks every stage to)")
 def test_every_output_has_its_resolved_config(smoke_repo):
     repo, _ = smoke_repo
