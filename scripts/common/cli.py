@@ -23,11 +23,17 @@ def parser(description: str, *, seed: bool = True) -> argparse.ArgumentParser:
     return p
 
 
-def setup(args: argparse.Namespace) -> None:
-    """Apply thread and seed settings from parsed arguments."""
+def setup(args: argparse.Namespace, *, config_beside: "str | None" = None) -> None:
+    """Apply thread and seed settings from parsed arguments. With ``config_beside`` (an output
+    file or folder), also write every argument of the call, ``--params`` included, beside it
+    as the stage's resolved ``config.json``."""
     set_threads(args.threads)
     if getattr(args, "seed", None) is not None:
         seed_everything(args.seed)
+    if config_beside is not None:
+        from scripts.common.io import write_resolved_config
+
+        write_resolved_config(config_beside, vars(args))
 
 
 def require(params: dict[str, Any], *keys: str, where: str = "params") -> list[Any]:

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 
 from scripts.common import cli
-from scripts.common.io import write_csv, write_resolved_config
+from scripts.common.io import write_csv
 from scripts.common.progress import get_logger, progress
 from scripts.dsi.pong import attack_once, downsample, load_policy, make_pong
 from scripts.dsi.trainer import load_detector, score_episodes
@@ -26,10 +26,7 @@ def main() -> None:
     p.add_argument("--detector", required=True)
     p.add_argument("--out-dir", required=True, help="writes k{k}/{method}.csv under it")
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(os.path.join(args.out_dir, "config.json"), {"params": args.params,
-                           "variant": args.variant, "policy": args.policy,
-                           "detector": args.detector})
+    cli.setup(args, config_beside=os.path.join(args.out_dir, "config.json"))
     log = get_logger("dsi.attack_pong")
     cfg = args.params
     policy = load_policy(args.policy)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_csv, write_resolved_config
+from scripts.common.io import write_csv
 from scripts.common.stats import tidy_frame
 from scripts.dsi.seaquest import load_qnet, make_env, rollout_episode
 
@@ -18,9 +18,7 @@ def main() -> None:
     p.add_argument("--progress", required=True)
     p.add_argument("--out", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.out, {"params": args.params, "method": args.method,
-                           "seed": "from the file name (seed<N>.csv)"})
+    cli.setup(args, config_beside=args.out)
     cfg = args.params
     imp = cfg["improve"]
     env = make_env(cfg["game"], train=False)

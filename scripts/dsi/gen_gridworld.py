@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_csv, write_json, write_resolved_config
+from scripts.common.io import save_npz, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.dsi import gridworld as gw
 from scripts.dsi.trainer import pack_episodes
@@ -57,9 +57,7 @@ def main() -> None:
     p.add_argument("--test", required=True)
     p.add_argument("--manifest", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.train, {"params": args.params, "variant": args.variant,
-                           "negatives": args.negatives, "seed": args.seed})
+    cli.setup(args, config_beside=args.train)
     log = get_logger("dsi.gen_gridworld")
     params = args.params
     spec = params["data"][args.variant]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_resolved_config
+from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
 from scripts.dsi import gridworld as gw
 from scripts.dsi.trainer import pack_episodes
@@ -22,9 +22,7 @@ def main() -> None:
     p.add_argument("--variant", required=True, choices=["S", "M"])
     p.add_argument("--out", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.out, {"params": args.params, "variant": args.variant,
-                           "seed": args.seed})
+    cli.setup(args, config_beside=args.out)
     log = get_logger("dsi.gen_gridworld_eval")
     params = args.params
     n_val, n_test = int(params["eval"]["val_episodes"]), int(params["eval"]["test_episodes"])

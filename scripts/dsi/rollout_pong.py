@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_resolved_config
+from scripts.common.io import save_npz
 from scripts.common.progress import get_logger, progress
 from scripts.dsi.pong import load_policy, make_pong, play_rally
 from scripts.dsi.trainer import pack_episodes
@@ -20,9 +20,7 @@ def main() -> None:
     p.add_argument("--train", required=True)
     p.add_argument("--test", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.train, {"params": args.params, "set": args.set,
-                           "policies": args.policies, "seed": args.seed})
+    cli.setup(args, config_beside=args.train)
     log = get_logger("dsi.rollout_pong")
     cfg = args.params
     spec = cfg["sets"][args.set]

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_json, write_resolved_config
+from scripts.common.io import save_npz, write_json
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.dsi import metrics as M
@@ -49,9 +49,7 @@ def main() -> None:
     p.add_argument("--scores", required=True)
     p.add_argument("--diagnostics", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.scores, {"params": args.params,
-                           "seed": "from the file name (seed<N>.npz)"})
+    cli.setup(args, config_beside=args.scores)
     log = get_logger("dsi.score_gridworld")
     cfg = args.params
     dev = pick_device()

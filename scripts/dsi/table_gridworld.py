@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import read_json, write_resolved_config
+from scripts.common.io import read_json
 from scripts.common.stats import bootstrap_ci
 from scripts.common.tables import fmt_ci, load_reported, write_table
 
@@ -102,8 +102,7 @@ def main() -> None:
     p.add_argument("--diag-md", required=True)
     p.add_argument("--long-csv", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.long_csv, {"runs": args.runs, "scale": args.scale})
+    cli.setup(args, config_beside=args.long_csv)
     runs = parse_runs(args.runs)
     n_seeds = len({r["seed"] for r in runs})
     f1, long = f1_rows(runs, load_reported("dsi"))

@@ -19,7 +19,7 @@ import torch.multiprocessing as mp
 import torch.nn.functional as F
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_json, write_resolved_config
+from scripts.common.io import torch_save, write_json
 from scripts.common.progress import get_logger
 from scripts.dsi.pong import A3CPolicy, make_pong, preprocess
 
@@ -136,9 +136,7 @@ def main() -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--out-half", default=None)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.out, {"params": args.params, "policy": args.policy,
-                           "seed": "per policy, in params"})
+    cli.setup(args, config_beside=args.out)
     log = get_logger("dsi.train_a3c")
     cfg = args.params
     spec = cfg["policies"][args.policy]

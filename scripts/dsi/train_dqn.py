@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_resolved_config
+from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.dsi.seaquest import run_dqn
 from scripts.dsi.trainer import load_detector
@@ -20,9 +20,7 @@ def main() -> None:
     p.add_argument("--progress", required=True)
     p.add_argument("--policy", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(args.progress, {"params": args.params, "method": args.method,
-                           "seed": args.seed})
+    cli.setup(args, config_beside=args.progress)
     log = get_logger("dsi.train_dqn")
     cfg = args.params
     det = None

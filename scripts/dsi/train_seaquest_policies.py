@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_resolved_config
+from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.dsi.seaquest import run_dqn
 
@@ -18,9 +18,7 @@ def main() -> None:
     p = cli.parser(__doc__)
     p.add_argument("--out-dir", required=True)
     args = p.parse_args()
-    cli.setup(args)
-    write_resolved_config(os.path.join(args.out_dir, "config.json"), {"params": args.params,
-                           "seed": "from the file names (dqn_seed<N>_...)"})
+    cli.setup(args, config_beside=os.path.join(args.out_dir, "config.json"))
     log = get_logger("dsi.train_seaquest_policies")
     cfg = args.params
     pol, dqn = cfg["policies"], cfg["dqn"]
