@@ -125,15 +125,17 @@ def greedy_q(policy, obs) -> torch.Tensor:
 
     uint8 arrays go to torch as they are and are scaled in float32: uint8 / 255 in float32
     equals numpy's float64 quotient cast to float32 for all 256 values (checked in the tests),
-    without tianshou's float64 copy."""
+    without tianshou's float64 copy. The values are on the policy's device."""
     from tianshou.env.atari.atari_network import ScaledObsInputActionReprNet
 
     model = policy.model
     with torch.inference_mode():
         if (isinstance(obs, np.ndarray) and obs.dtype == np.uint8
                 and isinstance(model, ScaledObsInputActionReprNet)):
-            # the wrapper's obs / denom, done in place on one float32 copy
-            x = torch.from_numpy(np.ascontiguousarray(obs)).float().div_(model.denom)
+            # the wrapper's obs / denom, done in place on one float32 copy; the frames travel
+            # to the model's device as uint8 (a quarter of the float32 bytes)
+            device = next(model.parameters()).device
+            x = torch.from_numpy(np.ascontiguousarray(obs)).to(device).float().div_(model.denom)
             logits, _ = model.module(x)
         else:
             logits, _ = model(obs)
@@ -346,7 +348,7 @@ def run_online(algo, env, *, total_steps: int, num_envs: int, seed: int, batch_s
         s = slices[g]
         gs = greedy[s]
         if gs.any():
-            a[s][gs] = greedy_q(policy, obs[s][gs]).argmax(-1).numpy()
+            a[s][gs] = greedy_q(policy, obs[s][gs]).argmax(-1).cpu().numpy()
         groups.envs[g].send(a[s].astype(np.int64))
 
     def updates_due(at_step):
@@ -422,17 +424,20 @@ def default_env_groups(threads: int) -> int:
     return 2 if threads >= 2 else 1
 
 
-def setup_online(kind: str, game: str, prm: Dict, *, threads: int = 1):
+def setup_online(kind: str, game: str, prm: Dict, *, threads: int = 1, device=None):
     """The environments and the tianshou algorithm of one online run from its stage
     parameters (``num_envs``, ``sticky``, ``lr``, ``gamma``, ``target_update``, optional
     ``env_groups``): shared by the behaviour log (``kind="dqn"``) and the oracle
-    (``kind="c51"``)."""
+    (``kind="c51"``). The networks go to ``device`` (default: CUDA when present): on a GPU
+    the Q-network's forward pass leaves the CPU to the emulators."""
+    from scripts.common.seeding import device as default_device
+
     groups = int(prm.get("env_groups", default_env_groups(threads)))
     envs = make_env_groups(game, int(prm["num_envs"]), sticky=float(prm["sticky"]),
                            groups=groups, threads=max(1, threads // groups))
     algo = build_algorithm(kind, game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
                            target_update=int(prm["target_update"]))
-    return envs, algo
+    return envs, algo.to(device or default_device())
 
 
 def online_kwargs(prm: Dict) -> Dict:

@@ -2,7 +2,7 @@
 vector env alone, and the vectorised FDT loss/training step against the per-position loop.
 
     python -m scripts.fdt.bench --out results/bench_fdt.json [--steps 8000] [--repeats 3]
-        [--reference] [--groups 1|2] [--skip-train]
+        [--reference] [--groups 1|2] [--skip-train] [--device cpu|cuda|auto]
 
 Main figure (issue 5's goal, >= 80 %): ``generation.ratio_to_native`` = agent steps/s of the
 generator (epsilon-greedy acting with the Q-network, behaviour log, replay insertion; the
@@ -12,6 +12,13 @@ Secondary: ``generation_with_updates`` (plus the laptop's DQN updates). ``contex
 generator's env layout alone and a bare env on all cores, and every row its process CPU time
 per agent step: the generator's Q-network runs in the main thread beside ale-py's worker
 threads, so on a machine with a spare core it overlaps the emulation.
+
+``q_forward`` bounds what any pipeline can reach on a CPU: the acting forward pass per
+observation (and its share of the core's measured fp32 GEMM peak), the bare env's CPU per step
+on all cores, and ``ceiling_ratio_to_all_cores`` = env / (env + (1 - eps) * forward), the ratio
+to the all-cores bare env if the pipeline itself cost nothing. ``--device cuda`` (or ``auto``,
+the workflow's choice) moves the Q-network off the CPU, as the generate and oracle rules do on
+a GPU node.
 """
 from __future__ import annotations
 
@@ -78,8 +85,43 @@ def bench_native_groups(game, n_envs, steps, threads, groups, warmup=50):
     return iters * n_envs / wall, cpu / (iters * n_envs)
 
 
+def bench_q_forward(game, batch, device, reps=200):
+    """The behaviour Q-network's acting forward pass (``greedy_q``: uint8 frames in, Q-values
+    out, on ``device``) for ``batch`` observations. Returns (ms per observation, the fraction
+    of a single core's measured fp32 GEMM peak it reaches on CPU; None on a GPU)."""
+    from scripts.fdt.agent import build_algorithm, greedy_q
+
+    policy = build_algorithm("dqn", game, lr=1e-4, gamma=0.99, target_update=2000).policy
+    policy.to(device).eval()
+    obs = np.random.default_rng(0).integers(0, 256, (batch, 4, 84, 84), dtype=np.uint8)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    for _ in range(20):
+        greedy_q(policy, obs).argmax(-1).cpu()
+    sync()
+    t = time.perf_counter()
+    for _ in range(reps):
+        greedy_q(policy, obs).argmax(-1).cpu()
+    sync()
+    ms = 1e3 * (time.perf_counter() - t) / (reps * batch)
+    if device.type != "cpu":
+        return ms, None
+    a, b = torch.randn(1024, 1024), torch.randn(1024, 1024)
+    a @ b
+    t = time.perf_counter()
+    for _ in range(20):
+        a @ b
+    gemm_flops = 20 * 2 * 1024 ** 3 / (time.perf_counter() - t)
+    return ms, (NATURE_CNN_FLOPS / (ms * 1e-3)) / gemm_flops
+
+
+# multiply-adds of the Nature CNN on a 4x84x84 stack, times 2: conv 8x8/4 -> 20x20x32,
+# 4x4/2 -> 9x9x64, 3x3/1 -> 7x7x64, then 3136 -> 512 -> actions (4)
+NATURE_CNN_FLOPS = 2 * (20 * 20 * 32 * 8 * 8 * 4 + 9 * 9 * 64 * 4 * 4 * 32 + 7 * 7 * 64 * 3 * 3 * 64
+                        + 3136 * 512 + 512 * 4)
+
+
 def bench_generation(game, n_envs, steps, threads, eps, learn, groups=2, pipeline=True,
-                     reference=False, update_every=128, batch=32):
+                     reference=False, update_every=128, batch=32, device=None):
     """The behaviour-log generator (``run_online`` with the chunked logger): epsilon-greedy
     with the Q-network, logging, replay insertion, and with ``learn`` DQN updates of ``batch``
     every ``update_every`` agent steps (the laptop config). Timed from the end of the first
@@ -91,6 +133,7 @@ def bench_generation(game, n_envs, steps, threads, eps, learn, groups=2, pipelin
 
     torch.manual_seed(0)
     algo = build_algorithm("dqn", game, lr=1e-4, gamma=0.99, target_update=2000)
+    algo.to(device or torch.device("cpu"))
     kw = dict(total_steps=steps, num_envs=n_envs, seed=0, batch_size=batch,
               update_every=update_every, eps_start=eps, eps_end=eps, eps_decay=0,
               replay_size=steps + 1000, learning_starts=0 if learn else 10**12)
@@ -184,8 +227,14 @@ def main(argv=None) -> int:
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--repeats", type=int, default=1,
                    help="measure each figure this many times and keep the fastest")
+    p.add_argument("--device", default="cpu",
+                   help="where the Q-network acts and learns: cpu, cuda, or auto (the "
+                        "workflow's choice: CUDA when present)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
+    from scripts.common.seeding import device as default_device
+
+    device = default_device() if args.device == "auto" else torch.device(args.device)
 
     def best(fn, *a, **kw):
         return max((fn(*a, **kw) for _ in range(max(1, args.repeats))), key=lambda r: r[0])
@@ -193,6 +242,7 @@ def main(argv=None) -> int:
     g, n, st, th = args.game, args.envs, args.steps, args.threads
     res = {"game": g, "envs": n, "steps": st, "threads": th, "groups": args.groups,
            "eps": args.eps, "repeats": args.repeats, "cpus": os.cpu_count(),
+           "device": str(device),
            "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}
     if not args.skip_env:
         def row(rate_cpu):
@@ -200,9 +250,10 @@ def main(argv=None) -> int:
                     "cpu_ms_per_step": round(1e3 * rate_cpu[1], 3)}
 
         native = row(best(bench_native, g, n, st, th))
-        gen = best(bench_generation, g, n, st, th, args.eps, False, args.groups)
-        gen_learn = best(bench_generation, g, n, st, th, args.eps, True, args.groups)
-        gen_eps1 = best(bench_generation, g, n, st, th, 1.0, False, args.groups)
+        dev = dict(device=device)
+        gen = best(bench_generation, g, n, st, th, args.eps, False, args.groups, **dev)
+        gen_learn = best(bench_generation, g, n, st, th, args.eps, True, args.groups, **dev)
+        gen_eps1 = best(bench_generation, g, n, st, th, 1.0, False, args.groups, **dev)
         layout = row(best(bench_native_groups, g, n, st, th, args.groups))
         all_cores = row(best(bench_native, g, n, st, os.cpu_count() or 1))
         native_after = row(best(bench_native, g, n, st, th))
@@ -223,6 +274,19 @@ def main(argv=None) -> int:
         res["generation_eps1"] = {"what": "as generation, eps 1.0 (random policy, logging only)",
                                   **row(gen_eps1[:2]),
                                   "ratio_to_native": round(gen_eps1[0] / base, 3)}
+        # the ceiling on a CPU: the forward pass shares the cores with the emulators, so at
+        # best steps/s = cores / (env CPU per step + forward CPU per step), against the bare
+        # env's cores / (env CPU per step) on all cores
+        per_obs = n // args.groups
+        fwd_ms, gemm_share = bench_q_forward(g, per_obs, device)
+        env_ms = 1e3 * (os.cpu_count() or 1) / all_cores["steps_per_s"]
+        greedy_ms = (1 - args.eps) * fwd_ms if device.type == "cpu" else 0.0
+        res["q_forward"] = {
+            "what": f"greedy_q on {device}, batch {per_obs} (one env group), ms per observation",
+            "ms_per_obs": round(fwd_ms, 4),
+            "share_of_cpu_gemm_peak": None if gemm_share is None else round(gemm_share, 3),
+            "bare_env_cpu_ms_per_step": round(env_ms, 4),
+            "ceiling_ratio_to_all_cores": round(env_ms / (env_ms + greedy_ms), 3)}
         res["context"] = {
             "native_generator_layout": {**layout, "what": (
                 f"{args.groups} vector envs stepping random actions at the same time")},

@@ -105,6 +105,7 @@ def main(argv=None) -> int:
     from scripts.common import cli
     from scripts.common.io import write_csv
     from scripts.common.progress import get_logger
+    from scripts.common.seeding import device as default_device
     from scripts.common.stats import tidy_frame
     from scripts.fdt.train import build_model
 
@@ -123,9 +124,9 @@ def main(argv=None) -> int:
     ck = torch.load(args.model_file, map_location="cpu")
     meta = ck["meta"]
     net = build_model(meta["params"], args.game, meta["model"], int(meta["max_timestep"]))
+    device = default_device()
     net.load_state_dict(ck["model"])
-    net.eval()
-    device = torch.device("cpu")
+    net.to(device).eval()
     rows = []
     t0 = time.time()
     envs = {}

@@ -41,6 +41,7 @@ def main(argv=None) -> int:
 
     logger = EpisodeLogger(n_envs, int(prm["buffer_size"]), flush)
     env, algo = setup_online("dqn", args.game, prm, threads=args.threads)
+    log.info("Q-network on %s", next(algo.parameters()).device)
     bar = progress(total=int(prm["transitions"]), desc="generate", unit="step")
     t0 = time.time()
     curve = run_online(algo, env, total_steps=int(prm["transitions"]), seed=args.seed,

@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     out = Path(args.out)
     ckpt = out.parent / "checkpoint.pt"
     env, algo = setup_online("c51", args.game, prm, threads=args.threads)
+    log.info("C51 network on %s", next(algo.parameters()).device)
     start, curve = 0, {"step": [], "return": [], "wall_s": []}
     if ckpt.exists():
         ck = torch.load(ckpt, map_location="cpu", weights_only=False)

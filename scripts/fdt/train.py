@@ -20,6 +20,7 @@ from typing import Dict
 import numpy as np
 import torch
 
+from scripts.common.seeding import device as default_device
 from scripts.fdt.games import N_ACTIONS
 from scripts.fdt.model import DecisionTransformer, configure_optimizer, fdt_loss, lr_at
 from scripts.fdt.replay import stack_frames
@@ -91,7 +92,7 @@ def main(argv=None) -> int:
         n = len(ts["observation"])
         ts["observation"] = ts["observation"].reshape(n, 21, 4, 21, 4).max(axis=(2, 4))
     max_t = int(ts["timestep"].max())
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = default_device()
     net = build_model(prm, args.game, args.model, max_t).to(device)
     opt = configure_optimizer(net, float(prm["lr"]), float(prm["weight_decay"]),
                               (float(prm["betas"][0]), float(prm["betas"][1])))
