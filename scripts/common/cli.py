@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 from scripts.common.seeding import seed_everything, set_threads
@@ -23,17 +24,22 @@ def parser(description: str, *, seed: bool = True) -> argparse.ArgumentParser:
     return p
 
 
-def setup(args: argparse.Namespace, *, config_beside: "str | None" = None) -> None:
+def setup(args: argparse.Namespace, *,
+          config_beside: "str | os.PathLike | list | None" = None) -> None:
     """Apply thread and seed settings from parsed arguments. With ``config_beside`` (an output
-    file or folder), also write every argument of the call, ``--params`` included, beside it
-    as the stage's resolved ``config.json``."""
+    file or folder, or a list of them), also write every argument of the call, ``--params``
+    included, beside each as the stage's resolved config: ``<folder>/config.json`` for a folder
+    the stage owns, ``<dir>/<stem>.config.json`` for a file (see
+    ``scripts.common.io.resolved_config_path``)."""
     set_threads(args.threads)
     if getattr(args, "seed", None) is not None:
         seed_everything(args.seed)
     if config_beside is not None:
         from scripts.common.io import write_resolved_config
 
-        write_resolved_config(config_beside, vars(args))
+        for output in ([config_beside] if isinstance(config_beside, (str, os.PathLike))
+                       else config_beside):
+            write_resolved_config(output, vars(args))
 
 
 def require(params: dict[str, Any], *keys: str, where: str = "params") -> list[Any]:

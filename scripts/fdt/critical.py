@@ -235,7 +235,7 @@ def main(argv=None) -> int:
     p.add_argument("--budget", type=int, required=True)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.critical")
     prm = args.params
     game = args.game

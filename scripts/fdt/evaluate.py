@@ -117,7 +117,7 @@ def main(argv=None) -> int:
                    help="target returns; 'dataset_max' = the training set's largest return-to-go")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.evaluate")
     prm = args.params
     ck = torch.load(args.model_file, map_location="cpu")

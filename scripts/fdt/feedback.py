@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     p.add_argument("--shipped", default="")
     p.add_argument("--out-dir", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out_dir)
     log = get_logger("fdt.feedback")
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     p.add_argument("--game", required=True)
     p.add_argument("--out-dir", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out_dir)
     log = get_logger("fdt.generate_log")
     prm = args.params
     out = Path(args.out_dir)

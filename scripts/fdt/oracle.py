@@ -41,7 +41,7 @@ def main(argv=None) -> int:
     p.add_argument("--game", required=True)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=Path(args.out).parent)
     log = get_logger("fdt.oracle")
     prm = args.params
     out = Path(args.out)

@@ -72,7 +72,7 @@ def main(argv=None) -> int:
     p.add_argument("--lam", type=float, default=0.0)
     p.add_argument("--out", required=True, help="output folder (model.pt, log.csv)")
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.train")
     prm = args.params
     out = Path(args.out)

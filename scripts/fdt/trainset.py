@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     p.add_argument("--replay", required=True, help="folder with buffer_{k}.npz and manifest.json")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.trainset")
     prm = args.params
     manifest = json.loads((Path(args.replay) / "manifest.json").read_text())

@@ -17,7 +17,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
 
@@ -77,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="train images, train labels, test images, test labels (mnist_idx)")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    setup(args, config_beside=args.out)
     log = get_logger("irrl.digits")
     prm = args.params
     source = prm["digits_source"]

@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
 from scripts.irrl.cluttered import generate
@@ -20,6 +20,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--digits", required=True)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    setup(args, config_beside=args.out)
     prm = args.params
     log = get_logger("irrl.cluttered")
     with np.load(args.digits) as z:

@@ -43,7 +43,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--oracle", required=True)
     p.add_argument("--outs", nargs="+", required=True)
     args = p.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.outs)
     log = get_logger("irrl.noise")
     dev = pick_device()
     if len(args.ckpts) != len(args.outs):

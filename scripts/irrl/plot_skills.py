@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
 from scripts.common.plotting import apply_style, plt, save_figure
 from scripts.common.stats import tidy_frame
@@ -34,6 +34,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--tidy", required=True)
     p.add_argument("--scale", required=True)
     args = p.parse_args(argv)
+    setup(args, config_beside=args.tidy)
     prm = args.params
     frames = []
     for path in args.stats:

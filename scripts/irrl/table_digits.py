@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
 from scripts.common.stats import bootstrap_ci, tidy_frame
 from scripts.common.tables import write_table
@@ -28,6 +28,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--tidy", required=True)
     p.add_argument("--scale", required=True)
     args = p.parse_args(argv)
+    setup(args, config_beside=args.tidy)
     runs = load_runs(args.metrics)
     runs = runs[runs["detach"] == "official"]
     summ = per_seed_summary(runs)

@@ -49,7 +49,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--jsons", nargs="+", required=True)
     p.add_argument("--cases", nargs="+", required=True)
     args = p.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.jsons)
     n = len(args.model_files)
     if not (len(args.rewards) == len(args.seeds) == len(args.jsons) == len(args.cases) == n):
         raise SystemExit("--model-files, --rewards, --seeds, --jsons and --cases must align")

@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     ap = parser(__doc__.splitlines()[0], seed=False)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     import torch
 
     specs = {}

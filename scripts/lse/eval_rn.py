@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     ap.add_argument("--selected", default=None)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.eval_rn")
     p = args.params
     proto = p["protocols"][args.protocol]

@@ -16,7 +16,7 @@ def main(argv=None) -> int:
     ap.add_argument("--transitions", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_data")
     data = dict(np.load(args.transitions))
     need = ("s", "a", "s2", "r", "done")

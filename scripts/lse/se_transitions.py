@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     ap.add_argument("--models", nargs="+", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.se_transitions")
     p = args.params
     env, kind = p["env"], p["agent_kind"]

@@ -22,7 +22,7 @@ def main(argv=None) -> int:
     ap.add_argument("--models", nargs="+", required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     best = rank_models(args.models, int(args.params["n_best"]))
     get_logger("lse.select_rn").info("selected %s", best)
     write_json(args.out, {"models": best})

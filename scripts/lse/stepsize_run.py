@@ -18,7 +18,7 @@ def main(argv=None) -> int:
     ap.add_argument("--index", type=int, required=True)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.stepsize_run")
     p = args.params
     cfg = p["configs"][args.index]

@@ -56,7 +56,7 @@ def main(argv=None) -> int:
     ap = parser(__doc__.splitlines()[0])
     ap.add_argument("--out-dir", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out_dir)
     log = get_logger("lse.train_se")
     p = args.params
     env = p["env"]

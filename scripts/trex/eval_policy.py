@@ -27,7 +27,7 @@ def main(argv=None) -> int:
     p.add_argument("--experiment", required=True)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("trex.eval")
     ev = args.params["eval"]
     policy, obs_rms, spec = rl.load_policy(args.policy)

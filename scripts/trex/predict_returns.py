@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_csv, write_json, write_resolved_config
+from scripts.common.io import write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.common.stats import correlations
 from scripts.trex import nets, util
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     p.add_argument("--heldout-meta", required=True)
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("trex.predict")
     spec_set = util.parse_set(args.set)
     ckpts = util.stage_ckpts(args.params["env"], spec_set["stage"])
@@ -79,7 +79,6 @@ def main(argv=None) -> int:
         corr[f"{name}_true_max"] = float(sub["true_return"].max()) if len(sub) else None
     write_csv(args.out, frame)
     write_json(Path(args.out).with_name("correlations.json"), corr)
-    write_resolved_config(Path(args.out), {**args.params, "set": args.set})
     log.info("%s/%s: demo %s, held-out %s", args.env, args.set, corr[f"demo_{plotted}"],
              corr[f"heldout_{plotted}"])
     return 0

@@ -10,5 +10,5 @@ def test_setup_writes_every_argument_beside_the_output(tmp_path):
     out = tmp_path / "stage" / "data.npz"
     args = p.parse_args(["--params", '{"a": 1}', "--seed", "3", "--out", str(out)])
     cli.setup(args, config_beside=args.out)
-    written = json.loads((tmp_path / "stage" / "config.json").read_text())
+    written = json.loads((tmp_path / "stage" / "data.config.json").read_text())
     assert written == {"params": {"a": 1}, "threads": 1, "seed": 3, "out": str(out)}
