@@ -9,18 +9,27 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any
+from typing import Any, Sequence
 
 from scripts.common.seeding import seed_everything, set_threads
 
 
-def parser(description: str, *, seed: bool = True) -> argparse.ArgumentParser:
+def parser(description: str, *, seed: bool = True, required: Sequence[str] = (),
+           required_many: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The step's argument parser: ``--params``, ``--threads`` and (unless ``seed=False``)
+    ``--seed``, plus a required string option for each flag in ``required`` (``"--out"``) and a
+    required one-or-more-values option for each flag in ``required_many``. Options with a type,
+    choices, a default or help text are added by the caller with ``add_argument``."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--params", type=json.loads, default={},
                    help="the step's resolved parameters, as a JSON object")
     p.add_argument("--threads", type=int, default=1, help="torch/BLAS threads for this process")
     if seed:
         p.add_argument("--seed", type=int, default=0, help="seed for every random generator")
+    for flag in required:
+        p.add_argument(flag, required=True)
+    for flag in required_many:
+        p.add_argument(flag, nargs="+", required=True)
     return p
 
 

@@ -16,9 +16,7 @@ from scripts.irrl.cluttered import generate
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--digits", required=True)
-    p.add_argument("--out", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False, required=["--digits", "--out"])
     args = p.parse_args(argv)
     setup(args, config_beside=args.out)
     prm = args.params

@@ -20,13 +20,9 @@ TEST_RE = re.compile(r"test/(?P<model>ram|dtram)/(?P<reward>[a-z_]+)/(?P<detach>
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--metrics", nargs="+", required=True)
-    p.add_argument("--tests", nargs="+", required=True)
-    p.add_argument("--csv", required=True)
-    p.add_argument("--md", required=True)
-    p.add_argument("--tidy", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--csv", "--md", "--tidy", "--scale"],
+               required_many=["--metrics", "--tests"])
     args = p.parse_args(argv)
     setup(args, config_beside=args.tidy)
     runs = load_runs(args.metrics)

@@ -151,11 +151,8 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--data", required=True)
-    p.add_argument("--outdir", required=True)
+    p = parser(__doc__.splitlines()[0], required=["--data", "--outdir", "--reward"])
     p.add_argument("--model", choices=["ram", "dtram"], required=True)
-    p.add_argument("--reward", required=True)
     p.add_argument("--detach", choices=["official", "detached"], required=True)
     p.add_argument("--oracle", default=None, help="reward-hacking oracle (model.pt of a run)")
     args = p.parse_args(argv)

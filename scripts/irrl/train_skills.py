@@ -38,9 +38,7 @@ def load_checkpoint(path: str, learner: SkillLearner) -> list:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--sreward", required=True)
-    p.add_argument("--outdir", required=True)
+    p = parser(__doc__.splitlines()[0], required=["--sreward", "--outdir"])
     args = p.parse_args(argv)
     setup(args, config_beside=args.outdir)
     prm = args.params

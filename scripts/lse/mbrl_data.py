@@ -12,9 +12,7 @@ from scripts.common.progress import get_logger
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
-    ap.add_argument("--transitions", required=True)
-    ap.add_argument("--out", required=True)
+    ap = parser(__doc__.splitlines()[0], required=["--transitions", "--out"])
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_data")

@@ -14,9 +14,8 @@ from scripts.lse.models import SyntheticEnvNet
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
+    ap = parser(__doc__.splitlines()[0], required=["--out"])
     ap.add_argument("--index", type=int, required=True)
-    ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
     log = get_logger("lse.stepsize_run")

@@ -22,12 +22,9 @@ from scripts.trex import data, rl, util
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--out-npz", "--out-meta"])
     p.add_argument("--which", choices=["demos", "heldout"], required=True)
     p.add_argument("--demonstrator", required=True, help="checkpoints.json of the demonstrator")
-    p.add_argument("--out-npz", required=True)
-    p.add_argument("--out-meta", required=True)
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out_npz)
     log = get_logger(f"trex.{args.which}")

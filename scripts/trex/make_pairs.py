@@ -24,11 +24,7 @@ from scripts.trex.masks import ATARI_GAMES
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
-    p.add_argument("--demos-meta", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--set", "--demos-meta", "--out"])
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("trex.pairs")

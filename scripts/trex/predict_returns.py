@@ -35,15 +35,9 @@ def affine_to(x: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
-    p.add_argument("--reward", required=True)
-    p.add_argument("--demos", required=True)
-    p.add_argument("--demos-meta", required=True)
-    p.add_argument("--heldout", required=True)
-    p.add_argument("--heldout-meta", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0],
+                   required=["--env", "--set", "--reward", "--demos", "--demos-meta", "--heldout",
+                             "--heldout-meta", "--out"])
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("trex.predict")

@@ -20,9 +20,7 @@ from scripts.trex import rl, util  # noqa: F401  (util silences a tianshou warni
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--out-dir", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--out-dir"])
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out_dir)
     log = get_logger("trex.demonstrator")

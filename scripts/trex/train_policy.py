@@ -25,12 +25,9 @@ from scripts.trex import nets, rl, util
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--set", "--out-log"])
     p.add_argument("--reward", default="", help="reward.pt (not for the control)")
     p.add_argument("--out", required=True, help="final.pt")
-    p.add_argument("--out-log", required=True)
     args = p.parse_args(argv)
     cli.setup(args, config_beside=Path(args.out).parent)
     log = get_logger("trex.policy")

@@ -119,13 +119,9 @@ def evaluate(model, demos, rows, chunk: int = 64) -> float:
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--demos", required=True)
-    p.add_argument("--pairs", required=True)
-    p.add_argument("--out-model", required=True)
-    p.add_argument("--out-log", required=True)
-    p.add_argument("--out-acc", required=True)
+    p = cli.parser(__doc__.splitlines()[0],
+                   required=["--env", "--demos", "--pairs", "--out-model", "--out-log",
+                             "--out-acc"])
     args = p.parse_args(argv)
     cli.setup(args, config_beside=Path(args.out_model).parent)
     cfg = args.params["reward"]
