@@ -8,32 +8,47 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+import os
+from typing import Any, Sequence
 
 from scripts.common.seeding import seed_everything, set_threads
 
 
-def parser(description: str, *, seed: bool = True) -> argparse.ArgumentParser:
+def parser(description: str, *, seed: bool = True, required: Sequence[str] = (),
+           required_many: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The step's argument parser: ``--params``, ``--threads`` and (unless ``seed=False``)
+    ``--seed``, plus a required string option for each flag in ``required`` (``"--out"``) and a
+    required one-or-more-values option for each flag in ``required_many``. Options with a type,
+    choices, a default or help text are added by the caller with ``add_argument``."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--params", type=json.loads, default={},
                    help="the step's resolved parameters, as a JSON object")
     p.add_argument("--threads", type=int, default=1, help="torch/BLAS threads for this process")
     if seed:
         p.add_argument("--seed", type=int, default=0, help="seed for every random generator")
+    for flag in required:
+        p.add_argument(flag, required=True)
+    for flag in required_many:
+        p.add_argument(flag, nargs="+", required=True)
     return p
 
 
-def setup(args: argparse.Namespace, *, config_beside: "str | None" = None) -> None:
+def setup(args: argparse.Namespace, *,
+          config_beside: "str | os.PathLike | list | None" = None) -> None:
     """Apply thread and seed settings from parsed arguments. With ``config_beside`` (an output
-    file or folder), also write every argument of the call, ``--params`` included, beside it
-    as the stage's resolved ``config.json``."""
+    file or folder, or a list of them), also write every argument of the call, ``--params``
+    included, beside each as the stage's resolved config: ``<folder>/config.json`` for a folder
+    the stage owns, ``<dir>/<stem>.config.json`` for a file (see
+    ``scripts.common.io.resolved_config_path``)."""
     set_threads(args.threads)
     if getattr(args, "seed", None) is not None:
         seed_everything(args.seed)
     if config_beside is not None:
         from scripts.common.io import write_resolved_config
 
-        write_resolved_config(config_beside, vars(args))
+        for output in ([config_beside] if isinstance(config_beside, (str, os.PathLike))
+                       else config_beside):
+            write_resolved_config(output, vars(args))
 
 
 def require(params: dict[str, Any], *keys: str, where: str = "params") -> list[Any]:

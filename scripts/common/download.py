@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from scripts.common.io import atomic_path
+from scripts.common.io import atomic_path, write_resolved_config
 from scripts.common.progress import get_logger, progress
 
 
@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     except DownloadError as exc:
         log.error("%s", exc)
         return 1
+    write_resolved_config(args.out, vars(args))
     log.info("downloaded %s to %s (sha256 verified)", args.name, args.out)
     return 0
 

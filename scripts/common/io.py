@@ -83,14 +83,27 @@ def torch_save(path: str | os.PathLike, obj: Any) -> None:
         torch.save(obj, tmp)
 
 
-def write_resolved_config(output: str | os.PathLike, params: dict[str, Any]) -> Path:
-    """Write the parameters that made ``output`` beside it, as ``<dir>/config.json``.
+def resolved_config_path(output: str | os.PathLike) -> Path:
+    """Where the resolved config of ``output`` lives.
 
-    ``output`` may be a file (its directory is used) or a directory.
+    - a folder (an existing directory, or a path without a suffix that is not a file): the stage
+      owns it, so ``<folder>/config.json``;
+    - a path named ``config.json`` or ``*.config.json``: that path;
+    - any other file ``<dir>/<stem>.<ext>``: ``<dir>/<stem>.config.json``, so that stages (or jobs
+      of one stage, e.g. one per seed) writing files into the same folder each keep their own
+      config instead of overwriting one ``config.json``.
     """
     out = Path(output)
-    folder = out if out.suffix == "" and not out.is_file() else out.parent
-    dest = folder / "config.json"
+    if out.is_dir() or (out.suffix == "" and not out.is_file()):
+        return out / "config.json"
+    if out.name == "config.json" or out.name.endswith(".config.json"):
+        return out
+    return out.parent / f"{out.stem}.config.json"
+
+
+def write_resolved_config(output: str | os.PathLike, params: dict[str, Any]) -> Path:
+    """Write the parameters that made ``output`` beside it (see :func:`resolved_config_path`)."""
+    dest = resolved_config_path(output)
     write_json(dest, params)
     return dest
 

@@ -12,7 +12,7 @@ import os
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_json
+from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.dsi.trainer import EpisodeSet, train
@@ -39,12 +39,10 @@ def main() -> None:
     p.add_argument("--predictor", required=True)
     p.add_argument("--log-csv", required=True)
     args = p.parse_args()
-    cli.setup(args)
+    out_dir = os.path.dirname(args.detector)
+    cli.setup(args, config_beside=out_dir)
     log = get_logger(f"dsi.train_{args.domain}")
     cfg = dict(args.params)
-    out_dir = os.path.dirname(args.detector)
-    os.makedirs(out_dir, exist_ok=True)
-    write_json(os.path.join(out_dir, "config.json"), {"params": cfg, "seed": args.seed})
     train_set, test_set = load_set(args.train, args.domain, cfg), load_set(args.test,
                                                                             args.domain, cfg)
     in_ch = train_set.episodes[0].shape[1]

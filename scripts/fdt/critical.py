@@ -224,18 +224,14 @@ def main(argv=None) -> int:
     from scripts.common.io import save_npz, write_json
     from scripts.common.progress import get_logger
 
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--trainset", required=True)
-    p.add_argument("--replay", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--trainset", "--replay", "--game", "--out"])
     p.add_argument("--labels", required=True, help="folder with buffer_{k}.npy feedback labels")
-    p.add_argument("--game", required=True)
     p.add_argument("--gamma", type=float, required=True)
     p.add_argument("--ll", type=float, required=True, help="life-loss reward (0: none)")
     p.add_argument("--sampling", choices=["hl", "ap"], required=True)
     p.add_argument("--budget", type=int, required=True)
-    p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.critical")
     prm = args.params
     game = args.game

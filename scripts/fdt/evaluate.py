@@ -109,16 +109,12 @@ def main(argv=None) -> int:
     from scripts.common.stats import tidy_frame
     from scripts.fdt.train import build_model
 
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--model-file", required=True)
-    p.add_argument("--game", required=True)
-    p.add_argument("--model", required=True)
-    p.add_argument("--setting", required=True)
+    p = cli.parser(__doc__.splitlines()[0],
+                   required=["--model-file", "--game", "--model", "--setting", "--out"])
     p.add_argument("--rtgs", nargs="+", required=True,
                    help="target returns; 'dataset_max' = the training set's largest return-to-go")
-    p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.evaluate")
     prm = args.params
     ck = torch.load(args.model_file, map_location="cpu")

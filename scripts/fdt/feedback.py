@@ -41,15 +41,12 @@ def main(argv=None) -> int:
     from scripts.common.io import atomic_path, write_csv
     from scripts.common.progress import get_logger, progress
 
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--game", required=True)
-    p.add_argument("--replay", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--replay", "--out-dir"])
     p.add_argument("--oracle", default="")
     p.add_argument("--oracle-params", type=json.loads, default={})
     p.add_argument("--shipped", default="")
-    p.add_argument("--out-dir", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out_dir)
     log = get_logger("fdt.feedback")
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)

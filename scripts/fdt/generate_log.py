@@ -22,11 +22,9 @@ def main(argv=None) -> int:
     from scripts.common.progress import get_logger, progress
     from scripts.fdt.agent import EpisodeLogger, online_kwargs, run_online, setup_online
 
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--game", required=True)
-    p.add_argument("--out-dir", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--out-dir"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out_dir)
     log = get_logger("fdt.generate_log")
     prm = args.params
     out = Path(args.out_dir)

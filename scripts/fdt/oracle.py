@@ -37,11 +37,9 @@ def main(argv=None) -> int:
     from scripts.common.progress import get_logger, progress
     from scripts.fdt.agent import online_kwargs, run_online, setup_online
 
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--game", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--out"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=Path(args.out).parent)
     log = get_logger("fdt.oracle")
     prm = args.params
     out = Path(args.out)

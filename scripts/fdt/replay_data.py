@@ -52,7 +52,7 @@ def published_md5(url: str, timeout: float = 60.0) -> str:
 
 def main(argv=None) -> int:
     from scripts.common.download import DownloadError, download
-    from scripts.common.io import save_npz, write_json
+    from scripts.common.io import save_npz, write_json, write_resolved_config
     from scripts.common.progress import get_logger
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -98,12 +98,14 @@ def main(argv=None) -> int:
             log.warning("data source '%s': verified against the published MD5 %s only; its "
                         "sha256 is %s (pin it with `python -m scripts.fdt.pin_sources`)",
                         args.name, md5, digests["sha256"])
+        write_resolved_config(args.out, vars(args))
         return 0
     import numpy as np
 
     from scripts.fdt.replay import read_dqn_replay_checkpoint
 
     out = Path(args.out_dir)
+    write_resolved_config(out, vars(args))
     sizes = []
     for k in range(args.checkpoints):
         buf = read_dqn_replay_checkpoint(args.src, k, capacity=args.capacity,

@@ -65,15 +65,13 @@ def main(argv=None) -> int:
     from scripts.common.io import torch_save, write_json
     from scripts.common.progress import get_logger, progress
 
-    p = cli.parser(__doc__.splitlines()[0])
+    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--trainset"])
     p.add_argument("--model", choices=["dt", "fdt", "bc"], required=True)
-    p.add_argument("--game", required=True)
-    p.add_argument("--trainset", required=True)
     p.add_argument("--critical", default="")
     p.add_argument("--lam", type=float, default=0.0)
     p.add_argument("--out", required=True, help="output folder (model.pt, log.csv)")
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.train")
     prm = args.params
     out = Path(args.out)

@@ -100,11 +100,10 @@ def main(argv=None) -> int:
     from scripts.common.io import save_npz, write_json
     from scripts.common.progress import get_logger
 
-    p = cli.parser(__doc__.splitlines()[0])
+    p = cli.parser(__doc__.splitlines()[0], required=["--out"])
     p.add_argument("--replay", required=True, help="folder with buffer_{k}.npz and manifest.json")
-    p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.trainset")
     prm = args.params
     manifest = json.loads((Path(args.replay) / "manifest.json").read_text())

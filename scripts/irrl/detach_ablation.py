@@ -14,14 +14,10 @@ from scripts.irrl.summaries import (COLORS, ci_cell, label, load_runs, mean_band
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--metrics", nargs="+", required=True)
-    p.add_argument("--rewards", nargs="+", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--csv", "--md", "--fig", "--scale"],
+               required_many=["--metrics", "--rewards"])
     p.add_argument("--seeds", nargs="+", type=int, required=True)
-    p.add_argument("--csv", required=True)
-    p.add_argument("--md", required=True)
-    p.add_argument("--fig", required=True)
-    p.add_argument("--scale", required=True)
     args = p.parse_args(argv)
     df = load_runs(args.metrics)
     df = df[(df["model"] == "ram") & df["reward"].isin(args.rewards) & df["seed"].isin(args.seeds)]

@@ -17,7 +17,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
 
@@ -72,11 +72,11 @@ def from_sklearn(n_train: int, seed: int, upscale: int = 2) -> Dict[str, np.ndar
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = parser(__doc__.splitlines()[0])
+    p = parser(__doc__.splitlines()[0], required=["--out"])
     p.add_argument("--idx", nargs=4, default=None, metavar="FILE",
                    help="train images, train labels, test images, test labels (mnist_idx)")
-    p.add_argument("--out", required=True)
     args = p.parse_args(argv)
+    setup(args, config_beside=args.out)
     log = get_logger("irrl.digits")
     prm = args.params
     source = prm["digits_source"]

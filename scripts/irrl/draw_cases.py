@@ -29,11 +29,9 @@ def draw(ax, image: np.ndarray, locs: np.ndarray, patch: int, label: int, pred: 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--cases", required=True)
-    p.add_argument("--outs", nargs="+", required=True)
-    p.add_argument("--reward", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--cases", "--reward", "--scale"],
+               required_many=["--outs"])
     args = p.parse_args(argv)
     with np.load(args.cases) as z:
         c = {k: z[k] for k in z.files}

@@ -9,17 +9,16 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
 from scripts.irrl.cluttered import generate
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--digits", required=True)
-    p.add_argument("--out", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False, required=["--digits", "--out"])
     args = p.parse_args(argv)
+    setup(args, config_beside=args.out)
     prm = args.params
     log = get_logger("irrl.cluttered")
     with np.load(args.digits) as z:

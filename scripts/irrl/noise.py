@@ -37,13 +37,11 @@ def noise(model, oracle, x, y, steps: int, seed: int, batch: int) -> np.ndarray:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--data", required=True)
-    p.add_argument("--ckpts", nargs="+", required=True)
-    p.add_argument("--oracle", required=True)
-    p.add_argument("--outs", nargs="+", required=True)
+    p = parser(__doc__.splitlines()[0],
+               required=["--data", "--oracle"],
+               required_many=["--ckpts", "--outs"])
     args = p.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.outs)
     log = get_logger("irrl.noise")
     dev = pick_device()
     if len(args.ckpts) != len(args.outs):

@@ -10,11 +10,9 @@ from scripts.irrl.summaries import COLORS, label, load_runs, mean_band, ordered,
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--metrics", nargs="+", required=True)
-    p.add_argument("--model", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--model", "--out", "--scale"],
+               required_many=["--metrics"])
     args = p.parse_args(argv)
     df = load_runs(args.metrics)
     df = df[(df["model"] == args.model) & (df["detach"] == "official")]

@@ -19,10 +19,7 @@ def grid(images: np.ndarray, n: int) -> np.ndarray:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--data", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False, required=["--data", "--out", "--scale"])
     args = p.parse_args(argv)
     with np.load(args.data) as z:
         prev = z["preview"]

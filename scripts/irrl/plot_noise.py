@@ -23,12 +23,9 @@ def stats(delta: np.ndarray) -> dict:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--noise", nargs="+", required=True)
-    p.add_argument("--fig", required=True)
-    p.add_argument("--csv", required=True)
-    p.add_argument("--md", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--fig", "--csv", "--md", "--scale"],
+               required_many=["--noise"])
     args = p.parse_args(argv)
     items = []
     for path in args.noise:

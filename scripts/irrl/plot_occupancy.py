@@ -13,11 +13,8 @@ from scripts.irrl.summaries import label
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
+    p = parser(__doc__.splitlines()[0], seed=False, required=["--sreward", "--out", "--scale"])
     p.add_argument("--snaps", nargs=3, required=True, help="snapshots: init, mid, converged")
-    p.add_argument("--sreward", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--scale", required=True)
     args = p.parse_args(argv)
     fig, axes = plt.subplots(1, 3, figsize=(12, 4))
     titles = ["At initialization", "Mid-training", "At convergence"]

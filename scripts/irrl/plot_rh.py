@@ -10,11 +10,9 @@ from scripts.irrl.summaries import COLORS, label, load_runs, mean_band, ordered
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--rh", nargs="+", required=True)
-    p.add_argument("--base", nargs="+", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--out", "--scale"],
+               required_many=["--rh", "--base"])
     args = p.parse_args(argv)
     rh = load_runs(args.rh)
     base = load_runs(args.base)

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
 from scripts.common.plotting import apply_style, plt, save_figure
 from scripts.common.stats import tidy_frame
@@ -25,15 +25,11 @@ def summarise(g: pd.DataFrame, threshold: float) -> dict:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--stats", nargs="+", required=True)
-    p.add_argument("--envs", nargs="+", required=True)
-    p.add_argument("--figs", nargs="+", required=True)
-    p.add_argument("--csv", required=True)
-    p.add_argument("--md", required=True)
-    p.add_argument("--tidy", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--csv", "--md", "--tidy", "--scale"],
+               required_many=["--stats", "--envs", "--figs"])
     args = p.parse_args(argv)
+    setup(args, config_beside=args.tidy)
     prm = args.params
     frames = []
     for path in args.stats:

@@ -30,13 +30,9 @@ def fmt(d: dict, scale: float = 100.0) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--metrics", nargs="+", required=True)
-    p.add_argument("--rh", nargs="+", required=True)
-    p.add_argument("--noise-table", required=True)
-    p.add_argument("--skills-tidy", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--noise-table", "--skills-tidy", "--out", "--scale"],
+               required_many=["--metrics", "--rh"])
     args = p.parse_args(argv)
     runs = load_runs(args.metrics)
     summ = per_seed_summary(runs)

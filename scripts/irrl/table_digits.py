@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser
+from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
 from scripts.common.stats import bootstrap_ci, tidy_frame
 from scripts.common.tables import write_table
@@ -20,14 +20,11 @@ TEST_RE = re.compile(r"test/(?P<model>ram|dtram)/(?P<reward>[a-z_]+)/(?P<detach>
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0], seed=False)
-    p.add_argument("--metrics", nargs="+", required=True)
-    p.add_argument("--tests", nargs="+", required=True)
-    p.add_argument("--csv", required=True)
-    p.add_argument("--md", required=True)
-    p.add_argument("--tidy", required=True)
-    p.add_argument("--scale", required=True)
+    p = parser(__doc__.splitlines()[0], seed=False,
+               required=["--csv", "--md", "--tidy", "--scale"],
+               required_many=["--metrics", "--tests"])
     args = p.parse_args(argv)
+    setup(args, config_beside=args.tidy)
     runs = load_runs(args.metrics)
     runs = runs[runs["detach"] == "official"]
     summ = per_seed_summary(runs)

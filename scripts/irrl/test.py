@@ -41,15 +41,12 @@ def test_run(model_file: str, data, reward: str, seed: int, n_cases: int, json_o
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--data", required=True)
-    p.add_argument("--model-files", nargs="+", required=True)
-    p.add_argument("--rewards", nargs="+", required=True)
+    p = parser(__doc__.splitlines()[0],
+               required=["--data"],
+               required_many=["--model-files", "--rewards", "--jsons", "--cases"])
     p.add_argument("--seeds", nargs="+", type=int, required=True)
-    p.add_argument("--jsons", nargs="+", required=True)
-    p.add_argument("--cases", nargs="+", required=True)
     args = p.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.jsons)
     n = len(args.model_files)
     if not (len(args.rewards) == len(args.seeds) == len(args.jsons) == len(args.cases) == n):
         raise SystemExit("--model-files, --rewards, --seeds, --jsons and --cases must align")

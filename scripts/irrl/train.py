@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import torch_save, write_csv, write_resolved_config
+from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.irrl.data import build_model, load_cluttered, load_model, torch_load
@@ -151,19 +151,12 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--data", required=True)
-    p.add_argument("--outdir", required=True)
+    p = parser(__doc__.splitlines()[0], required=["--data", "--outdir", "--reward"])
     p.add_argument("--model", choices=["ram", "dtram"], required=True)
-    p.add_argument("--reward", required=True)
     p.add_argument("--detach", choices=["official", "detached"], required=True)
     p.add_argument("--oracle", default=None, help="reward-hacking oracle (model.pt of a run)")
     args = p.parse_args(argv)
-    setup(args)
-    os.makedirs(args.outdir, exist_ok=True)
-    write_resolved_config(os.path.join(args.outdir, "config.json"),
-                          {**args.params, "model": args.model, "reward": args.reward,
-                           "detach": args.detach, "seed": args.seed, "oracle": args.oracle})
+    setup(args, config_beside=args.outdir)
     train(args.params, args.data, args.outdir, model_kind=args.model, reward=args.reward,
           detach=(args.detach == "detached"), seed=args.seed, oracle_path=args.oracle)
     return 0

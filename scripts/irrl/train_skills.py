@@ -16,8 +16,8 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser
-from scripts.common.io import save_npz, write_csv, write_resolved_config
+from scripts.common.cli import parser, setup
+from scripts.common.io import save_npz, write_csv
 from scripts.common.progress import get_logger
 from scripts.irrl.skills import SkillLearner, config_for
 
@@ -38,15 +38,11 @@ def load_checkpoint(path: str, learner: SkillLearner) -> list:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = parser(__doc__.splitlines()[0])
-    p.add_argument("--sreward", required=True)
-    p.add_argument("--outdir", required=True)
+    p = parser(__doc__.splitlines()[0], required=["--sreward", "--outdir"])
     args = p.parse_args(argv)
+    setup(args, config_beside=args.outdir)
     prm = args.params
     log = get_logger("irrl.skills")
-    os.makedirs(args.outdir, exist_ok=True)
-    write_resolved_config(os.path.join(args.outdir, "config.json"),
-                          {**prm, "sreward": args.sreward, "seed": args.seed})
     cfg = config_for(prm, args.sreward)
     learner = SkillLearner(cfg, args.seed)
     ckpt = os.path.join(args.outdir, "checkpoint.npz")

@@ -30,10 +30,9 @@ def cliff_check():
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
-    ap.add_argument("--out", required=True)
+    ap = parser(__doc__.splitlines()[0], seed=False, required=["--out"])
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     import torch
 
     specs = {}

@@ -68,13 +68,12 @@ def run_one(task: Dict) -> Dict:
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
+    ap = parser(__doc__.splitlines()[0], seed=False, required=["--out"])
     ap.add_argument("--mode", type=int, required=True)
     ap.add_argument("--protocol", required=True, choices=["default", "varyhp", "transfer"])
     ap.add_argument("--selected", default=None)
-    ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.eval_rn")
     p = args.params
     proto = p["protocols"][args.protocol]

@@ -21,7 +21,7 @@ from scripts.lse.agents import vary_hps
 from scripts.lse.inner import make_agent
 from scripts.lse.models import MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces
 from scripts.lse.nes_job import load_model
-from scripts.lse.runner import Runner
+from scripts.lse.runner import Runner, se_protocol
 
 
 def eval_task(task: Dict) -> Dict:
@@ -43,10 +43,8 @@ def eval_task(task: Dict) -> Dict:
         se = SyntheticEnvNet(1, obs_dim, n_act, task["net"], [seed])
         se.set_flat(np.asarray(task["psi"]))
         train_env = SEBatch(se, env, [seed], MAX_STEPS[env], cap)
-    res = Runner(agent, train_env, RealBatch(env, [seed + 17], max_steps=cap), protocol="se",
-                 episodes=inner["train_episodes"], early_out_num=inner["early_out_num"],
-                 early_out_diff=inner["early_out_diff"], test_episodes=inner["test_episodes"],
-                 max_total_steps=inner.get("max_total_steps")).run()[0]
+    res = Runner(agent, train_env, RealBatch(env, [seed + 17], max_steps=cap),
+                 **se_protocol(inner)).run()[0]
     return {"model": task["model"], "agent": task["agent_idx"], "seed": seed,
             "hp": json.dumps({k: hp[k] for k in ("lr", "batch_size", "hidden_size", "hidden_layer")}),
             "test_return": float(np.mean(res["test_returns"])), "steps": res["steps"],
@@ -54,12 +52,11 @@ def eval_task(task: Dict) -> Dict:
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
+    ap = parser(__doc__.splitlines()[0], required=["--out"])
     ap.add_argument("--mode", required=True, choices=["real", "se_fixhp", "se_varyhp", "mbrl"])
     ap.add_argument("--models", nargs="*", default=[])
-    ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.eval_se")
     p = args.params
     env, kind = p["env"], p["agent_kind"]

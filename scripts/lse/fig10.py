@@ -67,11 +67,9 @@ def draw(R, title, out, scale, seeds, drop_below=None):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
+    ap = parser(__doc__.splitlines()[0], seed=False, required=["--scale", "--outdir"])
     ap.add_argument("--selected", nargs="+", required=True, help="MODE=best.json")
     ap.add_argument("--gamma", type=float, default=0.8)
-    ap.add_argument("--scale", required=True)
-    ap.add_argument("--outdir", required=True)
     args = ap.parse_args(argv)
     setup(args)
     apply_style()

@@ -15,9 +15,7 @@ from scripts.lse.nes import TRANSFORM_NAMES
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
-    ap.add_argument("--runs", nargs="+", required=True)
-    ap.add_argument("--scale", required=True)
+    ap = parser(__doc__.splitlines()[0], seed=False, required=["--scale"], required_many=["--runs"])
     ap.add_argument("--mirrored-out", default=None)
     ap.add_argument("--plain-out", default=None)
     args = ap.parse_args(argv)

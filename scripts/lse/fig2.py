@@ -18,12 +18,9 @@ SOLVED = {"cartpole": 195.0, "acrobot": -100.0}
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
+    ap = parser(__doc__.splitlines()[0], seed=False,
+                required=["--scale", "--fig", "--table-csv", "--table-md"])
     ap.add_argument("--logs", nargs="+", required=True, help="ENV=path/to/log.csv")
-    ap.add_argument("--scale", required=True)
-    ap.add_argument("--fig", required=True)
-    ap.add_argument("--table-csv", required=True)
-    ap.add_argument("--table-md", required=True)
     args = ap.parse_args(argv)
     setup(args)
     runs = defaultdict(list)

@@ -23,15 +23,10 @@ def load(paths):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
-    ap.add_argument("--csv", nargs="+", required=True)
-    ap.add_argument("--env", required=True)
-    ap.add_argument("--target", required=True)
-    ap.add_argument("--scale", required=True)
-    ap.add_argument("--kde", required=True)
-    ap.add_argument("--bars", required=True)
-    ap.add_argument("--table-csv", required=True)
-    ap.add_argument("--table-md", required=True)
+    ap = parser(__doc__.splitlines()[0], seed=False,
+                required=["--env", "--target", "--scale", "--kde", "--bars", "--table-csv",
+                          "--table-md"],
+                required_many=["--csv"])
     args = ap.parse_args(argv)
     setup(args)
     w = load(args.csv)

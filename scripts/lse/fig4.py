@@ -13,12 +13,9 @@ from scripts.common.plotting import apply_style, save_figure
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--env", required=True)
-    ap.add_argument("--dims", nargs="+", required=True)
-    ap.add_argument("--outs", nargs="+", required=True)
-    ap.add_argument("--scale", required=True)
+    ap = parser(__doc__.splitlines()[0], seed=False,
+                required=["--data", "--env", "--scale"],
+                required_many=["--dims", "--outs"])
     args = ap.parse_args(argv)
     setup(args)
     d = np.load(args.data)

@@ -49,12 +49,10 @@ def curve(d, grid):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
+    ap = parser(__doc__.splitlines()[0], seed=False,
+                required=["--scale", "--table-csv", "--table-md"])
     ap.add_argument("--runs", nargs="+", required=True, help="ENV/PROTOCOL/MODE=path.npz")
     ap.add_argument("--figs", nargs="+", required=True, help="ENV/PROTOCOL=path.pdf")
-    ap.add_argument("--scale", required=True)
-    ap.add_argument("--table-csv", required=True)
-    ap.add_argument("--table-md", required=True)
     args = ap.parse_args(argv)
     setup(args)
     data = {}

@@ -18,15 +18,10 @@ from scripts.lse.plots import ci_str, density_by_group, reported, reported_value
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
-    ap.add_argument("--csv", nargs="+", required=True)
-    ap.add_argument("--metrics", nargs="+", required=True)
+    ap = parser(__doc__.splitlines()[0], seed=False,
+                required=["--scale", "--kde", "--bars", "--table-csv", "--table-md"],
+                required_many=["--csv", "--metrics"])
     ap.add_argument("--best", type=int, required=True)
-    ap.add_argument("--scale", required=True)
-    ap.add_argument("--kde", required=True)
-    ap.add_argument("--bars", required=True)
-    ap.add_argument("--table-csv", required=True)
-    ap.add_argument("--table-md", required=True)
     args = ap.parse_args(argv)
     setup(args)
     w = load(args.csv)

@@ -17,7 +17,7 @@ from scripts.lse import gridworlds, tabular
 from scripts.lse.agents import DDQN, TD3, vary_hps
 from scripts.lse.models import (MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces, make_rn,
                                 tabular_reward_table)
-from scripts.lse.runner import Runner
+from scripts.lse.runner import Runner, se_protocol
 
 
 def grid_spec(env: str):
@@ -55,6 +55,27 @@ def make_agent(kind: str, pop: int, obs_dim: int, n_act: int, hp: Dict, seeds: S
     if kind == "td3":
         return TD3(pop, obs_dim, n_act, hp, seeds, discrete=False, max_action=max_action)
     raise ValueError(f"agent '{kind}' unknown")
+
+
+def record_transitions(env, net, psi, agent_kind, agent_hp, inner, vary, n_agents, seed):
+    """Transitions of ``n_agents`` fresh agents (agent ``k`` seeded ``seed * 1000 + k``, its HPs
+    varied when ``vary``), each trained on the SE ``psi`` and tested on the real env ("se"
+    protocol): ``{"train": SE transitions, "test": real-env transitions}``."""
+    obs_dim, n_act, _, _ = env_spaces(env)
+    rows = {"train": [], "test": []}
+    for k in range(n_agents):
+        s = seed * 1000 + k
+        hp = vary_hps(agent_hp, np.random.default_rng(s), agent_kind) if vary else agent_hp
+        se = SyntheticEnvNet(1, obs_dim, n_act, net, [s])
+        se.set_flat(psi)
+        agent = make_agent(agent_kind, 1, obs_dim, n_act, hp, [s])
+        cap = inner.get("episode_cap")
+        runner = Runner(agent, SEBatch(se, env, [s], MAX_STEPS[env], cap),
+                        RealBatch(env, [s + 17], max_steps=cap), record=True, **se_protocol(inner))
+        runner.run()
+        for part in rows:
+            rows[part] += runner.transitions[part]
+    return rows
 
 
 def _tabular_scores(spec: Dict, thetas: np.ndarray, seeds: Sequence[int]) -> List[float]:
@@ -101,10 +122,7 @@ def _deep_scores(spec: Dict, thetas: np.ndarray, seeds: Sequence[int]) -> List[f
         se = SyntheticEnvNet(P, obs_dim, n_act, spec["net"], seeds)
         se.set_flat(thetas)
         train_env = SEBatch(se, env, seeds, MAX_STEPS[env], cap)
-        runner = Runner(agent, train_env, test_env, protocol="se", episodes=inner["train_episodes"],
-                        early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
-                        test_episodes=inner["test_episodes"],
-                        max_total_steps=inner.get("max_total_steps"))
+        runner = Runner(agent, train_env, test_env, **se_protocol(inner))
     else:  # rn
         mode = spec["mode"]
         rn = make_rn(mode, P, obs_dim, len(spec.get("info_keys", [])), spec["net"], seeds)

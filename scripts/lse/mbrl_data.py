@@ -12,11 +12,9 @@ from scripts.common.progress import get_logger
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
-    ap.add_argument("--transitions", required=True)
-    ap.add_argument("--out", required=True)
+    ap = parser(__doc__.splitlines()[0], required=["--transitions", "--out"])
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_data")
     data = dict(np.load(args.transitions))
     need = ("s", "a", "s2", "r", "done")

@@ -54,11 +54,9 @@ def fit(data, env, net, lr, batch, epochs, seed, log=None):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--out", required=True)
+    ap = parser(__doc__.splitlines()[0], required=["--data", "--out"])
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_fit")
     p = args.params
     data = dict(np.load(args.data))

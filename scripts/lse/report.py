@@ -50,10 +50,8 @@ def first_num(s):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
+    ap = parser(__doc__.splitlines()[0], seed=False, required=["--scale", "--out"])
     ap.add_argument("--tables", nargs="*", default=[])
-    ap.add_argument("--scale", required=True)
-    ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     setup(args)
     tabs = {Path(t).stem: pd.read_csv(t) for t in args.tables}

@@ -19,6 +19,13 @@ import numpy as np
 TRAIN, TEST, DONE = 0, 1, 2
 
 
+def se_protocol(inner: Dict) -> Dict:
+    """Runner keyword arguments of the "se" protocol from a config's ``inner`` block."""
+    return dict(protocol="se", episodes=inner["train_episodes"],
+                early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
+                test_episodes=inner["test_episodes"], max_total_steps=inner.get("max_total_steps"))
+
+
 class Runner:
     def __init__(self, agent, train_env, test_env, *, protocol: str, episodes: int,
                  solved: float = 0.0, early_out_num: int = 10, early_out_diff: float = 0.01,

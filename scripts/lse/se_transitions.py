@@ -11,19 +11,15 @@ import torch
 from scripts.common.cli import parser, setup
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
-from scripts.lse.agents import vary_hps
-from scripts.lse.inner import make_agent
-from scripts.lse.models import MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces
+from scripts.lse.inner import record_transitions
+from scripts.lse.models import SyntheticEnvNet, env_spaces
 from scripts.lse.nes_job import load_model
-from scripts.lse.runner import Runner
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
-    ap.add_argument("--models", nargs="+", required=True)
-    ap.add_argument("--out", required=True)
+    ap = parser(__doc__.splitlines()[0], required=["--out"], required_many=["--models"])
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.se_transitions")
     p = args.params
     env, kind = p["env"], p["agent_kind"]
@@ -32,24 +28,10 @@ def main(argv=None) -> int:
     model = models[pick]
     log.info("SE %s (solved: %s)", args.models[pick], model["solved"])
     obs_dim, n_act, _, _ = env_spaces(env)
-    train, test = [], []
-    for k in range(int(p["n_agents"])):
-        seed = 5000 + k
-        hp = vary_hps(p["agent"], np.random.default_rng(seed), kind)
-        se = SyntheticEnvNet(1, obs_dim, n_act, model["config"]["net"], [seed])
-        se.set_flat(model["psi"])
-        agent = make_agent(kind, 1, obs_dim, n_act, hp, [seed])
-        inner = p["inner"]
-        cap = inner.get("episode_cap")
-        runner = Runner(agent, SEBatch(se, env, [seed], MAX_STEPS[env], cap),
-                        RealBatch(env, [seed + 17], max_steps=cap),
-                        protocol="se", episodes=inner["train_episodes"],
-                        early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
-                        test_episodes=inner["test_episodes"], record=True,
-                        max_total_steps=inner.get("max_total_steps"))
-        runner.run()
-        train += runner.transitions["train"]
-        test += runner.transitions["test"]
+    # agent k seeded 5000 + k, its HPs varied
+    rows = record_transitions(env, model["config"]["net"], model["psi"], kind, p["agent"],
+                              p["inner"], True, int(p["n_agents"]), 5)
+    train, test = rows["train"], rows["test"]
     se = SyntheticEnvNet(1, obs_dim, n_act, model["config"]["net"], [0])
     se.set_flat(model["psi"])
     ts = np.asarray([t[0] for t in test], np.float32)

@@ -18,11 +18,9 @@ def rank_models(paths, n_best):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0], seed=False)
-    ap.add_argument("--models", nargs="+", required=True)
-    ap.add_argument("--out", required=True)
+    ap = parser(__doc__.splitlines()[0], seed=False, required=["--out"], required_many=["--models"])
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     best = rank_models(args.models, int(args.params["n_best"]))
     get_logger("lse.select_rn").info("selected %s", best)
     write_json(args.out, {"models": best})

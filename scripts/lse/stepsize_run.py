@@ -14,11 +14,10 @@ from scripts.lse.models import SyntheticEnvNet
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
+    ap = parser(__doc__.splitlines()[0], required=["--out"])
     ap.add_argument("--index", type=int, required=True)
-    ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out)
     log = get_logger("lse.stepsize_run")
     p = args.params
     cfg = p["configs"][args.index]

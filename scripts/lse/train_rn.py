@@ -31,11 +31,10 @@ def initial_psi(p, mode, seed):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
+    ap = parser(__doc__.splitlines()[0], required=["--out-dir"])
     ap.add_argument("--mode", type=int, required=True)
-    ap.add_argument("--out-dir", required=True)
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out_dir)
     log = get_logger("lse.train_rn")
     p = args.params
     spec = rn_spec(p, args.mode)

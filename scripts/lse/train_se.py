@@ -14,33 +14,9 @@ import numpy as np
 from scripts.common.cli import parser, setup
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
-from scripts.lse.agents import vary_hps
-from scripts.lse.inner import make_agent
-from scripts.lse.models import MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces
+from scripts.lse.inner import record_transitions
+from scripts.lse.models import SyntheticEnvNet, env_spaces
 from scripts.lse.nes_job import run_job, save_outputs
-from scripts.lse.runner import Runner
-
-
-def record_transitions(env, net, psi, agent_kind, agent_hp, inner, vary, n_agents, seed):
-    obs_dim, n_act, _, _ = env_spaces(env)
-    rows = {"train": [], "test": []}
-    for k in range(n_agents):
-        s = seed * 1000 + k
-        hp = vary_hps(agent_hp, np.random.default_rng(s), agent_kind) if vary else agent_hp
-        se = SyntheticEnvNet(1, obs_dim, n_act, net, [s])
-        se.set_flat(psi)
-        agent = make_agent(agent_kind, 1, obs_dim, n_act, hp, [s])
-        cap = inner.get("episode_cap")
-        runner = Runner(agent, SEBatch(se, env, [s], MAX_STEPS[env], cap),
-                        RealBatch(env, [s + 17], max_steps=cap),
-                        protocol="se", episodes=inner["train_episodes"],
-                        early_out_num=inner["early_out_num"], early_out_diff=inner["early_out_diff"],
-                        test_episodes=inner["test_episodes"], record=True,
-                        max_total_steps=inner.get("max_total_steps"))
-        runner.run()
-        for part in rows:
-            rows[part] += runner.transitions[part]
-    return rows
 
 
 def pack(rows):
@@ -53,10 +29,9 @@ def pack(rows):
 
 
 def main(argv=None) -> int:
-    ap = parser(__doc__.splitlines()[0])
-    ap.add_argument("--out-dir", required=True)
+    ap = parser(__doc__.splitlines()[0], required=["--out-dir"])
     args = ap.parse_args(argv)
-    setup(args)
+    setup(args, config_beside=args.out_dir)
     log = get_logger("lse.train_se")
     p = args.params
     env = p["env"]

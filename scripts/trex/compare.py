@@ -2,13 +2,13 @@
 with the paper's claims checked on our numbers."""
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from scripts.common import cli
 from scripts.common.io import write_text
 from scripts.common.tables import to_markdown
 
@@ -63,10 +63,9 @@ def claims(name: str, t: pd.DataFrame) -> list[str]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", required=True)
-    p.add_argument("--tables", nargs="+", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0], seed=False,
+                   required=["--scale", "--out"],
+                   required_many=["--tables"])
     args = p.parse_args(argv)
     lines = ["# T-REX: reproduced vs reported", "",
              f"Scale: **{args.scale}**. Paper values are the authors' (config/reported/trex.csv); "

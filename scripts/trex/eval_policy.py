@@ -20,14 +20,10 @@ from scripts.trex import rl, util
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
-    p.add_argument("--policy", required=True)
-    p.add_argument("--experiment", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0],
+                   required=["--env", "--set", "--policy", "--experiment", "--out"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("trex.eval")
     ev = args.params["eval"]
     policy, obs_rms, spec = rl.load_policy(args.policy)

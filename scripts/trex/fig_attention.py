@@ -5,13 +5,13 @@ much the predicted reward changes (occlusion sensitivity). Runs on the reward st
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from scripts.common import cli
 from scripts.common.plotting import apply_style, save_figure
 from scripts.trex import nets
 from scripts.trex.data import Trajectories
@@ -40,11 +40,9 @@ def occlusion_map(model, stack: np.ndarray, patch: int = 3, batch: int = 512) ->
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", required=True)
-    p.add_argument("--reward", required=True)
-    p.add_argument("--trajs", nargs="+", required=True)
-    p.add_argument("--out-fig", required=True)
+    p = cli.parser(__doc__.splitlines()[0], seed=False,
+                   required=["--scale", "--reward", "--out-fig"],
+                   required_many=["--trajs"])
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     model, spec = nets.load_reward_model(args.reward)

@@ -5,13 +5,13 @@ affinely onto the true range (the authors' "normalized" axis); Atari sums sigmoi
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from scripts.common import cli
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.stats import correlations
 from scripts.common.tables import write_table
@@ -37,11 +37,10 @@ def corr_rows(frame: pd.DataFrame, plotted: str) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", required=True)
-    p.add_argument("--inputs", nargs="+", required=True)
+    p = cli.parser(__doc__.splitlines()[0], seed=False,
+                   required=["--scale", "--out-fig"],
+                   required_many=["--inputs"])
     p.add_argument("--atari", action="store_true")
-    p.add_argument("--out-fig", required=True)
     p.add_argument("--out-csv")
     p.add_argument("--out-md")
     args = p.parse_args(argv)

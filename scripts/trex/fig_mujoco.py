@@ -8,14 +8,13 @@ T-REX, BCO, GAIL and best demo read off the authors' figure (config/reported/tre
 """
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from scripts.common import cli
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, load_reported, write_table
@@ -24,15 +23,10 @@ from scripts.trex import util
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--params", type=json.loads, required=True)
-    p.add_argument("--scale", required=True)
-    p.add_argument("--evals", nargs="+", required=True)
+    p = cli.parser(__doc__.splitlines()[0], seed=False,
+                   required=["--scale", "--out-fig", "--out-csv", "--out-md"],
+                   required_many=["--evals", "--demos"])
     p.add_argument("--control", nargs="*", default=[])
-    p.add_argument("--demos", nargs="+", required=True)
-    p.add_argument("--out-fig", required=True)
-    p.add_argument("--out-csv", required=True)
-    p.add_argument("--out-md", required=True)
     args = p.parse_args(argv)
     evals = read_csvs(args.evals)
     control = read_csvs(args.control) if args.control else None

@@ -3,7 +3,6 @@ correctness of the noisy demonstrator ranking (k random adjacent swaps; mean and
 trials per swap level), beside the paper's points read off its plot."""
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -13,19 +12,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from scripts.common import cli
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
 from scripts.common.stats import bootstrap_ci
 from scripts.common.tables import load_reported, write_table
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", required=True)
-    p.add_argument("--evals", nargs="+", required=True)
-    p.add_argument("--pairs", nargs="+", required=True)
-    p.add_argument("--out-fig", required=True)
-    p.add_argument("--out-csv", required=True)
-    p.add_argument("--out-md", required=True)
+    p = cli.parser(__doc__.splitlines()[0], seed=False,
+                   required=["--scale", "--out-fig", "--out-csv", "--out-md"],
+                   required_many=["--evals", "--pairs"])
     args = p.parse_args(argv)
     trials = []
     for ev, pr in zip(args.evals, args.pairs):

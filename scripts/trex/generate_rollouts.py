@@ -10,27 +10,23 @@ Outputs: <out>.npz (see scripts/trex/data.py) and a metadata CSV (one row per ep
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 
 from scripts.common import cli
-from scripts.common.io import read_json, save_npz, write_csv, write_resolved_config
+from scripts.common.io import read_json, save_npz, write_csv
 from scripts.common.progress import get_logger, progress
 from scripts.trex import data, rl, util
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--out-npz", "--out-meta"])
     p.add_argument("--which", choices=["demos", "heldout"], required=True)
     p.add_argument("--demonstrator", required=True, help="checkpoints.json of the demonstrator")
-    p.add_argument("--out-npz", required=True)
-    p.add_argument("--out-meta", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out_npz)
     log = get_logger(f"trex.{args.which}")
     env_cfg = args.params["env"]
     index = {int(c["update"]): c["path"] for c in read_json(args.demonstrator)}
@@ -66,8 +62,6 @@ def main(argv=None) -> int:
     traj = data.concat_episodes(episodes, kind)
     save_npz(args.out_npz, **traj.arrays())
     write_csv(args.out_meta, pd.DataFrame(rows))
-    write_resolved_config(Path(args.out_npz), {**args.params, "seed": args.seed,
-                                                "which": args.which, "env_name": args.env})
     return 0
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_json, write_resolved_config
+from scripts.common.io import save_npz, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import pairs as P
 from scripts.trex import util
@@ -24,13 +24,9 @@ from scripts.trex.masks import ATARI_GAMES
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
-    p.add_argument("--demos-meta", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--set", "--demos-meta", "--out"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("trex.pairs")
     prm, env = args.params, args.env
     spec = util.parse_set(args.set)
@@ -90,7 +86,6 @@ def main(argv=None) -> int:
                "mean_snippet_len": float(np.mean(pairs["a_len"]))}
     save_npz(args.out, pairs=pairs, noisy_rank=noisy_pos, true_value=true_value, units=units)
     write_json(Path(args.out).with_name("pairs_summary.json"), summary)
-    write_resolved_config(Path(args.out), {**prm, "seed": args.seed, "set": args.set})
     log.info("%s/%s: %d pairs, order correctness %.3f, label agreement %.3f", env, args.set,
              len(pairs), correctness, summary["label_agreement"])
     return 0

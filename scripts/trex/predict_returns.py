@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_csv, write_json, write_resolved_config
+from scripts.common.io import write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.common.stats import correlations
 from scripts.trex import nets, util
@@ -35,17 +35,11 @@ def affine_to(x: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
-    p.add_argument("--reward", required=True)
-    p.add_argument("--demos", required=True)
-    p.add_argument("--demos-meta", required=True)
-    p.add_argument("--heldout", required=True)
-    p.add_argument("--heldout-meta", required=True)
-    p.add_argument("--out", required=True)
+    p = cli.parser(__doc__.splitlines()[0],
+                   required=["--env", "--set", "--reward", "--demos", "--demos-meta", "--heldout",
+                             "--heldout-meta", "--out"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out)
     log = get_logger("trex.predict")
     spec_set = util.parse_set(args.set)
     ckpts = util.stage_ckpts(args.params["env"], spec_set["stage"])
@@ -79,7 +73,6 @@ def main(argv=None) -> int:
         corr[f"{name}_true_max"] = float(sub["true_return"].max()) if len(sub) else None
     write_csv(args.out, frame)
     write_json(Path(args.out).with_name("correlations.json"), corr)
-    write_resolved_config(Path(args.out), {**args.params, "set": args.set})
     log.info("%s/%s: demo %s, held-out %s", args.env, args.set, corr[f"demo_{plotted}"],
              corr[f"heldout_{plotted}"])
     return 0

@@ -3,24 +3,21 @@ means, as the paper reports, and the mean with a 95% bootstrap CI over seeds), b
 paper's T-REX, BCO and GAIL (BCO and GAIL: paper numbers only, no code exists)."""
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
 import pandas as pd
 
+from scripts.common import cli
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, load_reported, write_table
 from scripts.common.io import read_csvs
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", required=True)
-    p.add_argument("--evals", nargs="+", required=True)
-    p.add_argument("--demos", nargs="+", required=True)
-    p.add_argument("--out-csv", required=True)
-    p.add_argument("--out-md", required=True)
+    p = cli.parser(__doc__.splitlines()[0], seed=False,
+                   required=["--scale", "--out-csv", "--out-md"],
+                   required_many=["--evals", "--demos"])
     args = p.parse_args(argv)
     evals = read_csvs(args.evals)
     evals = evals[evals.metric == "return"]

@@ -14,17 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_json, write_resolved_config
+from scripts.common.io import torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import rl, util  # noqa: F401  (util silences a tianshou warning)
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--out-dir", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--out-dir"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=args.out_dir)
     log = get_logger("trex.demonstrator")
     prm = args.params
     env, out = args.env, Path(args.out_dir)
@@ -60,7 +58,6 @@ def main(argv=None) -> int:
     if missing:
         raise FileNotFoundError(f"checkpoints missing: {missing}")
     write_csv(out / "train_log.csv", pd.DataFrame(rows))
-    write_resolved_config(out, {**prm, "seed": args.seed, "env_name": env})
     write_json(out / "checkpoints.json", index)
     log.info("done: %d checkpoints", len(index))
     return 0

@@ -19,20 +19,17 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_resolved_config
+from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.trex import nets, rl, util
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--set", required=True)
+    p = cli.parser(__doc__.splitlines()[0], required=["--env", "--set", "--out-log"])
     p.add_argument("--reward", default="", help="reward.pt (not for the control)")
     p.add_argument("--out", required=True, help="final.pt")
-    p.add_argument("--out-log", required=True)
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=Path(args.out).parent)
     log = get_logger("trex.policy")
     prm, env = args.params, args.env
     spec_set = util.parse_set(args.set)
@@ -67,7 +64,6 @@ def main(argv=None) -> int:
         extra_spec={"set": args.set},
         schedule_updates=max(total_updates, int(round(int(rlc.get("schedule_steps") or 0) / collect))))
     write_csv(args.out_log, pd.DataFrame(rows))
-    write_resolved_config(out, {**prm, "seed": args.seed, "set": args.set})
     spec["env_steps"] = int(rows[-1]["env_step"]) if rows else 0
     torch_save(out, rl.policy_blob(algo, obs_rms, spec))
     return 0

@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_json, write_resolved_config
+from scripts.common.io import torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import nets
 from scripts.trex.data import Trajectories
@@ -119,15 +119,11 @@ def evaluate(model, demos, rows, chunk: int = 64) -> float:
 
 
 def main(argv=None) -> int:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--env", required=True)
-    p.add_argument("--demos", required=True)
-    p.add_argument("--pairs", required=True)
-    p.add_argument("--out-model", required=True)
-    p.add_argument("--out-log", required=True)
-    p.add_argument("--out-acc", required=True)
+    p = cli.parser(__doc__.splitlines()[0],
+                   required=["--env", "--demos", "--pairs", "--out-model", "--out-log",
+                             "--out-acc"])
     args = p.parse_args(argv)
-    cli.setup(args)
+    cli.setup(args, config_beside=Path(args.out_model).parent)
     cfg = args.params["reward"]
     env = args.env
     demos = Trajectories.load(args.demos)
@@ -191,7 +187,6 @@ def main(argv=None) -> int:
     torch_save(args.out_model, {"spec": spec, "state_dict": final.state_dict()})
     write_csv(args.out_log, pd.DataFrame(rows_log))
     write_json(args.out_acc, {"env": env, "n_pairs": int(len(pairs)), **accuracy})
-    write_resolved_config(Path(args.out_model), {**args.params, "seed": args.seed})
     return 0
 
 

@@ -42,8 +42,25 @@ def test_resolved_config_is_written_next_to_the_output(tmp_path):
     out.parent.mkdir()
     out.write_bytes(b"x")
     dest = io.write_resolved_config(out, {"lr": np.float32(0.5)})
-    assert dest == tmp_path / "stage" / "config.json"
+    assert dest == tmp_path / "stage" / "model.config.json"
     assert io.read_json(dest) == {"lr": 0.5}
+
+
+def test_resolved_configs_of_files_sharing_a_folder_do_not_overwrite_each_other(tmp_path):
+    a = io.write_resolved_config(tmp_path / "eval" / "seed0.csv", {"seed": 0})
+    b = io.write_resolved_config(tmp_path / "eval" / "seed1.csv", {"seed": 1})
+    c = io.write_resolved_config(tmp_path / "crit" / "seed0_g0.9_n100.npz", {"gamma": 0.9})
+    assert (a.name, b.name, c.name) == ("seed0.config.json", "seed1.config.json",
+                                        "seed0_g0.9_n100.config.json")
+    assert io.read_json(a) == {"seed": 0} and io.read_json(b) == {"seed": 1}
+
+
+def test_a_stage_that_owns_its_folder_writes_config_json(tmp_path):
+    assert io.write_resolved_config(tmp_path / "run", {}) == tmp_path / "run" / "config.json"
+    (tmp_path / "made.d").mkdir()
+    assert io.write_resolved_config(tmp_path / "made.d", {}) == tmp_path / "made.d" / "config.json"
+    named = tmp_path / "out" / "config.json"
+    assert io.write_resolved_config(named, {}) == named
 
 
 def test_fmt_ci():
