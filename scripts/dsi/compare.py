@@ -29,7 +29,7 @@ DEVIATIONS = [
     ("Compactness (paper recipe)", "kept as the original's matrix 1-norm "
      "(torch.linalg.norm(ord=1) on B x T)."),
     ("GridWorld-M", "policy_new episodes fed as successes (the original loader skipped them)."),
-    ("Training speed", "the CNN runs on valid frames only, masked and reversed inputs share one "
+    ("Training speed", "the CNN runs on valid frames only (channels-last layout), masked and reversed inputs share one "
      "G forward, and G's weight gradients are not computed in D's step (same maths)."),
     ("Pong policies", "A3C trained here with baby-a3c's architecture and loss, not the released "
      "checkpoints; laptop/smoke policies are far weaker than the paper's."),

@@ -29,6 +29,10 @@ def metric_block(scores, labels, official, split) -> dict:
     # AP / AUROC on frame-aligned labels (the original alignment shifts the second segment)
     res["ap"] = M.average_precision([scores[i] for i in test], [labels[i] for i in test])
     res["auroc"] = M.auroc([scores[i] for i in test], [labels[i] for i in test])
+    # the same with scores dilated over +-1 frame (credits a one-frame offset, as F1@tol does)
+    wide = M.dilate([scores[i] for i in test], 1)
+    res["ap_tol1"] = M.average_precision(wide, [labels[i] for i in test])
+    res["auroc_tol1"] = M.auroc(wide, [labels[i] for i in test])
     res["ap_official"] = M.average_precision([off_scores[i] for i in test],
                                              [official[i] for i in test])
     aligned = M.evaluate([scores[i] for i in test], [labels[i] for i in test],

@@ -16,7 +16,8 @@ from scripts.common.stats import bootstrap_ci
 from scripts.common.tables import fmt_ci, load_reported, write_table
 
 METRICS = [("f1_best_tol1", "F1@1"), ("f1_best_tol2", "F1@2"), ("f1_best_tol3", "F1@3"),
-           ("f1_val_tol2", "F1@2 (val. thr.)"), ("ap", "AP"), ("auroc", "AUROC")]
+           ("f1_val_tol2", "F1@2 (val. thr.)"), ("ap", "AP"), ("auroc", "AUROC"),
+           ("ap_tol1", "AP ±1"), ("auroc_tol1", "AUROC ±1")]
 
 
 def parse_runs(items):
@@ -29,7 +30,7 @@ def parse_runs(items):
 
 
 def cell(values, key):
-    digits = 3 if key in ("ap", "auroc") else 1
+    digits = 3 if key.startswith(("ap", "auroc")) else 1
     est = bootstrap_ci(values)
     return fmt_ci(est.point, est.low, est.high, digits)
 

@@ -57,3 +57,16 @@ def test_ap_and_auroc_known_values():
     # pairs (pos, neg): (0.9 > 0.8), (0.9 > 0.1), (0.7 < 0.8), (0.7 > 0.1) -> 3/4
     assert M.auroc(scores, labels) == pytest.approx(0.75)
     assert M.auroc([np.array([0.5, 0.5])], [np.array([1, 0])]) == pytest.approx(0.5)
+
+
+def test_dilate_known_values_and_offset_credit():
+    s = [np.array([0.1, 0.9, 0.2, 0.3]), np.array([0.5])]
+    d = M.dilate(s, 1)
+    assert np.allclose(d[0], [0.9, 0.9, 0.9, 0.3]) and np.allclose(d[1], [0.5])
+    assert np.allclose(M.dilate(s, 0)[0], s[0])
+    # a detector that marks the frame after each labelled one: exact AUROC low, +-1 AUROC high
+    labels = [np.array([0, 0, 1, 0, 0, 0, 1, 0, 0])]
+    late = [np.array([0.1, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1, 0.9, 0.1])]
+    assert M.auroc(late, labels) == pytest.approx(2.5 / 7)  # each label ties 5 of 7, loses 2
+    # dilated: [.1 .1 .9 .9 .9 .1 .9 .9 .9]; each label beats 3 negatives and ties 4 -> 5/7
+    assert M.auroc(M.dilate(late, 1), labels) == pytest.approx(5 / 7)
