@@ -116,3 +116,27 @@ def test_teacher_lookahead_leaves_the_env_unchanged():
         o0, r0, *_ = envs[0].step(action)
         o1, r1, *_ = envs[1].step(action)
         np.testing.assert_array_equal(o0, o1)
+
+
+def test_schema_requires_the_imitate_block_and_checks_it():
+    import copy as _copy
+
+    from scripts.common.config import ConfigError, load_yaml, resolve_paper, validate, SCHEMA_DIR
+
+    cfg = {"dsi": load_yaml(SCHEMA_DIR.parent / "dsi.yaml")["dsi"]}
+    schema = load_yaml(SCHEMA_DIR / "dsi.schema.yaml")
+    laptop = resolve_paper(cfg, "dsi", "laptop")
+    assert laptop["pong"]["a3c"]["init"] == "imitate"
+    validate(laptop, schema)
+    bad = _copy.deepcopy(laptop)
+    del bad["pong"]["a3c"]["imitate"]
+    with pytest.raises(ConfigError, match="imitate"):
+        validate(bad, schema)
+    bad = _copy.deepcopy(laptop)
+    bad["pong"]["a3c"]["imitate"]["windw"] = 3
+    with pytest.raises(ConfigError, match="windw"):
+        validate(bad, schema)
+    bad = _copy.deepcopy(laptop)
+    bad["pong"]["a3c"]["init"] = "clone"
+    with pytest.raises(ConfigError, match="init"):
+        validate(bad, schema)
