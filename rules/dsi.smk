@@ -392,8 +392,10 @@ rule dsi_table_attack:
         runs=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}"
             for v, k, m in _ATTACK_RUNS),
         scale=SCALE,
+        init=_PONG["a3c"].get("init", "scratch"),
     shell:
         "python -m scripts.dsi.table_attack --scale {params.scale} --runs {params.runs}"
+        " --policy-init {params.init}"
         " --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
 
 

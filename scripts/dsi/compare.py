@@ -33,6 +33,12 @@ DEVIATIONS = [
      "G forward, and G's weight gradients are not computed in D's step (same maths)."),
     ("Pong policies", "A3C trained here with baby-a3c's architecture and loss, not the released "
      "checkpoints; laptop/smoke policies are far weaker than the paper's."),
+    ("Pong policies at laptop scale", "a3c.init: imitate: A3C cannot win a Pong rally in "
+     "CPU-minutes (20k frames: 0 wins in 20 rallies, every win-rate drop undefined), so the "
+     "attacked agents (baby-a3c convs + GRU, same preprocessing, greedy) are behaviour-cloned "
+     "from a scripted teacher (ball-intercept aim, edge hit, emulator look-ahead for the "
+     "paddle's momentum) with He-init convs; critic regressed on the discounted rally outcome; "
+     "cross-step agent = half the cloning updates. Paper scale keeps A3C from scratch."),
     ("Pong detector", "frames block-averaged to 40x40 at laptop/smoke (paper scale 80x80); "
      "length jitter clamped to >= 1."),
     ("Value baseline", "top-k steps of the attacked agent's own critic (EDGE trains a separate "

@@ -55,6 +55,8 @@ def main() -> None:
     p = cli.parser(__doc__, seed=False)
     p.add_argument("--scale", required=True)
     p.add_argument("--runs", nargs="+", required=True, help="variant:k:method:path")
+    p.add_argument("--policy-init", default="scratch", choices=["scratch", "imitate"],
+                   help="how the attacked agents were made (config pong.a3c.init)")
     p.add_argument("--csv", default=None)
     p.add_argument("--md", default=None)
     p.add_argument("--fig", default=None)
@@ -66,11 +68,19 @@ def main() -> None:
         table["win-rate drop (%)"] = [fmt_ci(a, b, c) for a, b, c in
                                       zip(summ.drop_pct, summ.drop_low, summ.drop_high)]
         table = table.drop(columns=["drop_pct", "drop_low", "drop_high"])
+        if args.policy_init == "imitate":
+            agents = ("Attacked agents (deviation, a3c.init: imitate): baby-a3c architecture "
+                      "and preprocessing, greedy, but behaviour-cloned from a scripted "
+                      "ball-tracking teacher (critic: discounted rally outcome) instead of "
+                      "A3C-trained; cross-step = the net after half the cloning updates. "
+                      "In-policy: the detector's data came from the attacked agent.")
+        else:
+            agents = ("Attacked agents: A3C policies trained here (baby-a3c architecture); "
+                      "in-policy: the detector's data came from the attacked agent; "
+                      "cross-step/-seed/-arch: from another agent.")
         write_table(table, args.csv, args.md, title="DSI: Pong attack (win-rate drop)",
                     scale=args.scale, seeds=1, notes=[
-                        "Attacked agents: A3C policies trained here (baby-a3c architecture); "
-                        "in-policy: the detector's data came from the attacked agent; "
-                        "cross-step/-seed/-arch: from another agent.",
+                        agents,
                         "Methods: DSI top-k scored steps; random k steps; top-k of the "
                         "attacked agent's critic value (value-based baseline).",
                         "Drop = (wins before - wins after) / wins before; CI over rally seeds. "

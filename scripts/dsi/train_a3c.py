@@ -6,6 +6,10 @@ squared value error and an entropy bonus, clips the gradient norm and steps the 
 Rewards are clipped to [-1, 1] for learning. Saves the half-way checkpoint (cross-step
 variant) and the final policy; checkpoints after every twentieth of the frames and resumes.
 
+With ``init: imitate`` (laptop scale only, a documented deviation) the policy is instead
+behaviour-cloned from a scripted teacher (scripts/dsi/imitate.py) and the half-way policy is the
+one after half the cloning updates; ``frames`` of A3C then follow from that start (0: none).
+
 Valid on Python 3.8 and torch 1.7.
 """
 from __future__ import annotations
@@ -130,6 +134,29 @@ def worker(rank: int, shared: A3CPolicy, opt: SharedAdam, counter, cfg: dict, se
         opt.step()
 
 
+def imitate_init(net: A3CPolicy, icfg: dict, spec: dict, name: str, out_half, log) -> list:
+    """Behaviour cloning of ``net`` on the scripted teacher's rallies (laptop stand-in for A3C);
+    saves the policy after half the updates to ``out_half`` (the cross-step agent)."""
+    from scripts.dsi import imitate
+
+    imitate.he_init(net)
+    env = make_pong(icfg.get("env", "Pong-v4"))
+    rallies = imitate.collect(env, int(icfg["rallies"]), int(spec["seed"]),
+                              int(icfg["max_steps"]),
+                              {"offset": icfg["offset"], "steer": icfg["steer"]},
+                              float(icfg["epsilon"]), log)
+
+    def on_half(model):
+        if out_half:
+            torch_save(out_half, {"model": model.state_dict(), "channels": int(spec["channels"]),
+                                  "frames": 0, "seed": int(spec["seed"]), "policy": name,
+                                  "init": "imitate", "updates": int(icfg["updates"]) // 2})
+
+    return imitate.behaviour_clone(net, rallies, int(icfg["updates"]), int(icfg["batch_size"]),
+                                   int(icfg["window"]), float(icfg["lr"]), float(icfg["gamma"]),
+                                   float(icfg["value_coef"]), int(spec["seed"]), on_half, log)
+
+
 def main() -> None:
     p = cli.parser(__doc__)
     p.add_argument("--policy", required=True)
@@ -145,10 +172,17 @@ def main() -> None:
     ckpt = os.path.join(out_dir, f".{args.policy}.checkpoint.pt")
     torch.manual_seed(spec["seed"])
     shared = A3CPolicy(channels=int(spec["channels"]))
+    imitated = cfg.get("init", "scratch") == "imitate"
+    if imitated and not os.path.exists(ckpt):
+        t_bc = time.time()
+        history = imitate_init(shared, cfg["imitate"], spec, args.policy, args.out_half, log)
+        write_json(os.path.join(out_dir, f"{args.policy}_imitate.json"),
+                   {"seconds": time.time() - t_bc, "history": history, "spec": spec,
+                    "imitate": cfg["imitate"]})
     shared.share_memory()
     opt = SharedAdam(shared.parameters(), lr=cfg["lr"])
     done_frames = 0
-    half_saved = False
+    half_saved = imitated  # the imitation's half-way policy is the cross-step agent
     if os.path.exists(ckpt):
         ck = torch.load(ckpt)
         shared.load_state_dict(ck["model"])
