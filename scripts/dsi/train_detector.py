@@ -15,7 +15,7 @@ from scripts.common import cli
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
-from scripts.dsi.trainer import EpisodeSet, train
+from scripts.dsi.trainer import EpisodeSet, discard_checkpoint, train
 
 
 def load_set(path: str, domain: str, cfg: dict) -> EpisodeSet:
@@ -57,6 +57,7 @@ def main() -> None:
                                "instance_norm": cfg["instance_norm"],
                                "resolution": cfg.get("resolution"),
                                "zero_top_rows": cfg.get("zero_top_rows", 0)})
+    discard_checkpoint(out_dir)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from scripts.common import cli
 from scripts.common.io import torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
-from scripts.dsi.trainer import EpisodeSet, train
+from scripts.dsi.trainer import EpisodeSet, discard_checkpoint, train
 
 ABLATIONS = ("full", "no_rev", "no_com", "no_imp", "noniter")
 
@@ -64,6 +64,7 @@ def main() -> None:
     write_csv(args.log_csv, pd.DataFrame(rows))
     torch_save(args.predictor, g.state_dict())
     torch_save(args.detector, d.state_dict())
+    discard_checkpoint(out_dir)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,19 @@ class EpisodeSet:
     def __len__(self) -> int:
         return len(self.episodes)
 
+    def fingerprint(self) -> str:
+        """A short digest of the targets, episode lengths and each episode's first and last
+        frames (cheap even for paper-size Pong data): a checkpoint written on other data is not
+        resumed."""
+        import hashlib
+
+        h = hashlib.sha256(np.asarray([len(e) for e in self.episodes], np.int64).tobytes())
+        h.update(np.ascontiguousarray(self.targets).tobytes())
+        for e in self.episodes:
+            h.update(np.ascontiguousarray(e[0]).tobytes())
+            h.update(np.ascontiguousarray(e[-1]).tobytes())
+        return h.hexdigest()[:16]
+
 
 def to_batch(episodes: Sequence[np.ndarray], device: torch.device,
              lengths: Optional[Sequence[int]] = None, starts: Optional[Sequence[int]] = None,
@@ -246,7 +259,9 @@ def _rng_state(rng: np.random.Generator) -> dict:
 def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_channels: int,
           out_dir: str, seed: int, device: torch.device, log: Callable[[str], None] = print,
           max_steps: Optional[int] = None) -> Tuple[Detector, Predictor, List[Dict]]:
-    """Train D and G for cfg['epochs'] epochs, checkpointing every epoch to out_dir."""
+    """Train D and G for cfg['epochs'] epochs, checkpointing every epoch to out_dir (resumed
+    only with the same settings and training data; ``discard_checkpoint`` once the outputs are
+    saved)."""
     from scripts.common.io import torch_save
 
     torch.manual_seed(seed)
@@ -259,9 +274,10 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
     rows: List[Dict] = []
     start_epoch = 0
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
+    data_key = train_set.fingerprint()
     ck = torch.load(ckpt_path, map_location=device) if os.path.exists(ckpt_path) else None
-    if ck is not None and ck.get("cfg", cfg) != cfg:
-        log(f"ignoring {ckpt_path}: written with other settings")
+    if ck is not None and (ck.get("cfg", cfg) != cfg or ck.get("data") != data_key):
+        log(f"ignoring {ckpt_path}: written with other settings or training data")
         ck = None
     if ck is not None:
         d.load_state_dict(ck["detector"])
@@ -299,10 +315,17 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
         torch_save(ckpt_path, {"detector": d.state_dict(), "predictor": g.state_dict(),
                                "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
                                "rows": rows, "epoch": epoch, "rng": _rng_state(rng), "cfg": cfg,
-                               "torch_rng": torch.get_rng_state()})
+                               "data": data_key, "torch_rng": torch.get_rng_state()})
         if max_steps is not None and steps >= max_steps:
             break
     return d, g, rows
+
+
+def discard_checkpoint(out_dir: str) -> None:
+    """Remove train()'s resume checkpoint after a finished run's outputs are written."""
+    path = os.path.join(out_dir, "checkpoint.pt")
+    if os.path.exists(path):
+        os.remove(path)
 
 
 @torch.no_grad()

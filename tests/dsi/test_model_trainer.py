@@ -109,3 +109,20 @@ def test_checkpoint_of_other_settings_is_not_resumed(tmp_path):
     train(data, None, {**cfg, "lr_d": 5e-4}, 3, str(tmp_path), 0, torch.device("cpu"),
           log=msgs.append)
     assert any(m.startswith("resumed") for m in msgs)
+
+
+def test_checkpoint_of_other_training_data_is_not_resumed_and_is_discarded(tmp_path):
+    from scripts.dsi.trainer import discard_checkpoint
+
+    data = tiny_set()
+    cfg = {**CFG, "epochs": 1, "warmup_epochs": 1}
+    train(data, None, cfg, 3, str(tmp_path), 0, torch.device("cpu"), log=lambda s: 0)
+    other = EpisodeSet(data.episodes[:-1], data.targets[:-1])
+    assert other.fingerprint() != data.fingerprint() == tiny_set().fingerprint()
+    msgs = []
+    train(other, None, cfg, 3, str(tmp_path), 0, torch.device("cpu"), log=msgs.append)
+    assert any("other settings or training data" in m for m in msgs)
+    assert not any(m.startswith("resumed") for m in msgs)
+    discard_checkpoint(str(tmp_path))
+    assert not (tmp_path / "checkpoint.pt").exists()
+    discard_checkpoint(str(tmp_path))  # nothing left: no error
