@@ -9,6 +9,8 @@ _PONG = _DSI["pong"]
 _SQ = _DSI["seaquest"]
 _DSI_SEEDS = seeds("dsi")
 _GW_FIG = _GW["variants"][0]  # the variant shown in the score figure
+# training seeds of each GridWorld recipe: gridworld.recipe_seeds, else dsi.seeds
+_GW_SEEDS = {r: _GW.get("recipe_seeds", {}).get(r, _DSI_SEEDS) for r in _GW["recipes"]}
 
 
 wildcard_constraints:
@@ -135,7 +137,7 @@ rule dsi_score_gridworld:
         " --threads {threads} > {log} 2>&1"
 
 
-_GW_RUNS = [(v, r, s) for v in _GW["variants"] for r in _GW["recipes"] for s in _DSI_SEEDS]
+_GW_RUNS = [(v, r, s) for v in _GW["variants"] for r in _GW["recipes"] for s in _GW_SEEDS[r]]
 _GW_ABL_RUNS = [(_GW["variants"][0], _GW["ablation_recipe"], a, s) for a in _GW["ablations"]
     for s in _DSI_SEEDS]
 
@@ -201,7 +203,7 @@ rule dsi_fig_gridworld_scores:
     input:
         eval=res("dsi", "gridworld_eval", _GW["variants"][0], "episodes.npz"),
         scores=[res("dsi", "scores", f"gridworld-{_GW['variants'][0]}", f"{r}-full",
-            f"seed{_DSI_SEEDS[0]}.npz") for r in _GW["recipes"]],
+            f"seed{_GW_SEEDS[r][0]}.npz") for r in _GW["recipes"]],
     output:
         report(fig("dsi", "fig_gridworld_scores.pdf"),
             caption="../report/dsi/fig_gridworld_scores.rst", category="DSI"),
@@ -215,7 +217,7 @@ rule dsi_fig_gridworld_scores:
         mem_mb=mem_mb("dsi", "default"),
         gpu=0,
     params:
-        scores=" ".join(f"{r}:{res('dsi', 'scores', f'gridworld-{_GW_FIG}', f'{r}-full', f'seed{_DSI_SEEDS[0]}.npz')}"
+        scores=" ".join(f"{r}:{res('dsi', 'scores', f'gridworld-{_GW_FIG}', f'{r}-full', f'seed{_GW_SEEDS[r][0]}.npz')}"
             for r in sorted(_GW["recipes"], key=lambda r: r != "fixed")),
         n=_GW["figure_episodes"],
         nseeds=len(_DSI_SEEDS),
