@@ -10,8 +10,13 @@ min_version("9.0")
 sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config validation
 from scripts.common.config import ConfigError, validate_global, validate_papers
 
+# config is read beside this file, so `snakemake -s <repo>/Snakefile -d <elsewhere>` works; jobs
+# import `scripts` from here too (outputs go to the working directory)
+_CONFIG_DIR = os.path.join(workflow.basedir, "config")
+shell.prefix(f"export PYTHONPATH={workflow.basedir}${{{{PYTHONPATH:+:$PYTHONPATH}}}}; ")
 
-configfile: "config/config.yaml"
+
+configfile: os.path.join(_CONFIG_DIR, "config.yaml")
 
 
 # the config is checked against config/schema/ before any job runs; errors name the key
@@ -24,11 +29,11 @@ except ConfigError as err:
 # a long one, in config/<id>_sources.yaml (merged into data_sources); --config overrides still win
 for _paper in config["papers"]:
 
-    configfile: f"config/{_paper}.yaml"
+    configfile: os.path.join(_CONFIG_DIR, f"{_paper}.yaml")
 
-    if os.path.exists(f"config/{_paper}_sources.yaml"):
+    if os.path.exists(os.path.join(_CONFIG_DIR, f"{_paper}_sources.yaml")):
 
-        configfile: f"config/{_paper}_sources.yaml"
+        configfile: os.path.join(_CONFIG_DIR, f"{_paper}_sources.yaml")
 
 
 try:

@@ -133,3 +133,14 @@ def test_dsi_laptop_trains_the_fixed_recipe_on_its_own_seeds(plan):
     trained = set(re.findall(r"detector/gridworld-S/(paper|fixed)-full/seed(\d+)/detector\.pt", out))
     assert {s for r, s in trained if r == "fixed"} == {"0", "1", "2", "3", "4"}
     assert {s for r, s in trained if r == "paper"} == {"0", "1", "2"}
+
+
+def test_workflow_runs_from_another_working_directory(tmp_path):
+    """`snakemake -s <repo>/Snakefile` from elsewhere reads the repository's config and writes
+    outputs under the working directory; its jobs import `scripts` from the repository."""
+    env = ["-s", str(ROOT / "Snakefile"), "--config", "scale=smoke"]
+    proc = snakemake("-n", "figures/all", *env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    proc = snakemake("--cores", "1", "figures/dsi/fig_gridworld_env.pdf", *env, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert (tmp_path / "figures" / "dsi" / "fig_gridworld_env.pdf").stat().st_size > 1000
