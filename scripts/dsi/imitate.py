@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from scripts.dsi.pong import A3CPolicy, preprocess
+from scripts.dsi.pong import N_ACTIONS, A3CPolicy, preprocess, rally_step
 
 TOP, BOTTOM = 34, 194          # play field rows of the 210x160 RGB frame (walls outside)
 PADDLE_COLS = (140, 144)       # the agent's (right, green) paddle columns
@@ -142,12 +142,10 @@ def teacher_rally(env, seed: int, max_steps: int, teacher: Teacher, epsilon: flo
         a = teacher.act(env, obs)
         labels.append(a)
         if epsilon and rng.random() < epsilon:
-            a = int(rng.integers(6))
-        obs, reward, terminated, truncated, _ = env.step(a)
-        if reward != 0:
-            outcome = int(np.sign(reward))
-            break
-        if terminated or truncated:
+            a = int(rng.integers(N_ACTIONS))
+        obs, ended = rally_step(env, a)
+        if ended is not None:
+            outcome = ended
             break
     return {"frames": np.stack(frames).astype(np.uint8), "labels": np.array(labels),
             "outcome": outcome}
@@ -159,12 +157,7 @@ def sequence_forward(net: A3CPolicy, frames: Sequence[torch.Tensor]
     (T_i, 1, 80, 80) float tensors. Returns values (N,), logits (N, A) over the concatenated
     valid steps and the (T_max, B) validity mask. Convs run on valid frames only."""
     lengths = [len(f) for f in frames]
-    x = torch.cat(list(frames))
-    x = F.elu(net.conv1(x))
-    x = F.elu(net.conv2(x))
-    x = F.elu(net.conv3(x))
-    x = F.elu(net.conv4(x))
-    feats = x.reshape(x.shape[0], -1)
+    feats = net.features(torch.cat(list(frames)))
     t_max, b = max(lengths), len(lengths)
     padded = feats.new_zeros(t_max, b, feats.shape[1])
     mask = torch.zeros(t_max, b, dtype=torch.bool)

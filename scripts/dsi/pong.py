@@ -16,7 +16,7 @@ Attack (EDGE protocol): replay the same seed and at the top-k steps take a unifo
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import gymnasium as gym
 import numpy as np
@@ -85,12 +85,16 @@ class A3CPolicy(nn.Module):
         self.actor_linear = nn.Linear(memsize, n_actions)
         self.memsize = memsize
 
-    def forward(self, x: torch.Tensor, hx: torch.Tensor):
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The conv stack's flattened output for frames (N, 1, 80, 80): the GRU's input."""
         x = F.elu(self.conv1(x))
         x = F.elu(self.conv2(x))
         x = F.elu(self.conv3(x))
         x = F.elu(self.conv4(x))
-        hx = self.gru(x.reshape(x.shape[0], -1), hx)
+        return x.reshape(x.shape[0], -1)
+
+    def forward(self, x: torch.Tensor, hx: torch.Tensor):
+        hx = self.gru(self.features(x), hx)
         return self.critic_linear(hx), self.actor_linear(hx), hx
 
     def initial_state(self) -> torch.Tensor:
@@ -116,6 +120,15 @@ def top_k_steps(scores: Sequence[float], k: int) -> np.ndarray:
     scores = np.asarray(scores, dtype=float)
     k = min(int(k), len(scores))
     return np.sort(np.argsort(-scores, kind="mergesort")[:k])
+
+
+def rally_step(env: gym.Env, action: int) -> Tuple[np.ndarray, Optional[int]]:
+    """One env step of a rally: the next observation and, if the rally ended, its outcome
+    (the sign of the first point; 0 when the episode ends without one), else None."""
+    obs, reward, terminated, truncated, _ = env.step(action)
+    if reward != 0:
+        return obs, int(np.sign(reward))
+    return obs, (0 if terminated or truncated else None)
 
 
 @torch.no_grad()
@@ -146,11 +159,9 @@ def play_rally(env: gym.Env, policy: A3CPolicy, seed: int, max_steps: int,
             action = perturb_action(action, rng)
         actions.append(action)
         values.append(float(value[0, 0]))
-        obs, reward, terminated, truncated, _ = env.step(action)
-        if reward != 0:
-            outcome = int(np.sign(reward))
-            break
-        if terminated or truncated:
+        obs, ended = rally_step(env, action)
+        if ended is not None:
+            outcome = ended
             break
     return {"frames": np.stack(frames).astype(np.uint8), "actions": np.array(actions),
             "values": np.array(values, dtype=np.float32), "outcome": outcome}
