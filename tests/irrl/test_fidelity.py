@@ -166,3 +166,73 @@ def test_log_reward_guard_on_underflow():
     assert torch.exp(log_q).item() == 0.0                      # their q: underflow
     assert float(reward("log_noclip", log_q, torch.zeros(1), 0.1)) == pytest.approx(-200 + math.log(10))
     assert float(reward("log_clip", log_q, torch.zeros(1), 0.1)) == 0.0
+
+
+def test_cluttered_generator_bit_exact_with_authors():
+    """data/create_mnist_sequence.py with its constants cut down (fragment DB 20, 4 train and
+    3 test images; 60x60 canvas, 4 fragments of 8x8, seed 1234, 400 preview samples from the
+    pkl's train digits) on crafted digits: pkl train = 3, valid = 2, test = 2 images of
+    RandomState(7).rand(., 784) float32. Their arrays equal ours bit for bit; pinned here by
+    per-image sums, labels and first non-zero pixel."""
+    from scripts.irrl.cluttered import generate
+
+    r = np.random.RandomState(7)
+    x_tr, x_va, x_te = (r.rand(n, 784).astype("float32") for n in (3, 2, 2))
+    out = generate(np.concatenate([x_tr, x_va]).reshape(-1, 28, 28), np.arange(5),
+                   x_te.reshape(-1, 28, 28), np.array([5, 6]), n_fragments_db=20, n_train=4,
+                   n_test=3, n_preview=400, preview_pool=3)
+    assert out["X_train"].dtype == np.float32 and out["y_train"].dtype == np.int32
+    assert out["X_train"].sum(1).tolist() == pytest.approx(
+        [497.0410461425781, 492.90325927734375, 518.0064697265625, 492.8001708984375], rel=1e-6)
+    assert out["X_test"].sum(1).tolist() == pytest.approx(
+        [515.1154174804688, 517.58984375, 509.2416687011719], rel=1e-6)
+    assert out["y_train"].ravel().tolist() == [2, 2, 4, 1]
+    assert out["y_test"].ravel().tolist() == [5, 5, 6]
+    assert [int(np.flatnonzero(x)[0]) for x in out["X_train"]] == [192, 202, 1923, 161]
+    assert [int(np.flatnonzero(x)[0]) for x in out["X_test"]] == [517, 350, 191]
+
+
+# ----------------------------------------------------------------------------- skill discovery
+# skill-discovery/code/disdain.py is JAX/Haiku/rlax (not installed here): the values below are
+# computed by hand from its ``loss`` (rewards, DISDAIN bonus, effective skills) and from rlax's
+# ``lambda_returns`` recursion inside its ``sarsa_lambda`` with SGD on sum_t TD^2 (batch mean).
+
+def test_skill_rewards_bonus_and_effective_skills_by_hand():
+    """4 skills, ensemble of 2 at the final state: member logits [0,0,0,0] and [ln 3,0,0,0]
+    -> mean probability [3/8, 5/24, 5/24, 5/24]. disdain.loss: log reward = logmeanexp + log K,
+    linear = meanexp - 1/K, accuracy = argmax of the mean, bonus = H[mean] - mean H[members],
+    effective skills = 2 ** (mean log reward / log 2)."""
+    from scripts.irrl.skills import SkillConfig, SkillLearner
+
+    lr = SkillLearner(SkillConfig(env="small", n_skills=4, goal_duration=2, ensemble=2), 0)
+    lr.disc[:, 3, :] = [[0.0, 0.0, 0.0, 0.0], [math.log(3.0), 0.0, 0.0, 0.0]]
+    rw = lr.rewards(np.array([3, 3]), np.array([0, 1]))
+    assert rw["log_noclip"].tolist() == pytest.approx([0.4054651081081644, -0.1823215567939546])
+    assert rw["log_clip"].tolist() == pytest.approx([0.4054651081081644, 0.0])
+    assert rw["lin_noclip"].tolist() == pytest.approx([0.125, -1 / 24])
+    assert rw["lin_clip"].tolist() == pytest.approx([0.125, 0.0])
+    assert rw["acc"].tolist() == [1.0, 0.0]
+    assert rw["bonus"].tolist() == pytest.approx([0.03382207556860517] * 2)
+    assert math.exp(rw["log_noclip"].mean()) == pytest.approx(1.118033988749895)
+
+
+def test_skill_q_update_by_hand():
+    """Two transitions, reward 0.8 on the last (discount 0 there), gamma 0.9, lambda 0.5, SGD lr
+    0.5, batch 1. rlax: G_1 = 0.8, G_0 = 0.9 (0.5 v_0 + 0.5 G_1) with v_0 = Q(s_1, argmax) = 0.6
+    -> 0.63; TD = (0.33, 0.2), loss 0.1489; Q(s_0, a_0) 0.3 -> 0.63, Q(s_1, a_1) 0.6 -> 0.8."""
+    from scripts.irrl.skills import SkillConfig, SkillLearner
+
+    cfg = SkillConfig(env="small", n_skills=2, goal_duration=2, batch_size=1, lr=0.5, gamma=0.9,
+                      lam=0.5, epsilon=0.0)
+    lr = SkillLearner(cfg, 0)
+    q = lr.q_skill
+    q[1, 0, 4] = 0.3
+    q[1, 1, :] = [0.1, 0.2, 0.6, 0.0, 0.0]
+    q[1, 2, :] = [0.9, 0.0, 0.0, 0.0, 0.0]
+    states = np.array([[0], [1], [2]])
+    actions = np.array([[4], [2]])
+    bootstrap = np.array([[2], [0]])
+    loss = lr._q_update(q, np.array([1]), states, actions, np.array([0.8]), bootstrap)
+    assert loss == pytest.approx(0.1489)
+    assert q[1, 0, 4] == pytest.approx(0.63)
+    assert q[1, 1, 2] == pytest.approx(0.8)
