@@ -57,10 +57,20 @@ class AtariRewardNet(nn.Module):
 
 
 class MLPReward(nn.Module):
-    def __init__(self, obs_dim: int, hidden: int = 256):
+    """``init='normal'``: the authors' ``tf_commons.ops.Linear`` initialisation (weights
+    N(0, 0.02^2), biases 0); ``'torch'``: PyTorch's default."""
+
+    def __init__(self, obs_dim: int, hidden: int = 256, init: str = "torch"):
         super().__init__()
         self.net = nn.Sequential(nn.Linear(obs_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
                                  nn.ReLU(), nn.Linear(hidden, 1))
+        if init == "normal":
+            for m in self.net:
+                if isinstance(m, nn.Linear):
+                    nn.init.normal_(m.weight, 0.0, 0.02)
+                    nn.init.zeros_(m.bias)
+        elif init != "torch":
+            raise ValueError(f"unknown init {init!r}; allowed: torch, normal")
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.net(obs.float()).squeeze(-1)

@@ -165,7 +165,7 @@ def main(argv=None) -> int:
             perm = np.random.default_rng([args.seed, m, 999]).permutation(len(mine))
             valid, train = mine[perm[:n_valid]], mine[perm[n_valid:]]
             torch.manual_seed(args.seed * 1000 + m)
-            member = nets.MLPReward(spec["obs_dim"], spec["hidden"])
+            member = nets.MLPReward(spec["obs_dim"], spec["hidden"], str(cfg.get("init", "torch")))
             member = run_member(member, demos, train, valid, cfg, args.seed, m, ckpt, state,
                                 rows_log, float(cfg.get("l2", 0.0)), base)
             final.members[m].load_state_dict(member.state_dict())

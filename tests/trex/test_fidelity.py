@@ -308,3 +308,47 @@ def test_clip_range_schedule():
     assert clip_range(atari, 50, 100) == pytest.approx(0.05)
     assert clip_range(atari, 99, 100) == pytest.approx(0.001)
     assert clip_range({"clip": 0.2}, 99, 100) == 0.2         # MuJoCo: constant 0.2
+
+
+def test_mlp_reward_init_normal_like_authors():
+    """tf_commons.ops.Linear: w ~ N(0, 0.02^2) (random_normal_initializer), b = 0."""
+    torch.manual_seed(0)
+    m = nets.MLPReward(17, 256, init="normal")
+    w = torch.cat([layer.weight.detach().reshape(-1) for layer in m.net
+                   if isinstance(layer, torch.nn.Linear)])
+    assert float(w.std()) == pytest.approx(0.02, rel=0.02)
+    assert all(float(layer.bias.abs().sum()) == 0.0 for layer in m.net
+               if isinstance(layer, torch.nn.Linear))
+    with pytest.raises(ValueError):
+        nets.MLPReward(3, 4, init="xavier")
+
+
+def test_paper_settings_match_authors_scripts():
+    """Settings of the authors' runs: LearnAtariReward.py __main__ (6000 snippets of 50-99 steps,
+    stride 2, 5 passes, batch 1, Adam 5e-5, no weight decay; Enduro 2000 whole demos), their
+    demo loop (1 episode per checkpoint, checkpoints 50..600 step 50; Enduro 3100..3650;
+    Seaquest 10..65 step 5), evaluateLearnedPolicy.py (30 episodes) and the MuJoCo README command
+    (5 models of 2 x 256, D 10000, max_steps 40, noise 0.0, 10000 iterations of batch 64, Adam
+    1e-4, l2 0.01, 80/20 split, ctrl_coeff 0.1, rl_runs 5, 1e6 PPO steps, min_length 1000)."""
+    from scripts.common.config import load_config
+    from scripts.trex import util
+
+    paper = load_config()["trex"]["paper"]
+    ra = paper["reward_atari"]
+    assert (ra["n_pairs"], ra["min_len"], ra["max_len"], ra["stride"]) == (6000, 50, 100, 2)
+    assert (ra["epochs"], ra["batch"], ra["lr"], ra["weight_decay"]) == (5, 1, 5e-5, 0.0)
+    assert ra["whole_demo_games"] == ["enduro"] and ra["whole_demo_pairs"] == 2000
+    envs = paper["envs"]
+    assert util.stage_ckpts(envs["breakout"], "stage1") == list(range(50, 601, 50))
+    assert util.stage_ckpts(envs["enduro"], "stage1") == list(range(3100, 3651, 50))
+    assert util.stage_ckpts(envs["seaquest"], "stage1") == list(range(10, 66, 5))
+    assert all(envs[g]["demos"]["episodes"] == 1 for g in paper["atari_envs"])
+    assert paper["eval_atari"] == {"episodes": 30, "deterministic": False}
+    rm = paper["reward_mujoco"]
+    assert (rm["members"], rm["hidden"], rm["pairs_per_member"], rm["window"]) == (5, 256, 10000, 40)
+    assert (rm["iterations"], rm["batch"], rm["lr"], rm["l2"], rm["valid_fraction"]) == (10000, 64, 1e-4, 0.01, 0.2)
+    assert rm["init"] == "normal" and not rm["center"]
+    rl = paper["rl_mujoco"]
+    assert (rl["total_steps"], rl["ctrl_coef"], rl["norm_obs"]) == (1_000_000, 0.1, True)
+    assert len(paper["seeds"]) == 5 and paper["eval_mujoco"]["episodes"] == 5
+    assert all(envs[e]["demos"]["min_steps"] == 1000 for e in paper["mujoco_envs"])
