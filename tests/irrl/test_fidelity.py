@@ -236,3 +236,24 @@ def test_skill_q_update_by_hand():
     assert loss == pytest.approx(0.1489)
     assert q[1, 0, 4] == pytest.approx(0.63)
     assert q[1, 1, 2] == pytest.approx(0.8)
+
+
+def test_paper_settings_match_authors_scripts():
+    """config.py defaults and scripts/training/*.sh (batch 256, 4x4 patch, 18 glimpses, 1500
+    epochs, init_lr 3e-4, std 0.05, hidden 256, loc/glimpse hidden 128, valid_size 0.1,
+    random_seed 1, latency discount 0.99; trainer.py's REINFORCE weight 0.01) and the skill
+    scripts (large four-rooms, 128 codes, goal duration 20, 40M iterations, SGD 0.004, 16 per
+    device x 2 devices, gamma 0.99, lambda 0.7, epsilon 0.001, bonus weight 20, ensemble 2)."""
+    from scripts.common.config import load_config
+
+    paper = load_config()["irrl"]["paper"]
+    ram = paper["ram"]
+    assert (ram["batch_size"], ram["patch"], ram["num_patches"], ram["glimpses"]) == (256, 4, 1, 18)
+    assert (ram["epochs"], ram["lr"], ram["std"], ram["hidden"]) == (1500, 3e-4, 0.05, 256)
+    assert (ram["loc_hidden"], ram["glimpse_hidden"], ram["valid_fraction"]) == (128, 128, 0.1)
+    assert (ram["split_seed"], ram["discount"], ram["reinforce_weight"]) == (1, 0.99, 0.01)
+    sk = paper["skills"]
+    large = sk["env_settings"]["large"]
+    assert (large["n_skills"], large["goal_duration"], large["iterations"]) == (128, 20, 40_000_000)
+    assert (sk["lr"], sk["batch_size"], sk["gamma"], sk["lambda"], sk["epsilon"]) == (0.004, 32, 0.99, 0.7, 0.001)
+    assert (sk["disdain_bonus_weight"], sk["disdain_ensemble"]) == (20, 2)
