@@ -352,3 +352,24 @@ def test_paper_settings_match_authors_scripts():
     assert (rl["total_steps"], rl["ctrl_coef"], rl["norm_obs"]) == (1_000_000, 0.1, True)
     assert len(paper["seeds"]) == 5 and paper["eval_mujoco"]["episodes"] == 5
     assert all(envs[e]["demos"]["min_steps"] == 1000 for e in paper["mujoco_envs"])
+
+
+def test_train_ppo_anneals_the_clip_range(tmp_path):
+    """train_ppo sets the clip range of each epoch from clip_range: after 2 epochs of 1 update
+    on a 4-update schedule the last epoch ran with 0.1 * (1 - 1/4)."""
+    from scripts.trex import rl
+
+    ppo = dict(lr=3e-4, clip=0.1, clip_decay=True, vf_coef=0.5, ent_coef=0.0, max_grad_norm=0.5,
+               gae_lambda=0.95, gamma=0.99, n_envs=1, steps_per_env=32, minibatches=1, epochs=1,
+               epoch_updates=1, hidden=[8, 8])
+
+    def make():
+        return rl.RewardSubstitution(rl.make_env("halfcheetah", purpose="learned", max_episode_steps=16),
+                                     rl.ConstantReward(1.0))
+
+    torch.manual_seed(0)
+    algo, _, rows, _ = rl.train_ppo(env="halfcheetah", make_train_env=make, ppo=ppo, seed=0,
+                                    total_epochs=2, work_dir=tmp_path, norm_obs=False,
+                                    schedule_updates=4)
+    assert len(rows) == 2
+    assert algo.eps_clip == pytest.approx(0.075)
