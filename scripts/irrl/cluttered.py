@@ -16,7 +16,7 @@ The digit's x offset is ``c + U{-c..c-1}`` with ``c = (W - d) // 2``; y is
 about 47 % of digits sit at the bottom on the paper's 60x60 canvas). Clutter is
 assigned on a second zero canvas (later fragments overwrite earlier ones), added to
 the digit canvas and clipped to [0, 1]. Test clutter comes from the train DB.
-Reproduced as in the paper's code (brief section 6, item 8).
+Reproduced as in the paper's code (docs/fidelity/irrl.md C1).
 """
 from __future__ import annotations
 

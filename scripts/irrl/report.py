@@ -102,7 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     lines += ["", "Paper (large four rooms, 128 skills, 40M iterations): clipped linear ~85-90, "
               "DISDAIN ~87-92, accuracy ~35-45, clipped log ~30-32.", "",
               "Robotic object counting: not reproducible (the paper's code is not released).", "",
-              "## Decisions and deviations (see config/irrl.yaml and ../shared/papers/irrl.md)", "",
+              "## Decisions and deviations (see config/irrl.yaml and docs/fidelity/irrl.md)", "",
               "- Reward gradient: the official code does not detach the information reward "
               "(it also trains the discriminator through the baseline and REINFORCE terms); we "
               "keep that as `official` and run `detached` (upstream RAM) as an ablation.",

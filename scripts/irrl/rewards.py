@@ -1,4 +1,4 @@
-"""The paper's reward functions r = g(q(y|tau)) - g(p(y)) (brief section 3.1).
+"""The paper's reward functions r = g(q(y|tau)) - g(p(y)) (docs/fidelity/irrl.md R1-R7).
 
 ``q`` is the discriminator's probability of the true label after the episode, ``log_q``
 its log (taken from the log-softmax, so no log(0)), ``correct`` whether argmax q equals

@@ -1,4 +1,4 @@
-"""Unsupervised skill discovery on the paper's four-rooms grids (brief section 3.6), in numpy.
+"""Unsupervised skill discovery on the paper's four-rooms grids (docs/fidelity/irrl.md S1-S6), in numpy.
 
 Tabular everything, batched over episodes:
 - env: deterministic grid, one-hot state over free cells, start at state 0 = cell (1, 1),

@@ -74,7 +74,7 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
     if oracle_path:
         oracle, _ = load_model(oracle_path, dev)
         oracle.eval()
-        for p in oracle.parameters():  # frozen, outside the optimiser (brief section 6, item 2)
+        for p in oracle.parameters():  # frozen, outside the optimiser (docs/fidelity/irrl.md H2)
             p.requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=prm["lr"])
     perm_gen = torch.Generator().manual_seed(seed)

@@ -1,4 +1,4 @@
-"""Per-game score masks (authors' table; brief section 3.2).
+"""Per-game score masks (the authors' ``trex_utils.mask_score``; docs/fidelity/trex.md A7).
 
 Rows of the 84x84 frame that are zeroed, in all stacked frames, before the
 reward network sees an observation (at reward learning and at RL time).

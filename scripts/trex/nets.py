@@ -12,7 +12,7 @@ no PEP 604 unions outside annotations, no torch API newer than 1.7.
   per-member rewards, ``normalised`` the per-member reward divided by its scale and
   combined as the true ensemble mean (default) or, with ``last_member_only``, as the
   authors' ``VecTFPreferenceRewardNormalized`` behaves (only the last member's value
-  divided by the member count; brief section 6).
+  divided by the member count; docs/fidelity/trex.md).
 - ``bt_loss``: softmax cross-entropy over the two snippets' summed rewards.
 """
 from __future__ import annotations
@@ -57,17 +57,29 @@ class AtariRewardNet(nn.Module):
 
 
 class MLPReward(nn.Module):
-    def __init__(self, obs_dim: int, hidden: int = 256):
+    """``init='normal'``: the authors' ``tf_commons.ops.Linear`` initialisation (weights
+    N(0, 0.02^2), biases 0); ``'torch'``: PyTorch's default."""
+
+    def __init__(self, obs_dim: int, hidden: int = 256, init: str = "torch"):
         super().__init__()
         self.net = nn.Sequential(nn.Linear(obs_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden),
                                  nn.ReLU(), nn.Linear(hidden, 1))
+        if init == "normal":
+            for m in self.net:
+                if isinstance(m, nn.Linear):
+                    nn.init.normal_(m.weight, 0.0, 0.02)
+                    nn.init.zeros_(m.bias)
+        elif init != "torch":
+            raise ValueError(f"unknown init {init!r}; allowed: torch, normal")
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.net(obs.float()).squeeze(-1)
 
     def l2(self) -> torch.Tensor:
-        """0.5 * sum of squared weights (TF's l2_loss over all weight matrices)."""
-        return sum(0.5 * (m.weight ** 2).sum() for m in self.net if isinstance(m, nn.Linear))
+        """Sum of squared weights of every layer, biases excluded: the authors' MuJoCo
+        ``Model`` adds ``l2_reg * sum(reduce_sum(w ** 2))`` (no factor 0.5, unlike TF's
+        ``l2_loss``; docs/fidelity/trex.md)."""
+        return sum((m.weight ** 2).sum() for m in self.net if isinstance(m, nn.Linear))
 
 
 class RewardEnsemble(nn.Module):

@@ -38,7 +38,7 @@ def _draw_two_ranked(rank: np.ndarray, rng: np.random.Generator, max_tries: int 
 def atari_snippet_pairs(lengths: Sequence[int], rank: Sequence[float], n_pairs: int,
                         rng: np.random.Generator, *, min_len: int = 50, max_len: int = 100,
                         stride: int = 2, true_rank: Sequence[float] | None = None) -> np.ndarray:
-    """The authors' sampler (brief 3.3): L uniform in [min_len, max_len) with the upper bound
+    """The authors' sampler (docs/fidelity/trex.md A2-A5): L uniform in [min_len, max_len) with the upper bound
     capped by the shortest demo (exclusive); the worse demo's start uniform over positions valid
     in both demos; the better demo's start uniform from that start to its end (progress prior);
     every ``stride``-th stack kept. Short-demo guard: when the shortest demo is shorter than

@@ -177,6 +177,16 @@ def LinearDecay(total_updates: int):  # noqa: N802 (a factory of a tianshou clas
     return _linear_decay_factory()(total_updates)
 
 
+def clip_range(ppo: dict, updates_done: int, horizon: int) -> float:
+    """PPO clip range before update ``updates_done`` (0-based) of a ``horizon``-update schedule:
+    constant, or with ``clip_decay`` ppo2's Atari ``cliprange = f * clip`` where
+    f = 1 - updates_done / horizon is the remaining fraction (the learning rate's schedule)."""
+    clip = float(ppo["clip"])
+    if not ppo.get("clip_decay", False):
+        return clip
+    return clip * max(0.0, 1.0 - float(updates_done) / max(1, int(horizon)))
+
+
 def ppo2_init(actor: nn.Module, critic: nn.Module) -> None:
     """Baselines ppo2's MLP initialisation: orthogonal weights with gain sqrt(2) in the hidden
     layers, 0.01 on the action-mean output, 1 on the value output, zero biases; log-std 0."""
@@ -194,7 +204,7 @@ def ppo2_init(actor: nn.Module, critic: nn.Module) -> None:
 
 def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
               total_updates: int):
-    """tianshou PPO with the Baselines ppo2 defaults of the paper's domain (brief 3.1, 3.6)."""
+    """tianshou PPO with the Baselines ppo2 defaults of the paper's domain (docs/fidelity/trex.md)."""
     from tianshou.algorithm import PPO
     from tianshou.algorithm.modelfree.reinforce import DiscreteActorPolicy, ProbabilisticActorPolicy
     from tianshou.algorithm.optim import AdamOptimizerFactory
@@ -415,6 +425,9 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
     t0 = time.time()
     while trainer._epoch < total_epochs:
         epoch = trainer._epoch
+        # ppo2 anneals the Atari clip range with the learning rate; here once per epoch of
+        # ``epoch_updates`` updates (at its first update's value)
+        algo.eps_clip = clip_range(ppo, epoch * epoch_updates, horizon)
         venv.seed([int(seed) * 1_000_003 + epoch * n_envs + i for i in range(n_envs)])
         collector.reset(reset_buffer=True)
         for i in range(n_envs):   # a fresh list per env (one shared list would double-count)

@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     write_table(table, args.out_csv, args.out_md, title="T-REX Table 1: Atari (true game score)",
                 scale=args.scale, seeds=int(evals.seed.nunique()),
                 notes=["T-REX best of seeds = the paper's protocol (best average over seeds of 30 "
-                       "stochastic full-game episodes); mean [95% CI] over seeds added (brief pitfall 13).",
+                       "stochastic full-game episodes); mean [95% CI] over seeds added (best-of-seeds is optimistic).",
                        "Demos: our demonstrator's checkpoints, 1 stochastic episode each; the paper's "
                        "demos come from the authors' checkpoints, so the demo columns differ.",
                        "BCO and GAIL: the paper's numbers only."])

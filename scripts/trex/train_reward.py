@@ -3,7 +3,7 @@
 Atari: the authors' CNN (one net per game), Adam (lr 5e-5, no weight decay), batches of
 ``batch`` pairs (authors: 1), ``epochs`` shuffled passes over the pairs (authors: 5 x 6,000).
 MuJoCo: an ensemble of MLPs, each member trained on its own pairs (80/20 train/valid),
-Adam, ``iterations`` steps of ``batch`` pairs, L2 ``l2`` * 0.5 * sum of squared weights.
+Adam, ``iterations`` steps of ``batch`` pairs, L2 ``l2`` * sum of squared weights.
 After training each MuJoCo member is normalised by the std of its reward over the stage's
 demo states (and centred if ``center``), which the RL reward uses.
 
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
             perm = np.random.default_rng([args.seed, m, 999]).permutation(len(mine))
             valid, train = mine[perm[:n_valid]], mine[perm[n_valid:]]
             torch.manual_seed(args.seed * 1000 + m)
-            member = nets.MLPReward(spec["obs_dim"], spec["hidden"])
+            member = nets.MLPReward(spec["obs_dim"], spec["hidden"], str(cfg.get("init", "torch")))
             member = run_member(member, demos, train, valid, cfg, args.seed, m, ckpt, state,
                                 rows_log, float(cfg.get("l2", 0.0)), base)
             final.members[m].load_state_dict(member.state_dict())
