@@ -2,7 +2,8 @@
 
 As the original (agents/QL.py, SARSA.py, base_agent.py): constant epsilon, online updates on the
 latest transition only (a buffer of one), Q initialised to 0, greedy ties to the lowest action
-index. The agent trains on ``train`` tables (the real grid, or a tabulated synthetic env) with
+index with Q compared in float32 (torch.argmax of a float32 tensor); SARSA's target uses its own
+epsilon-greedy draw of the next action, independent of the action then taken. The agent trains on ``train`` tables (the real grid, or a tabulated synthetic env) with
 ``agent_reward[s, a]`` (a shaped reward table; None = the train table's own reward) and an
 optional count-based bonus beta/sqrt(n(s, a)); after each training episode (or at the end, SE
 protocol) it runs greedy test episodes on the ``test`` tables with their true reward. On the real
@@ -109,17 +110,18 @@ def run_tabular(train, test, start: int, max_steps: int, *, algo: str = "ql", al
             # real grid: the step cap ends the episode as a terminal (gym 0.17 TimeLimit)
             terminal = done or (not se and t == tmax - 1)
             if sarsa:
+                # the original's SARSA.learn draws the next action for its target, and the
+                # agent then draws the action it takes in s2 afresh (two epsilon-greedy draws)
                 a2 = policy(s2)
                 target = r if terminal else r + gamma * Q[s2][a2]
             else:
-                a2 = None
                 target = r if terminal else r + gamma * max(Q[s2])
             if learn:
                 Q[s][a] += alpha * (target - Q[s][a])
             if done:
                 break
             s = s2
-            a = a2 if sarsa else policy(s)
+            a = policy(s)
         lengths.append(length)
         train_returns.append(ep_ret)
         if se:
