@@ -1,9 +1,10 @@
 """The paper's agents, batched over a population of P independent members (P = 1 for one agent).
 
 DDQN (and Dueling DDQN), TD3 (continuous, and discrete with a Gumbel-softmax actor), PPO (P = 1)
-and ICM, with the original's quirks kept (see ../shared/papers/lse.md section 3.5): soft target
-update every step, double-DQN target with (1 - done) where a time-limit truncation also counts
-as done, epsilon decayed per episode, one update per step after ``init_episodes``; TD3 random
+and ICM, with the original's quirks kept (docs/fidelity/lse.md): soft target
+update every step, double-DQN target with (1 - done) where a time-limit truncation on the real
+env also counts as done (not on an SE: the runner decides), epsilon decayed per episode, one
+update per step once learning starts (the runner gates it by ``init_episodes``); TD3 random
 actions during ``init_episodes`` and exploration noise also at test time; the Dueling advantage
 mean taken over the batch (and actions); PPO with normalised Monte-Carlo returns, no GAE.
 

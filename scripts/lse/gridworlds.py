@@ -5,8 +5,9 @@ bottom-right (3, 11), cliff cells (3, 1..10). Step reward -1; falling into the c
 and ENDS the episode; reaching the goal gives 0 and ends it; 50-step limit (truncation).
 Actions 0 right, 1 left, 2 down, 3 up; moves off the grid stay in place. Optimal return -12.
 
-EmptyRoom22: 2x2 grid, start (0, 0), goal (1, 1), -1 per step, 0 on reaching the goal (terminal),
-10-step limit, actions as Cliff; optimal return -1 (two moves: -1 then 0), solved at -1.
+EmptyRoom22 (the original's envs/gridworld.py): 2x2 grid, start (0, 0), goal (1, 1), -0.01 per
+step, +1 on reaching the goal (terminal), 10-step limit, actions as Cliff; optimal return 0.99
+(two moves: -0.01 then +1), solved above 0.8.
 
 Both are deterministic, so a state-only reward network is exact as a table over (s, a).
 """
@@ -22,7 +23,8 @@ MOVES = {0: (0, 1), 1: (0, -1), 2: (1, 0), 3: (-1, 0)}  # right, left, down, up 
 
 
 def grid_tables(rows: int, cols: int, start: Tuple[int, int], goal: Tuple[int, int],
-                cliff=()) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+                cliff=(), step_reward: float = -1.0, goal_reward: float = 0.0,
+                cliff_reward: float = -100.0) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """next_state[s, a], reward[s, a], terminal[s, a] of a deterministic grid."""
     n = rows * cols
     nxt = np.zeros((n, 4), dtype=np.int64)
@@ -36,11 +38,11 @@ def grid_tables(rows: int, cols: int, start: Tuple[int, int], goal: Tuple[int, i
             c2 = min(max(c + dc, 0), cols - 1)
             nxt[s, a] = r2 * cols + c2
             if (r2, c2) in cliff:
-                rew[s, a], term[s, a] = -100.0, True
+                rew[s, a], term[s, a] = cliff_reward, True
             elif (r2, c2) == tuple(goal):
-                rew[s, a], term[s, a] = 0.0, True
+                rew[s, a], term[s, a] = goal_reward, True
             else:
-                rew[s, a] = -1.0
+                rew[s, a] = step_reward
     return nxt, rew, term
 
 
@@ -55,7 +57,7 @@ def cliff_tables():
 
 
 def room_tables():
-    return grid_tables(2, 2, (0, 0), (1, 1))
+    return grid_tables(2, 2, (0, 0), (1, 1), step_reward=-0.01, goal_reward=1.0)
 
 
 class TabularGridEnv(gym.Env):

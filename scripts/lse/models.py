@@ -172,9 +172,17 @@ def tabular_reward_table(mode: int, flat: np.ndarray, net: Dict, nxt: np.ndarray
 def shaped_table(mode: int, v: np.ndarray, nxt: np.ndarray, rew: np.ndarray,
                  gamma: float) -> np.ndarray:
     """R[s, a] of a state-only RN with values v[s]: potential modes gamma*v(s') - v(s),
-    non-potential modes v(s'); additive modes add the native reward."""
-    learned = gamma * v[nxt] - v[:, None] if mode in POTENTIAL else v[nxt]
-    return learned + rew if mode in ADDITIVE else learned
+    non-potential modes v(s'); additive modes add the native reward first. In float32 and in the
+    original's order of operations (its reward env returns a float32 scalar), then as float64."""
+    v32 = np.asarray(v, dtype=np.float32)
+    r32 = np.asarray(rew, dtype=np.float32)
+    g = np.float32(gamma)
+    nv = v32[nxt]
+    if mode in POTENTIAL:
+        out = (r32 + g * nv) - v32[:, None] if mode in ADDITIVE else g * nv - v32[:, None]
+    else:
+        out = r32 + nv if mode in ADDITIVE else nv
+    return out.astype(np.float32).astype(np.float64)
 
 
 # --------------------------------------------------------------------------- batched envs
@@ -216,6 +224,9 @@ class RealBatch:
 
 class SEBatch:
     """P synthetic envs in one forward pass; start states from each member's real env reset."""
+
+    # the original's SE had no TimeLimit: its step cap ends the loop without a done flag
+    truncation_is_terminal = False
 
     def __init__(self, se: SyntheticEnvNet, env: str, seeds: Sequence[int], max_steps: int,
                  cap: Optional[int] = None):

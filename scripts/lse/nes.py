@@ -21,6 +21,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 TRANSFORMS = tuple(range(8))
+ORIG_MARGIN = 1e-6  # transforms 5-7 count a member as above the mean unperturbed score only beyond this
 TRANSFORM_NAMES = {0: "min-max", 1: "rank linear", 2: "NES utility (-1/λ)", 3: "NES utility",
                    4: "single best", 5: "single best > orig", 6: "above orig (max)",
                    7: "above orig (sum)"}
@@ -39,10 +40,12 @@ def score_transform(scores: Sequence[float], transform: int,
                     score_orig: Optional[float] = None) -> np.ndarray:
     """Weights u_i of the lambda members (member order) for the NES update.
 
-    0 min-max to [0, 1]; 1 rank-linear in [0, 1] (best 1, worst 0); 3 u_k = max(0, log(l/2+1) -
+    0 min-max to [0, 1]; 1 rank-linear in [0, 1] (best 1, worst 0; ties in ascending member
+    order); 3 u_k = max(0, log(l/2+1) -
     log k), normalised to sum 1, then divided by its max; 2 as 3 with 1/l subtracted before the
-    max step; 4 best only; 5 best only if above the mean unperturbed score; 6/7 every member above
-    it, weighted by the excess, normalised by the max (6) or the sum (7).
+    max step; 4 best only; 5 best only if any member is above the mean unperturbed score (by more
+    than 1e-6); 6/7 every member above it, weighted by the excess, normalised by the max (6) or
+    the sum (7). Known values from the original's GTN_Master.score_transform: tests/lse.
     """
     s = np.asarray(scores, dtype=float)
     lam = len(s)
@@ -52,8 +55,12 @@ def score_transform(scores: Sequence[float], transform: int,
         span = s.max() - s.min()
         return (s - s.min()) / span if span > 0 else np.zeros(lam)
     ranks = ranks_best_first(s)
-    if transform == 1:
-        return (lam - ranks) / (lam - 1) if lam > 1 else np.ones(lam)
+    if transform == 1:  # ascending stable order: among tied scores the earlier member ranks lower
+        if lam == 1:
+            return np.ones(1)
+        u = np.empty(lam)
+        u[np.argsort(s, kind="stable")] = np.arange(lam) / (lam - 1)
+        return u
     if transform in (2, 3):
         u = np.maximum(0.0, math.log(lam / 2 + 1) - np.log(ranks))
         u = u / u.sum()
@@ -64,11 +71,12 @@ def score_transform(scores: Sequence[float], transform: int,
         return (ranks == 1).astype(float)
     if score_orig is None:
         raise ValueError(f"score transform {transform} needs the unperturbed score")
+    above = s > score_orig + ORIG_MARGIN  # the original's margin against numerical noise
     if transform == 5:
-        return ((ranks == 1) & (s > score_orig)).astype(float)
-    excess = np.maximum(0.0, s - score_orig)
-    if not np.any(excess > 0):
+        return ((ranks == 1) & np.any(above)).astype(float)
+    if not np.any(above):
         return np.zeros(lam)
+    excess = np.where(above, s - score_orig, 0.0)
     return excess / (excess.max() if transform == 6 else excess.sum())
 
 
@@ -133,8 +141,10 @@ def nes_iteration(psi: np.ndarray, it: int, cfg: Dict, run_seed: int,
 def run_nes(psi0: np.ndarray, cfg: Dict, run_seed: int, evaluate: Evaluator, *,
             solved: Optional[float] = None, start: Optional[Dict] = None,
             checkpoint: Optional[Callable[[Dict], None]] = None, log=None) -> Dict:
-    """Iterate NES. Keeps the best psi by mean unperturbed score, and (SE semantics) the first
-    psi whose mean unperturbed score exceeds ``solved``; stops there if quit_when_solved."""
+    """Iterate NES. Keeps the best psi by mean unperturbed score (RN saving) and, SE semantics
+    (GTN_Master.save_good_model), the psi of the best iteration whose mean unperturbed score
+    exceeds ``solved`` (strictly); ``solved_it`` is the first such iteration, where the run stops
+    if quit_when_solved."""
     state = start or {"psi": np.asarray(psi0, dtype=float), "it": 0, "rows": [],
                       "best_score": -np.inf, "best_psi": None, "solved_psi": None,
                       "solved_it": None}
@@ -147,9 +157,13 @@ def run_nes(psi0: np.ndarray, cfg: Dict, run_seed: int, evaluate: Evaluator, *,
         mean_orig = float(np.mean(out["score_orig"]))
         if mean_orig > state["best_score"]:
             state["best_score"], state["best_psi"] = mean_orig, out["psi_scored"].copy()
-        newly_solved = (solved is not None and mean_orig >= solved and state["solved_psi"] is None)
-        if newly_solved:
-            state["solved_psi"], state["solved_it"] = out["psi_scored"].copy(), it
+        newly_solved = False
+        if (solved is not None and mean_orig > solved
+                and mean_orig > state.get("solved_score", -np.inf)):
+            state["solved_psi"], state["solved_score"] = out["psi_scored"].copy(), mean_orig
+            newly_solved = True
+            if state["solved_it"] is None:
+                state["solved_it"] = it
         state["rows"].append({"iteration": it, "score_orig_mean": mean_orig,
                               "score_orig_std": float(np.std(out["score_orig"])),
                               "score_best": float(np.max(out["scores"])),

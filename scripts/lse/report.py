@@ -30,8 +30,8 @@ DEVIATIONS = [
     "(flagged unsolved) and evaluations prefer solved SEs, so the success rate is reported.",
     "Cliff: the paper's 4x12 Cliff with a terminal cliff and a 50-step limit (registered as "
     "LSECliff-v0), not gymnasium's CliffWalking-v1; greedy ties go to the lowest action index.",
-    "Fig 11 uses our own 2x2 EmptyRoom (-1 per step, goal terminal, 10-step limit) and a grid "
-    "over transforms and step sizes instead of the original's random search.",
+    "Fig 11 uses the original's 2x2 EmptyRoom (-0.01 per step, +1 at the goal, solved above "
+    "0.8) and a grid over transforms and step sizes instead of the original's random search.",
     "gymnasium 1.x instead of gym 0.17 (truncation still counts as terminal in TD targets, as "
     "in gym 0.17); HalfCheetah-v5 on MuJoCo 3.x/2.3 instead of v3 on MuJoCo 1.50 (not "
     "comparable one to one; info key reward_run is reward_forward).",

@@ -1,13 +1,18 @@
 """Train P agent members in lockstep, each alternating training and real test episodes.
 
-Protocols (see tabular.py for the same on grids):
-- "se": train (on an SE or the real env) until ``episodes`` or the early-out (mean train
-  return of the last k episodes within ``early_out_diff`` of the k before, after more than
-  init_episodes + k episodes); then ``test_episodes`` real test episodes; fitness = their mean.
-- "threshold": a real test episode after every training episode; stop when the mean of the last
-  k tests reaches ``solved`` or after ``episodes``; fitness = -sum(train lengths) -
-  unsolved_weight * max(0, solved - that mean).
+Protocols (the same rules as tabular.py; sources in docs/fidelity/lse.md):
+- "se" (2020 semantics): learn only after episode ``init_episodes`` (strictly); train (on an SE
+  or the real env) until ``episodes`` or the early-out (after episode index e > init_episodes
+  + k: |mean(last <= k train returns) - mean(the <= k before)| / |mean(the <= k before)| <
+  ``early_out_diff``); then ``test_episodes`` real test episodes; fitness = their mean.
+- "threshold" (early-2021 agent code): learn from episode ``init_episodes`` on; a real test
+  episode after every training episode; from episode ``init_episodes`` on, stop as soon as the
+  mean of the last <= k test returns (as many as exist) reaches ``solved``, else after
+  ``episodes``; then one more real test episode; fitness = -sum(train lengths) -
+  unsolved_weight * max(0, solved - that final test return).
 - "curve": ``episodes`` training episodes, a real test episode after each, no early stop.
+A step cap is a terminal transition for the agent on the real env (gym 0.17's TimeLimit), not on
+an SE (``train_env.truncation_is_terminal`` False).
 Valid on Python 3.8 and torch 1.7.
 """
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 import numpy as np
+
+from scripts.lse.early_out import rn_fitness, se_early_out, threshold_reached
 
 TRAIN, TEST, DONE = 0, 1, 2
 
@@ -46,6 +53,9 @@ class Runner:
         self.test_returns: List[List[float]] = [[] for _ in range(P)]
         self.tests_left = np.zeros(P, np.int64)
         self.solved_ep: List[Optional[int]] = [None] * P
+        self.final_test: List[Optional[float]] = [None] * P
+        self.in_final = np.zeros(P, bool)
+        self.trunc_terminal = bool(getattr(train_env, "truncation_is_terminal", True))
         self.cur_len = np.zeros(P, np.int64)
         self.cur_ret = np.zeros(P)
         self.transitions = {"train": [], "test": []}
@@ -61,11 +71,8 @@ class Runner:
         self.ep[m] += 1
         self.agent.end_episode(m)
         if self.protocol == "se":
-            k, tr = self.k, self.train_returns[m]
-            stop = self.ep[m] >= self.episodes
-            if not stop and self.ep[m] > self.agent.init_episodes + k and len(tr) >= 2 * k:
-                last, prev = np.mean(tr[-k:]), np.mean(tr[-2 * k:-k])
-                stop = abs(last - prev) <= self.diff * abs(prev)
+            stop = self.ep[m] >= self.episodes or se_early_out(
+                self.train_returns[m], int(self.ep[m]) - 1, self.agent.init_episodes, self.k, self.diff)
             if self.max_total_steps is not None and sum(self.lengths[m]) >= self.max_total_steps:
                 stop = True
             if stop:
@@ -74,20 +81,28 @@ class Runner:
             self.phase[m], self.tests_left[m] = TEST, 1
 
     def _end_test(self, m: int) -> None:
+        if self.in_final[m]:  # the worker's test run after training (threshold fitness)
+            self.final_test[m] = float(self.cur_ret[m])
+            self.phase[m] = DONE
+            return
         self.test_returns[m].append(float(self.cur_ret[m]))
         self.tests_left[m] -= 1
         if self.protocol == "se":
             self.phase[m] = DONE if self.tests_left[m] <= 0 else TEST
             return
-        tr = self.test_returns[m]
-        if self.solved_ep[m] is None and len(tr) >= self.k and np.mean(tr[-self.k:]) >= self.solved:
-            self.solved_ep[m] = int(self.ep[m]) - 1
+        tr, ep = self.test_returns[m], int(self.ep[m]) - 1
+        if (self.solved_ep[m] is None and ep >= self.agent.init_episodes
+                and threshold_reached(tr, self.k, self.solved)):
+            self.solved_ep[m] = ep
         stop = self.ep[m] >= self.episodes
         if self.protocol == "threshold" and self.solved_ep[m] is not None:
             stop = True
         if self.max_total_steps is not None and sum(self.lengths[m]) >= self.max_total_steps:
             stop = True
-        self.phase[m] = DONE if stop else TRAIN
+        if stop and self.protocol == "threshold":
+            self.in_final[m], self.phase[m] = True, TEST
+        else:
+            self.phase[m] = DONE if stop else TRAIN
 
     def run(self) -> List[Dict]:
         P = self.P
@@ -107,9 +122,14 @@ class Runner:
                 o2, r_ag, r_real, term, trunc = self.train_env.step(obs, actions, train_m)
                 if self.icm is not None and train_m[0]:
                     r_ag = r_ag + self.icm(obs[0], actions[0], o2[0])
-                done = (term | trunc).astype(np.float32)  # truncation counts as terminal (gym 0.17)
+                # real env: the step cap is terminal (gym 0.17 TimeLimit); SE: not
+                done = ((term | trunc) if self.trunc_terminal else term).astype(np.float32)
                 self.agent.store(train_m, obs, actions, r_ag, o2, done)
-                self.agent.update(train_m & (self.ep >= self.agent.init_episodes))
+                if self.protocol == "se":  # 2020 code: learn only after init_episodes
+                    learn = self.ep > self.agent.init_episodes
+                else:  # 2021 code: from init_episodes on
+                    learn = self.ep >= self.agent.init_episodes
+                self.agent.update(train_m & learn)
                 if self.record:
                     for m in np.nonzero(train_m)[0]:
                         self.transitions["train"].append((obs[m].copy(), int(np.asarray(actions[m]).ravel()[0]),
@@ -144,8 +164,11 @@ class Runner:
         if self.protocol == "se":
             out["fitness"] = float(np.mean(tests))
         else:
-            final = float(np.mean(tests[-self.k:]))
-            out["fitness"] = float(-sum(lengths) - self.unsolved_weight * max(0.0, self.solved - final))
+            final = self.final_test[m]
+            if final is None:  # "curve": no test run after training; the last test stands in
+                final = float(tests[-1])
+            out["final_test"] = final
+            out["fitness"] = rn_fitness(lengths, final, self.solved, self.unsolved_weight)
             se = self.solved_ep[m]
             out["steps_to_threshold"] = float(sum(lengths[:se + 1])) if se is not None else float("nan")
         return out

@@ -1,19 +1,28 @@
 """Tabular Q-learning and SARSA inner runs (the paper's QL/SARSA agents), in plain Python.
 
-As the original: constant epsilon, online updates on the latest transition only (a buffer of
-one), Q initialised to 0, greedy ties to the lowest action index. The agent trains on
-``train`` tables (the real grid, or a tabulated synthetic env) with ``agent_reward[s, a]`` (a
-shaped reward table; None = the train table's own reward) and an optional count-based bonus
-beta/sqrt(n(s, a)); after each training episode (or at the end, SE protocol) it runs greedy
-test episodes on the ``test`` tables with their true reward.
+As the original (agents/QL.py, SARSA.py, base_agent.py): constant epsilon, online updates on the
+latest transition only (a buffer of one), Q initialised to 0, greedy ties to the lowest action
+index with Q compared in float32 (torch.argmax of a float32 tensor); SARSA's target uses its own
+epsilon-greedy draw of the next action, independent of the action then taken. The agent trains on ``train`` tables (the real grid, or a tabulated synthetic env) with
+``agent_reward[s, a]`` (a shaped reward table; None = the train table's own reward) and an
+optional count-based bonus beta/sqrt(n(s, a)); after each training episode (or at the end, SE
+protocol) it runs greedy test episodes on the ``test`` tables with their true reward. On the real
+grid the step cap is a terminal transition for the TD target (gym 0.17's TimeLimit sets done);
+on a synthetic env it is not (the original's SE has no TimeLimit).
 
-Protocols:
-- "threshold" (RN fitness, 2021-01-20 onwards): stop when the mean of the last ``early_out_num``
-  test returns reaches ``solved`` or after ``episodes``; fitness = -sum of training episode
-  lengths - unsolved_weight * max(0, solved - that mean).
-- "curve" (RN evaluation): all ``episodes``, a test episode after each.
-- "se" (SE fitness, 2020 semantics): train only on the synthetic tables until ``episodes`` or
-  the early-out, then ``test_episodes`` greedy real episodes; fitness = their mean return.
+Protocols (docs/fidelity/lse.md gives the original's file, function and commit of each rule):
+- "threshold" (RN fitness, early-2021 agent code): learn from episode ``init_episodes`` on; after
+  each training episode one greedy real test; from episode ``init_episodes`` on, stop as soon as
+  the mean of the last <= ``early_out_num`` test returns (as many as exist) reaches ``solved``,
+  else after ``episodes``; then one more greedy real test; fitness = -sum of training episode
+  lengths - unsolved_weight * max(0, solved - that final test return).
+- "curve" (RN evaluation): all ``episodes``, a test episode after each; ``solved_episode`` and
+  ``steps_to_threshold`` by the same rule as "threshold".
+- "se" (SE fitness, 2020 semantics): learn only after episode ``init_episodes`` (strictly);
+  train on the synthetic tables until ``episodes`` or the early-out (after episode index
+  e > init_episodes + k: |mean(last <= k train returns) - mean(the <= k before)| /
+  |mean(the <= k before)| < ``early_out_diff``), then ``test_episodes`` greedy real episodes;
+  fitness = their mean return.
 """
 from __future__ import annotations
 
@@ -23,13 +32,20 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from scripts.lse.early_out import rn_fitness, se_early_out, threshold_reached
+
 
 def _argmax(q: List[float]) -> int:
-    best, ba = q[0], 0
-    for a in range(1, len(q)):
-        if q[a] > best:
-            best, ba = q[a], a
-    return ba
+    """Greedy action as the original's torch.argmax(torch.tensor(q)): the Q values compared in
+    float32, ties (also float32 ones) to the lowest index. Exact float64 compare unless several
+    values lie within float32 precision of the max."""
+    b = max(q)
+    tol = abs(b) * 2.4e-7
+    near = [a for a in range(len(q)) if q[a] >= b - tol]
+    if len(near) == 1:
+        return near[0]
+    q32 = [float(np.float32(q[a])) for a in near]
+    return near[q32.index(max(q32))]
 
 
 def _greedy_episode(Q, nxt, rew, term, start, max_steps) -> float:
@@ -53,7 +69,8 @@ def run_tabular(train, test, start: int, max_steps: int, *, algo: str = "ql", al
                 protocol: str = "threshold", solved: float = -20.0, early_out_num: int = 10,
                 early_out_diff: float = 0.01, unsolved_weight: float = 100.0,
                 test_episodes: int = 10, agent_reward: Optional[np.ndarray] = None,
-                count_beta: float = 0.0, seed: int = 0, train_max_steps: Optional[int] = None) -> Dict:
+                count_beta: float = 0.0, seed: int = 0, train_max_steps: Optional[int] = None,
+                init_episodes: int = 0) -> Dict:
     rng = random.Random(seed)
     nxt, rew, term = _as_lists(train)
     tnxt, trew, tterm = _as_lists(test)
@@ -66,6 +83,9 @@ def run_tabular(train, test, start: int, max_steps: int, *, algo: str = "ql", al
     test_returns: List[float] = []
     train_returns: List[float] = []
     sarsa = algo == "sarsa"
+    se = protocol == "se"
+    if protocol not in ("se", "threshold", "curve"):
+        raise ValueError(f"protocol '{protocol}' unknown")
     if algo not in ("ql", "sarsa"):
         raise ValueError(f"tabular algo '{algo}' unknown")
 
@@ -76,49 +96,54 @@ def run_tabular(train, test, start: int, max_steps: int, *, algo: str = "ql", al
 
     solved_at = None
     for ep in range(episodes):
+        # the 2020 SE code learns only after init_episodes, the 2021 RN code from it on
+        learn = ep > init_episodes if se else ep >= init_episodes
         s, length, ep_ret = start, 0, 0.0
         a = policy(s)
-        for _ in range(tmax):
+        for t in range(tmax):
             s2, r, done = nxt[s][a], r_agent[s][a], term[s][a]
             if counts is not None:
                 counts[s][a] += 1
                 r = r + count_beta / math.sqrt(counts[s][a])
             ep_ret += rew[s][a]
             length += 1
+            # real grid: the step cap ends the episode as a terminal (gym 0.17 TimeLimit)
+            terminal = done or (not se and t == tmax - 1)
             if sarsa:
+                # the original's SARSA.learn draws the next action for its target, and the
+                # agent then draws the action it takes in s2 afresh (two epsilon-greedy draws)
                 a2 = policy(s2)
-                target = r if done else r + gamma * Q[s2][a2]
+                target = r if terminal else r + gamma * Q[s2][a2]
             else:
-                a2 = None
-                target = r if done else r + gamma * max(Q[s2])
-            Q[s][a] += alpha * (target - Q[s][a])
+                target = r if terminal else r + gamma * max(Q[s2])
+            if learn:
+                Q[s][a] += alpha * (target - Q[s][a])
             if done:
                 break
             s = s2
-            a = a2 if sarsa else policy(s)
+            a = policy(s)
         lengths.append(length)
         train_returns.append(ep_ret)
-        if protocol == "se":
-            k = early_out_num
-            if ep + 1 >= 2 * k:
-                last, prev = np.mean(train_returns[-k:]), np.mean(train_returns[-2 * k:-k])
-                if abs(last - prev) <= early_out_diff * abs(prev):
-                    break
+        if se:
+            if se_early_out(train_returns, ep, init_episodes, early_out_num, early_out_diff):
+                break
             continue
         test_returns.append(_greedy_episode(Q, tnxt, trew, tterm, start, max_steps))
-        if len(test_returns) >= early_out_num and solved_at is None:
-            if np.mean(test_returns[-early_out_num:]) >= solved:
-                solved_at = ep
-                if protocol == "threshold":
-                    break
+        if (solved_at is None and ep >= init_episodes
+                and threshold_reached(test_returns, early_out_num, solved)):
+            solved_at = ep
+            if protocol == "threshold":
+                break
     out = {"lengths": lengths, "test_returns": test_returns, "Q": Q, "solved_episode": solved_at}
-    if protocol == "se":
+    if se:
         rets = [_greedy_episode(Q, tnxt, trew, tterm, start, max_steps) for _ in range(test_episodes)]
         out["test_returns"] = rets
         out["fitness"] = float(np.mean(rets))
     else:
-        final = float(np.mean(test_returns[-early_out_num:]))
-        out["fitness"] = float(-sum(lengths) - unsolved_weight * max(0.0, solved - final))
+        # the worker tests once more after training (deterministic here: the same greedy episode)
+        final = _greedy_episode(Q, tnxt, trew, tterm, start, max_steps)
+        out["final_test"] = final
+        out["fitness"] = rn_fitness(lengths, final, solved, unsolved_weight)
         out["steps_to_threshold"] = (float(sum(lengths[:solved_at + 1])) if solved_at is not None
                                      else float("nan"))
     return out

@@ -80,7 +80,8 @@ def test_threshold_fitness_penalises_unsolved():
     tables = gridworlds.cliff_tables()
     res = tabular.run_tabular(tables, tables, 36, 50, alpha=1.0, gamma=0.8, eps=0.01, episodes=10,
                               protocol="threshold", solved=-20.0, early_out_num=10, seed=0)
-    final = float(np.mean(res["test_returns"][-10:]))
+    final = res["final_test"]  # the one greedy test after training, as GTN_Worker.calc_score
+    assert final == res["test_returns"][-1]  # deterministic grid, same greedy policy
     assert res["fitness"] == pytest.approx(-sum(res["lengths"]) - 100 * max(0, -20 - final))
 
 
@@ -109,7 +110,7 @@ def test_rn_table_uses_the_network():
     psi = make_rn(1, 1, 48, 0, net, [0]).get_flat()[0]
     R1 = tabular_reward_table(1, psi, net, nxt, rew, 0.8)
     R2 = tabular_reward_table(2, psi, net, nxt, rew, 0.8)
-    np.testing.assert_allclose(R2 - R1, rew)
+    np.testing.assert_allclose(R2 - R1, rew, atol=1e-4)  # float32 reward arithmetic
     np.testing.assert_allclose(tabular_reward_table(0, None, net, nxt, rew, 0.8), rew)
 
 
