@@ -75,11 +75,18 @@ def _hash_file(digest: "hashlib._Hash", path: Path, chunk: int = 1 << 20) -> Non
 def _json_default(obj: Any) -> Any:
     if isinstance(obj, (np.integer, np.floating, np.bool_)):
         return obj.item()
+    if hasattr(obj, "detach") and hasattr(obj, "cpu"):   # a torch tensor
+        obj = obj.detach().cpu().numpy()
+    if isinstance(obj, np.ndarray):   # by content (repr would elide the middle of big arrays)
+        arr = np.ascontiguousarray(obj)
+        return {"ndarray": hashlib.sha256(arr.tobytes()).hexdigest(), "dtype": str(arr.dtype),
+                "shape": list(arr.shape)}
     if isinstance(obj, (Path, os.PathLike)):
         return os.fspath(obj)
     if isinstance(obj, (set, tuple)):
         return sorted(obj) if isinstance(obj, set) else list(obj)
-    return repr(obj)
+    # no repr() fallback: an object's repr may hold its address and change from run to run
+    raise TypeError(f"cannot fingerprint a {type(obj).__name__}")
 
 
 def fingerprint(settings: Any, inputs: Sequence[Any] = ()) -> str:
@@ -190,7 +197,8 @@ def load_checkpoint(path: str | os.PathLike,
                     restore_rng: bool = True,
                     fingerprint: Optional[str] = None,
                     log: Optional[Callable[[str], None]] = None) -> Optional[Dict[str, Any]]:
-    """The saved state (RNG states restored), or None when there is no checkpoint. With
+    """The saved state (RNG states restored, or with ``restore_rng=False`` left under
+    ``RNG_KEY``), or None when there is no checkpoint. With
     ``fingerprint``, a checkpoint saved under another fingerprint (or without one) is stale:
     it is deleted, ``log`` says so, and None is returned (a fresh start)."""
     path = Path(path)
@@ -211,9 +219,12 @@ def load_checkpoint(path: str | os.PathLike,
             f"{str(saved)[:12]}, this run {fingerprint[:12]}): deleting it and starting fresh")
         path.unlink()
         return None
-    rng = payload.pop(RNG_KEY, None)
-    if restore_rng and rng is not None:
-        set_rng_state(rng, generators)
+    if restore_rng:
+        rng = payload.pop(RNG_KEY, None)
+        if rng is not None:
+            set_rng_state(rng, generators)
+    # else the RNG states stay in the payload under RNG_KEY, for the step to restore them
+    # (set_rng_state) at the point of its code where it saved them
     return payload
 
 
