@@ -182,7 +182,9 @@ def save_checkpoint(path: str | os.PathLike, state: Dict[str, Any],
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             if torch is not None:
-                torch.save(payload, f)
+                # protocol 4: numpy arrays as raw bytes (torch's default protocol 2 writes
+                # them latin-1 encoded, up to twice the size: replay buffers, frames)
+                torch.save(payload, f, pickle_protocol=4)
             else:
                 import pickle
 
@@ -226,6 +228,29 @@ def load_checkpoint(path: str | os.PathLike,
     # else the RNG states stay in the payload under RNG_KEY, for the step to restore them
     # (set_rng_state) at the point of its code where it saved them
     return payload
+
+
+def resumable_map(fn: Callable[[Any], Any], tasks: Sequence[Any], path: str | os.PathLike,
+                  fingerprint: str, *, pool: Any = None,
+                  log: Optional[Callable[[str], None]] = None) -> list:
+    """``[fn(t) for t in tasks]`` for tasks whose results do not depend on each other (each
+    seeded by itself), checkpointing the results so far to ``path`` after every task: a rerun
+    (preemption, a killed job) computes only the missing ones, unless the checkpoint's
+    fingerprint differs (then it starts fresh). With ``pool`` (a multiprocessing pool) the tasks
+    run in it (``imap``, results in order). The caller removes ``path`` once its output is
+    written (``remove_checkpoint``)."""
+    log = log or _stderr
+    state = load_checkpoint(path, restore_rng=False, fingerprint=fingerprint, log=log)
+    results: Dict[int, Any] = dict(state["results"]) if state is not None else {}
+    if results:
+        log(f"resuming from {path}: {len(results)} of {len(tasks)} tasks done")
+    todo = [i for i in range(len(tasks)) if i not in results]
+    outs = (pool.imap(fn, [tasks[i] for i in todo]) if pool is not None
+            else (fn(tasks[i]) for i in todo))
+    for i, out in zip(todo, outs):
+        results[i] = out
+        save_checkpoint(path, {"results": results}, fingerprint=fingerprint)
+    return [results[i] for i in range(len(tasks))]
 
 
 def _stderr(msg: str) -> None:

@@ -30,7 +30,6 @@ def load_oracle(path: str, game: str, prm: dict):
 
 def main(argv=None) -> int:
     import pandas as pd
-    import torch
 
     from scripts.common import cli
     from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,

@@ -199,3 +199,30 @@ def test_torch_load_shim(tmp_path):
     assert torch.equal(blob["w"], torch.arange(3)) and blob["n"] == 2.5
     torch.save({"w": torch.arange(3)}, tmp_path / "g.pt")
     assert torch.equal(ck.torch_load(tmp_path / "g.pt", weights_only=True)["w"], torch.arange(3))
+
+
+def _square(x):
+    return {"x": x, "y": x * x}
+
+
+def test_resumable_map_computes_only_missing_results(tmp_path):
+    path, calls = tmp_path / "m.pt", []
+
+    def fn(x):
+        calls.append(x)
+        if x == 3 and len(calls) == 4:
+            raise KeyboardInterrupt("killed mid-way")
+        return _square(x)
+
+    with pytest.raises(KeyboardInterrupt):
+        ck.resumable_map(fn, [0, 1, 2, 3, 4], path, "f" * 64, log=lambda m: None)
+    assert sorted(ck.load_checkpoint(path, restore_rng=False)["results"]) == [0, 1, 2]
+    said = []
+    out = ck.resumable_map(fn, [0, 1, 2, 3, 4], path, "f" * 64, log=said.append)
+    assert out == [_square(x) for x in range(5)]
+    assert calls == [0, 1, 2, 3, 3, 4]                      # 0-2 were not computed again
+    assert "3 of 5 tasks done" in said[0]
+    # other settings: everything again
+    calls.clear()
+    assert ck.resumable_map(fn, [0, 1], path, "e" * 64, log=said.append) == [_square(0), _square(1)]
+    assert calls == [0, 1] and "starting fresh" in said[-1]

@@ -1,5 +1,4 @@
 """A tiny end-to-end training run, resumption, and config validation."""
-import copy
 import os
 
 import numpy as np
