@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 REPO = Path(__file__).resolve().parents[2]
-IMPROVE = {"batch_size": 32, "buffer_size": 2000, "chain": 20, "env_steps": 300, "epoch_steps": 100,
+IMPROVE = {"batch_size": 32, "buffer_size": 2000, "chain": 20, "env_steps": 200, "epoch_steps": 100,
            "eps_decay_steps": 200, "eps_test": 0.005, "eps_train": 1.0, "eps_train_final": 0.05,
            "gamma": 0.99, "horizon": 5, "lr": 1e-4, "max_episode_frames": 600, "n_step": 3,
            "start_steps": 50, "step_per_collect": 10, "target_update_freq": 20,
