@@ -45,3 +45,28 @@ def test_train_se_kill9_resume_equals_uninterrupted(tmp_path, kill9):
     assert all(torch.equal(v, b[k]) for k, v in a.items())
     pd.testing.assert_frame_equal(_log(tmp_path / "full" / "log.csv"), _log(tmp_path / "cut" / "log.csv"))
     assert not (tmp_path / "cut" / "checkpoint.pkl").exists()
+
+
+def _eval_cmd(out: Path):
+    params = {"env": "cartpole", "agent_kind": "ddqn",
+              "agent": {"init_episodes": 1, "batch_size": 16, "gamma": 0.99, "lr": 0.001,
+                        "tau": 0.01, "eps_init": 1.0, "eps_min": 0.01, "eps_decay": 0.9,
+                        "activation": "relu", "hidden_size": 16, "hidden_layer": 1,
+                        "rb_size": 1000},
+              "inner": {"train_episodes": 3, "early_out_num": 2, "early_out_diff": 0.01,
+                        "test_episodes": 1, "episode_cap": 40},
+              "n_models": 2, "agents_per_model": 3}
+    return [sys.executable, "-m", "scripts.lse.eval_se", "--params", json.dumps(params),
+            "--mode", "real", "--threads", "1", "--out", str(out / "real.csv")]
+
+
+def test_eval_se_kill9_resume_equals_uninterrupted(tmp_path, kill9):
+    """An evaluation of 6 seeded agents (rule lse_eval_se) resumes after the agents it had
+    finished and writes the same table."""
+    subprocess.run(_eval_cmd(tmp_path / "full"), cwd=REPO, check=True, capture_output=True)
+    ckpt = tmp_path / "cut" / ".real.csv.checkpoint.pt"
+    rerun = kill9(_eval_cmd(tmp_path / "cut"), ckpt, cwd=REPO)
+    assert "tasks done" in rerun.stdout
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "full" / "real.csv"),
+                                  pd.read_csv(tmp_path / "cut" / "real.csv"))
+    assert not ckpt.exists()
