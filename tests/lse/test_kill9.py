@@ -70,3 +70,25 @@ def test_eval_se_kill9_resume_equals_uninterrupted(tmp_path, kill9):
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "full" / "real.csv"),
                                   pd.read_csv(tmp_path / "cut" / "real.csv"))
     assert not ckpt.exists()
+
+
+def test_train_se_parameter_change_retrains(tmp_path, kill9):
+    """A killed run's checkpoint is not resumed under another NES step size: the rerun equals
+    a fresh run with the new value."""
+    changed = json.loads(json.dumps(PARAMS))
+    changed["nes"]["step_size"] = 0.5
+
+    def cmd(out, params):
+        c = _cmd(out)
+        c[c.index("--params") + 1] = json.dumps(params)
+        return c
+
+    kill9.only(cmd(tmp_path / "run", PARAMS), tmp_path / "run" / "checkpoint.pkl", cwd=REPO)
+    again = subprocess.run(cmd(tmp_path / "run", changed), cwd=REPO, check=True,
+                           capture_output=True, text=True)
+    assert "starting fresh" in again.stderr and "resuming from" not in again.stderr
+    subprocess.run(cmd(tmp_path / "fresh", changed), cwd=REPO, check=True, capture_output=True)
+    a = torch.load(tmp_path / "fresh" / "model.pt")
+    b = torch.load(tmp_path / "run" / "model.pt")
+    assert all(torch.equal(v, b[k]) for k, v in a.items())
+    pd.testing.assert_frame_equal(_log(tmp_path / "fresh" / "log.csv"), _log(tmp_path / "run" / "log.csv"))
