@@ -66,3 +66,28 @@ def test_fdt_train_kill9_resume_equals_uninterrupted_and_other_settings_retrain(
     assert "starting fresh" in changed.stderr and "resumed" not in changed.stderr
     subprocess.run(_cmd(data, tmp_path / "fresh", lr=0.001), cwd=REPO, check=True, capture_output=True)
     assert _same(tmp_path / "fresh", tmp_path / "cut")
+
+
+def test_fdt_evaluate_kill9_resume_equals_uninterrupted(tmp_path, kill9):
+    """The evaluation (rule fdt_evaluate) resumes after its finished (setup, target) units and
+    writes the same table as an uninterrupted run."""
+    data = tmp_path / "trainset.npz"
+    _trainset(data)
+    subprocess.run(_cmd(data, tmp_path / "model", epochs=1), cwd=REPO, check=True,
+                   capture_output=True)
+    params = {"episodes": 1, "max_steps": 60, "noop_max": 30,
+              "setups": ["det", "det_noop", "sampling", "eps"], "test_seeds": [0, 1]}
+
+    def cmd(out):
+        return [sys.executable, "-m", "scripts.fdt.evaluate", "--params", json.dumps(params),
+                "--seed", "0", "--model-file", str(tmp_path / "model" / "model.pt"),
+                "--game", "breakout", "--model", "dt", "--setting", "base",
+                "--rtgs", "dataset_max", "5", "--out", str(out / "eval.csv")]
+
+    subprocess.run(cmd(tmp_path / "full"), cwd=REPO, check=True, capture_output=True)
+    ckpt = tmp_path / "cut" / ".eval.csv.checkpoint.pt"
+    rerun = kill9(cmd(tmp_path / "cut"), ckpt, cwd=REPO)
+    assert "units done" in rerun.stdout
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "full" / "eval.csv"),
+                                  pd.read_csv(tmp_path / "cut" / "eval.csv"))
+    assert not ckpt.exists()
