@@ -4,16 +4,20 @@ episodes; with probability p_greedy epsilon = eps_greedy, else epsilon ~ U(0, 1)
 (full game, no episodic life, raw rewards). An explicit train / test split (different seeds)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from scripts.common import cli
+from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                       save_checkpoint)
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger, progress
 from scripts.dsi.seaquest import load_qnet, make_env, rollout_episode
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
+    p = cli.parser(__doc__.splitlines()[0])
     p.add_argument("--policies", nargs="+", required=True)
     p.add_argument("--train", required=True)
     p.add_argument("--test", required=True)
@@ -25,11 +29,31 @@ def main() -> None:
     env = make_env(cfg["game"], train=False)
     nets = [load_qnet(path, env) for path in args.policies]
     rng = np.random.default_rng(args.seed)
+    # a checkpoint every ``checkpoint_every`` episodes (episodes so far, the generator, the
+    # finished split), so a preempted run resumes exactly; removed once both files are written
+    train_out = Path(args.train)
+    ckpt = train_out.parent / f".{train_out.name}.checkpoint.pt"
+    fp = args_fingerprint(args, inputs=list(args.policies))
+    every = max(1, int(data.get("checkpoint_every", 20)))
+    state = load_checkpoint(ckpt, restore_rng=False, fingerprint=fp, log=log.info)
+    finished, partial = {}, None
+    if state is not None:
+        rng.bit_generator.state = state["rng"]
+        finished, partial = state["finished"], state["partial"]
+        log.info("resuming from %s (%s done; %s)", ckpt, sorted(finished) or "no split",
+                 f"{partial['split']} at episode {partial['i']}" if partial else "")
     for split, out, n, base in (("train", args.train, data["train_episodes"], 0),
                                 ("test", args.test, data["test_episodes"], 1_000_000)):
+        if split in finished:   # (re)write it: a failed job's outputs may have been removed
+            save_npz(out, **finished[split])
+            continue
         frames, rewards, returns, pol = [], [], [], []
-        j = 0
-        for i in progress(range(int(n)), desc=split, unit="episode"):
+        j, start = 0, 0
+        if partial is not None and partial["split"] == split:
+            frames, rewards = list(partial["frames"]), list(partial["rewards"])
+            returns, pol = list(partial["returns"]), list(partial["policy"])
+            j, start = int(partial["j"]), int(partial["i"])
+        for i in progress(range(start, int(n)), desc=split, unit="episode"):
             if i % int(data["redraw_every"]) == 0:
                 j = int(rng.integers(len(nets)))
             eps = data["eps_greedy"] if rng.random() < data["p_greedy"] else float(rng.random())
@@ -38,14 +62,25 @@ def main() -> None:
             rewards.append(ep["rewards"])
             returns.append(float(ep["rewards"].sum()))
             pol.append(j)
+            if (i + 1) % every == 0 and i + 1 < int(n):
+                save_checkpoint(ckpt, {"rng": rng.bit_generator.state, "finished": finished,
+                                       "partial": {"split": split, "i": i + 1, "j": j,
+                                                   "frames": frames, "rewards": rewards,
+                                                   "returns": returns, "policy": pol}},
+                                fingerprint=fp)
         off = np.concatenate([[0], np.cumsum([len(f) for f in frames])]).astype(np.int64)
         roff = np.concatenate([[0], np.cumsum([len(r) for r in rewards])]).astype(np.int64)
-        save_npz(out, frames=np.concatenate(frames), offsets=off, rewards=np.concatenate(rewards),
-                 reward_offsets=roff, returns=np.array(returns), policy=np.array(pol))
+        arrays = dict(frames=np.concatenate(frames), offsets=off, rewards=np.concatenate(rewards),
+                      reward_offsets=roff, returns=np.array(returns), policy=np.array(pol))
+        save_npz(out, **arrays)
+        finished[split] = arrays
         log.info("%s: %d episodes, return mean %.1f (min %.0f, max %.0f), length mean %.0f",
                  split, len(frames), np.mean(returns), np.min(returns), np.max(returns),
                  np.mean([len(r) - 1 for r in rewards]))
-
+        if split == "train":
+            save_checkpoint(ckpt, {"rng": rng.bit_generator.state, "finished": finished,
+                                   "partial": None}, fingerprint=fp)
+    remove_checkpoint(ckpt)   # finished: a rerun rolls out again
 
 if __name__ == "__main__":
     main()

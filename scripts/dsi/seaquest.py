@@ -109,15 +109,69 @@ def make_dsi_dqn(detector, horizon: int, chain: int, rng: np.random.Generator, *
     return alg
 
 
+_ENV_SKIP = ("env", "ale", "_ezpickle_args", "_ezpickle_kwargs")  # links, and the emulator
+_COLLECTOR_STATE = ("_pre_collect_obs_RO", "_pre_collect_info_R", "_pre_collect_hidden_state_RH",
+                    "collect_step", "collect_episode")
+
+
+def _layers(env) -> list:
+    out = [env]
+    while hasattr(out[-1], "env"):
+        out.append(out[-1].env)
+    return out
+
+
+def env_state(env) -> bytes:
+    """Everything that decides what a built Atari env does next: each wrapper's attributes (frame
+    stack, lives, step counts, the env's and its action space's generators) and the emulator
+    with its RNG. ``set_env_state`` on a freshly built env of the same kind continues exactly."""
+    import pickle
+
+    return pickle.dumps({"layers": [{k: v for k, v in vars(layer).items() if k not in _ENV_SKIP}
+                                    for layer in _layers(env)],
+                         "ale": env.unwrapped.ale.cloneState(include_rng=True)})
+
+
+def set_env_state(env, blob: bytes) -> None:
+    import pickle
+
+    state = pickle.loads(blob)
+    layers = _layers(env)
+    if len(layers) != len(state["layers"]):
+        raise ValueError("saved env state has another wrapper stack")
+    for layer, saved in zip(layers, state["layers"]):
+        vars(layer).update(saved)
+    env.unwrapped.ale.restoreState(state["ale"])
+
+
+def _venv_state(venv) -> list:
+    return [{"env": env_state(w.env), "is_reset": w.is_reset, "result": getattr(w, "result", None)}
+            for w in venv.workers]
+
+
+def _set_venv_state(venv, states: list) -> None:
+    for w, st in zip(venv.workers, states):
+        set_env_state(w.env, st["env"])
+        w.is_reset = st["is_reset"]
+        if st["result"] is not None:
+            w.result = st["result"]
+
+
 def run_dqn(cfg: Dict, game: str, method: str, seed: int, total_steps: int,
             save_at: Sequence[int], save_fn, log, detector=None,
             max_episode_frames: int = 108_000, resume: Dict = None) -> List[Dict]:
-    """Train for ``total_steps`` env steps; evaluate and call ``save_fn(step, algorithm)`` at each
-    step in ``save_at`` and every ``epoch_steps`` (``save_fn(step, algorithm, rows)``); return
-    progress rows (step, test return)."""
+    """Train for ``total_steps`` env steps; evaluate and call ``save_fn(step, algorithm, rows,
+    state)`` at each step in ``save_at`` and every ``epoch_steps``; return progress rows (step,
+    test return). ``state()`` is everything a resumed run needs to continue exactly as an
+    uninterrupted one (weights and optimiser, replay buffer, the train and test envs mid-episode,
+    the collector, counters, the detector's sampling generator; the global RNGs are added by
+    ``scripts.common.checkpoint.save_checkpoint``). ``resume`` is such a state, loaded with
+    ``restore_rng=False``: its RNG states are restored here, where they were saved."""
     from tianshou.data import Collector, VectorReplayBuffer
     from tianshou.env import DummyVectorEnv
     from tianshou.utils.torch_utils import policy_within_training_step, torch_train_mode
+
+    from scripts.common.checkpoint import RNG_KEY, set_rng_state
 
     torch.manual_seed(seed)
     n_train = int(cfg["train_envs"])
@@ -128,7 +182,8 @@ def run_dqn(cfg: Dict, game: str, method: str, seed: int, total_steps: int,
     train_envs.seed(seed)
     test_env.seed(seed + 10_000)
     probe = make_env(game, True)
-    alg = build_algorithm(cfg, probe, method, detector, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    alg = build_algorithm(cfg, probe, method, detector, rng)
     probe.close()
     buf = VectorReplayBuffer(int(cfg["buffer_size"]), buffer_num=n_train, ignore_obs_next=False)
     train_c = Collector(alg, train_envs, buf, exploration_noise=True)
@@ -137,14 +192,37 @@ def run_dqn(cfg: Dict, game: str, method: str, seed: int, total_steps: int,
     test_c.reset()
     rows: List[Dict] = []
     steps, updates, t0 = 0, 0.0, time.time()
-    if resume:  # network weights, optimiser and progress; the replay buffer is re-warmed
+    if resume and "buffer" not in resume:
+        raise ValueError("checkpoint without replay buffer (older code): cannot resume exactly")
+    if resume:
         alg.load_state_dict(resume["algorithm"])
-        rows, steps = list(resume["rows"]), int(resume["step"])
-        log(f"resumed at step {steps}")
+        alg._iter = int(resume["iter"])                  # target-network sync counter
+        if hasattr(alg, "horizon_log"):
+            alg.horizon_log = list(resume["horizon_log"])
+        rows, steps, updates = list(resume["rows"]), int(resume["step"]), float(resume["updates"])
+        buf = resume["buffer"]
+        train_c.buffer = buf
+        for key in _COLLECTOR_STATE:
+            setattr(train_c, key, resume["collector"][key])
+        _set_venv_state(train_envs, resume["train_envs"])
+        _set_venv_state(test_env, resume["test_env"])
+        rng.bit_generator.state = resume["detector_rng"]
+        set_rng_state(resume[RNG_KEY])
+        log(f"resumed at step {steps} (replay buffer of {len(buf)}, envs mid-episode)")
+    else:
+        with policy_within_training_step(alg.policy), torch_train_mode(alg.policy, False):
+            train_c.collect(n_step=int(cfg["start_steps"]) or n_train, random=True)
+
+    def state() -> Dict:
+        return {"algorithm": alg.state_dict(), "iter": int(alg._iter),
+                "horizon_log": list(getattr(alg, "horizon_log", [])), "rows": list(rows),
+                "step": int(steps), "updates": float(updates), "buffer": buf,
+                "collector": {k: getattr(train_c, k) for k in _COLLECTOR_STATE},
+                "train_envs": _venv_state(train_envs), "test_env": _venv_state(test_env),
+                "detector_rng": rng.bit_generator.state}
+
     marks = sorted(set(list(save_at) + list(range(int(cfg["epoch_steps"]), total_steps + 1,
                                                   int(cfg["epoch_steps"])))))
-    with policy_within_training_step(alg.policy), torch_train_mode(alg.policy, False):
-        train_c.collect(n_step=int(cfg["start_steps"]) or n_train, random=True)
     for mark in marks:
         if mark <= steps:
             continue
@@ -169,7 +247,7 @@ def run_dqn(cfg: Dict, game: str, method: str, seed: int, total_steps: int,
             row["mean_horizon"] = float(np.mean(alg.horizon_log[-1000:]))
         rows.append(row)
         log(f"{method} seed {seed}: step {steps}, test return {ret:.1f}")
-        save_fn(mark, alg, rows)
+        save_fn(mark, alg, rows, state)
     train_envs.close()
     test_env.close()
     return rows

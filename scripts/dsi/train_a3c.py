@@ -23,6 +23,8 @@ import torch.multiprocessing as mp
 import torch.nn.functional as F
 
 from scripts.common import cli
+from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                       save_checkpoint)
 from scripts.common.io import torch_save, write_json
 from scripts.common.progress import get_logger
 from scripts.dsi.pong import A3CPolicy, make_pong, preprocess
@@ -173,7 +175,10 @@ def main() -> None:
     torch.manual_seed(spec["seed"])
     shared = A3CPolicy(channels=int(spec["channels"]))
     imitated = cfg.get("init", "scratch") == "imitate"
-    if imitated and not os.path.exists(ckpt):
+    # a checkpoint of other settings is deleted here (fresh start, imitation included)
+    ck = load_checkpoint(ckpt, restore_rng=False, fingerprint=args_fingerprint(args),
+                         log=log.info)
+    if imitated and ck is None:
         t_bc = time.time()
         history = imitate_init(shared, cfg["imitate"], spec, args.policy, args.out_half, log)
         write_json(os.path.join(out_dir, f"{args.policy}_imitate.json"),
@@ -183,8 +188,7 @@ def main() -> None:
     opt = SharedAdam(shared.parameters(), lr=cfg["lr"])
     done_frames = 0
     half_saved = imitated  # the imitation's half-way policy is the cross-step agent
-    if os.path.exists(ckpt):
-        ck = torch.load(ckpt)
+    if ck is not None:   # worker seeds follow the frame count: no global RNG state to restore
         shared.load_state_dict(ck["model"])
         for (pa, st) in zip(shared.parameters(), ck["opt"]):
             for key in ("step_t", "exp_avg", "exp_avg_sq"):
@@ -198,11 +202,12 @@ def main() -> None:
                           "frames": frames, "seed": int(spec["seed"]), "policy": args.policy})
 
     def checkpoint() -> None:
-        torch_save(ckpt, {"model": shared.state_dict(), "frames": counter.value,
-                          "half_saved": half_saved,
-                          "opt": [{k: opt.state[pa][k].clone() for k in
-                                   ("step_t", "exp_avg", "exp_avg_sq")}
-                                  for pa in shared.parameters()]})
+        save_checkpoint(ckpt, {"model": shared.state_dict(), "frames": counter.value,
+                               "half_saved": half_saved,
+                               "opt": [{k: opt.state[pa][k].clone() for k in
+                                        ("step_t", "exp_avg", "exp_avg_sq")}
+                                       for pa in shared.parameters()]},
+                        fingerprint=args_fingerprint(args))
 
     t0 = time.time()
     # train in chunks (a checkpoint after each), saving the half-way (cross-step) policy
@@ -232,8 +237,7 @@ def main() -> None:
     write_json(os.path.join(out_dir, f"{args.policy}.json"),
                {"frames": counter.value, "seconds": time.time() - t0, "spec": spec,
                 "params": {k: v for k, v in cfg.items() if k != "policies"}})
-    if os.path.exists(ckpt):
-        os.remove(ckpt)
+    remove_checkpoint(ckpt)   # finished: a rerun trains again
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
-"""DQN on Seaquest with DSI-chosen horizons, or plain n-step DQN (rule dsi_train_dqn)."""
+"""DQN on Seaquest with DSI-chosen horizons, or plain n-step DQN (rule dsi_train_dqn).
+
+Checkpoints every ``epoch_steps`` (weights, optimiser, replay buffer, envs, RNGs, counters) to
+checkpoint.pt beside --progress and resumes exactly when the checkpoint's fingerprint (settings
+and detector file) matches; the checkpoint is removed once the outputs are written."""
 from __future__ import annotations
 
 import os
 
 import pandas as pd
-import torch
 
 from scripts.common import cli
+from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                       save_checkpoint)
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.dsi.seaquest import run_dqn
@@ -14,7 +19,7 @@ from scripts.dsi.trainer import load_detector
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
+    p = cli.parser(__doc__.splitlines()[0])
     p.add_argument("--method", required=True)
     p.add_argument("--detector", default=None)
     p.add_argument("--progress", required=True)
@@ -29,13 +34,14 @@ def main() -> None:
         det.zero_top_rows = int(info["zero_top_rows"])
     out_dir = os.path.dirname(args.progress)
     ckpt = os.path.join(out_dir, "checkpoint.pt")
-    resume = torch.load(ckpt, weights_only=False) if os.path.exists(ckpt) else None
+    fp = args_fingerprint(args, inputs=[args.detector])
+    resume = load_checkpoint(ckpt, restore_rng=False, fingerprint=fp, log=log.info)
 
     holder = {}
 
-    def save(step, alg, rows):
+    def save(step, alg, rows, state):
         holder["alg"] = alg
-        torch_save(ckpt, {"algorithm": alg.state_dict(), "rows": rows, "step": step})
+        save_checkpoint(ckpt, state(), fingerprint=fp)
 
     imp = cfg["improve"]
     rows = run_dqn(imp, cfg["game"], args.method, args.seed, int(imp["env_steps"]), [], save,
@@ -44,7 +50,7 @@ def main() -> None:
     frame["method"], frame["seed"] = args.method, args.seed
     write_csv(args.progress, frame)
     torch_save(args.policy, holder["alg"].policy.model.state_dict())
-    os.remove(ckpt)
+    remove_checkpoint(ckpt)   # finished: a rerun trains again
 
 
 if __name__ == "__main__":

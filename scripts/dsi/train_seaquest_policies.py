@@ -1,14 +1,17 @@
 """Seaquest DQN policies of varied quality for the detector's data (rule
 dsi_train_seaquest_policies): tianshou DQN (tianshou 0.4.11 atari_dqn defaults), checkpoints
-saved at several env-step counts. Resumes from its last checkpoint (buffer re-warmed)."""
+saved at several env-step counts. Resumes exactly from its last checkpoint (weights, optimiser,
+replay buffer, envs, RNGs) when the checkpoint's fingerprint (settings) matches; removes it once
+the outputs are written."""
 from __future__ import annotations
 
 import os
 
 import pandas as pd
-import torch
 
 from scripts.common import cli
+from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                       save_checkpoint)
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.dsi.seaquest import run_dqn
@@ -23,20 +26,20 @@ def main() -> None:
     cfg = args.params
     pol, dqn = cfg["policies"], cfg["dqn"]
     ckpt = os.path.join(args.out_dir, f".seed{args.seed}.checkpoint.pt")
-    resume = torch.load(ckpt, weights_only=False) if os.path.exists(ckpt) else None
+    fp = args_fingerprint(args)
+    resume = load_checkpoint(ckpt, restore_rng=False, fingerprint=fp, log=log.info)
 
-    def save(step, alg, rows):
+    def save(step, alg, rows, state):
         if step in pol["checkpoints"]:
             torch_save(os.path.join(args.out_dir, f"dqn_seed{args.seed}_step{step}.pt"),
                        alg.policy.model.state_dict())
-        torch_save(ckpt, {"algorithm": alg.state_dict(), "rows": rows, "step": step})
+        save_checkpoint(ckpt, state(), fingerprint=fp)
 
     cfg_run = {**dqn, "train_envs": pol["train_envs"], "test_episodes": pol["test_episodes"]}
     rows = run_dqn(cfg_run, cfg["game"], "policy", args.seed, int(pol["env_steps"]),
                    pol["checkpoints"], save, log.info, resume=resume)
     write_csv(os.path.join(args.out_dir, f"progress_seed{args.seed}.csv"), pd.DataFrame(rows))
-    if os.path.exists(ckpt):
-        os.remove(ckpt)
+    remove_checkpoint(ckpt)   # finished: a rerun trains again
 
 
 if __name__ == "__main__":

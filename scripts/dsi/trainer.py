@@ -252,17 +252,14 @@ def evaluate_split(d, g, data: EpisodeSet, cfg: Dict, device, rng) -> Dict[str, 
     return res
 
 
-def _rng_state(rng: np.random.Generator) -> dict:
-    return rng.bit_generator.state
-
-
 def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_channels: int,
           out_dir: str, seed: int, device: torch.device, log: Callable[[str], None] = print,
           max_steps: Optional[int] = None) -> Tuple[Detector, Predictor, List[Dict]]:
     """Train D and G for cfg['epochs'] epochs, checkpointing every epoch to out_dir (resumed
     only with the same settings and training data; ``discard_checkpoint`` once the outputs are
     saved)."""
-    from scripts.common.io import torch_save
+    from scripts.common.checkpoint import (RNG_KEY, fingerprint, load_checkpoint, save_checkpoint,
+                                           set_rng_state)
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -274,11 +271,10 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
     rows: List[Dict] = []
     start_epoch = 0
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
-    data_key = train_set.fingerprint()
-    ck = torch.load(ckpt_path, map_location=device) if os.path.exists(ckpt_path) else None
-    if ck is not None and (ck.get("cfg", cfg) != cfg or ck.get("data") != data_key):
-        log(f"ignoring {ckpt_path}: written with other settings or training data")
-        ck = None
+    fp = fingerprint({"cfg": cfg, "seed": seed, "in_channels": in_channels,
+                      "max_steps": max_steps, "data": train_set.fingerprint(),
+                      "test": test_set.fingerprint() if test_set is not None else None})
+    ck = load_checkpoint(ckpt_path, map_location=device, restore_rng=False, fingerprint=fp, log=log)
     if ck is not None:
         d.load_state_dict(ck["detector"])
         g.load_state_dict(ck["predictor"])
@@ -286,8 +282,7 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
         opt_g.load_state_dict(ck["opt_g"])
         rows = ck["rows"]
         start_epoch = ck["epoch"] + 1
-        rng.bit_generator.state = ck["rng"]
-        torch.set_rng_state(ck["torch_rng"])
+        set_rng_state(ck[RNG_KEY], {"sampler": rng})
         log(f"resumed from {ckpt_path} after epoch {ck['epoch']}")
     sampler = BatchSampler(train_set, cfg, rng)
     steps = 0
@@ -312,10 +307,9 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
         rows.append(row)
         log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                      for k, v in row.items()))
-        torch_save(ckpt_path, {"detector": d.state_dict(), "predictor": g.state_dict(),
-                               "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
-                               "rows": rows, "epoch": epoch, "rng": _rng_state(rng), "cfg": cfg,
-                               "data": data_key, "torch_rng": torch.get_rng_state()})
+        save_checkpoint(ckpt_path, {"detector": d.state_dict(), "predictor": g.state_dict(),
+                                    "opt_d": opt_d.state_dict(), "opt_g": opt_g.state_dict(),
+                                    "rows": rows, "epoch": epoch}, {"sampler": rng}, fp)
         if max_steps is not None and steps >= max_steps:
             break
     return d, g, rows
@@ -323,9 +317,9 @@ def train(train_set: EpisodeSet, test_set: Optional[EpisodeSet], cfg: Dict, in_c
 
 def discard_checkpoint(out_dir: str) -> None:
     """Remove train()'s resume checkpoint after a finished run's outputs are written."""
-    path = os.path.join(out_dir, "checkpoint.pt")
-    if os.path.exists(path):
-        os.remove(path)
+    from scripts.common.checkpoint import remove_checkpoint
+
+    remove_checkpoint(os.path.join(out_dir, "checkpoint.pt"))
 
 
 @torch.no_grad()

@@ -9,12 +9,15 @@ starts at the target and is decremented by the raw reward. Det. without no-ops i
 deterministic: one episode per test seed (the paper's +-0.0).
 
 CLI: ``python -m scripts.fdt.evaluate --params JSON --seed S --model-file PT --game G
---rtgs R1 R2 ... --out CSV``. Runs on Python 3.8+ / torch 1.10 with ale-py.
+--rtgs R1 R2 ... --out CSV``. Runs on Python 3.8+ / torch 1.10 with ale-py. Checkpoints
+after every (setup, target) unit to a hidden file beside the output and resumes from it (when
+its fingerprint, the settings and model file, matches); removed once the output is written.
 """
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
@@ -103,6 +106,8 @@ def rollout(net, game: str, env, *, mode: str, target: float, env_seeds: List[in
 
 def main(argv=None) -> int:
     from scripts.common import cli
+    from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                           save_checkpoint)
     from scripts.common.io import write_csv
     from scripts.common.progress import get_logger
     from scripts.common.seeding import device as default_device
@@ -123,7 +128,15 @@ def main(argv=None) -> int:
     device = default_device()
     net.load_state_dict(ck["model"])
     net.to(device).eval()
-    rows = []
+    # one checkpoint per (setup, target) unit: each unit is deterministic from its own seeds,
+    # so a preempted evaluation resumes at the first unit it had not finished
+    out = Path(args.out)
+    ckpt = out.parent / f".{out.name}.checkpoint.pt"
+    fp = args_fingerprint(args, inputs=[args.model_file])
+    state = load_checkpoint(ckpt, restore_rng=False, fingerprint=fp, log=log.info)
+    rows, done = ([], []) if state is None else (list(state["rows"]), list(state["done"]))
+    if done:
+        log.info("resuming from %s: %d (setup, target) units done", ckpt, len(done))
     t0 = time.time()
     envs = {}
     for setup in prm["setups"]:
@@ -135,6 +148,8 @@ def main(argv=None) -> int:
             envs[key] = make_eval_env(args.game, len(seeds), max_steps=int(prm["max_steps"]),
                                       noop_max=int(prm["noop_max"]) if noop else 0)
         for label in args.rtgs:
+            if [setup, label] in done:
+                continue
             target = float(meta["max_rtg"]) if label == "dataset_max" else float(label)
             rng = np.random.default_rng([args.seed, int(abs(target)), len(setup)])
             ret = rollout(net, args.game, envs[key], mode=mode, target=target,
@@ -147,7 +162,10 @@ def main(argv=None) -> int:
                              "test_seed": s // 1000, "episode": s % 1000})
             log.info("%s rtg %s=%g: mean return %.2f over %d episodes", setup, label, target,
                      float(np.mean(ret)), len(ret))
+            done.append([setup, label])
+            save_checkpoint(ckpt, {"rows": rows, "done": done}, fingerprint=fp)
     write_csv(args.out, tidy_frame(rows))
+    remove_checkpoint(ckpt)   # finished: a rerun evaluates again
     log.info("evaluated in %.0f s", time.time() - t0)
     return 0
 

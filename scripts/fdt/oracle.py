@@ -30,9 +30,10 @@ def load_oracle(path: str, game: str, prm: dict):
 
 def main(argv=None) -> int:
     import pandas as pd
-    import torch
 
     from scripts.common import cli
+    from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                           save_checkpoint)
     from scripts.common.io import torch_save, write_csv, write_json
     from scripts.common.progress import get_logger, progress
     from scripts.fdt.agent import online_kwargs, run_online, setup_online
@@ -47,8 +48,9 @@ def main(argv=None) -> int:
     env, algo = setup_online("c51", args.game, prm, threads=args.threads)
     log.info("C51 network on %s", next(algo.parameters()).device)
     start, curve = 0, {"step": [], "return": [], "wall_s": []}
-    if ckpt.exists():
-        ck = torch.load(ckpt, map_location="cpu", weights_only=False)
+    fp = args_fingerprint(args)
+    ck = load_checkpoint(ckpt, restore_rng=False, fingerprint=fp, log=log.info)
+    if ck is not None:
         algo.load_state_dict(ck["algo"])
         start, curve = ck["step"], ck["curve"]
         log.info("resumed at agent step %d (the replay memory restarts empty)", start)
@@ -58,7 +60,8 @@ def main(argv=None) -> int:
     t0 = time.time()
 
     def save(step, curve_now):
-        torch_save(ckpt, {"algo": algo.state_dict(), "step": step, "curve": curve_now})
+        save_checkpoint(ckpt, {"algo": algo.state_dict(), "step": step, "curve": curve_now},
+                        fingerprint=fp)
 
     # a resumed run continues the learner and the curve; its replay memory restarts empty
     kw = online_kwargs(prm)
@@ -77,8 +80,7 @@ def main(argv=None) -> int:
         "episodes": int(len(rets)), "final_return_mean": float(np.mean(tail)),
         "wall_s": round(time.time() - t0, 1), "params": prm})
     torch_save(out, algo.policy.state_dict())
-    if ckpt.exists():
-        ckpt.unlink()
+    remove_checkpoint(ckpt)   # finished: a rerun trains again
     log.info("oracle trained: %d episodes, last-10%% mean return %.2f", len(rets),
              float(np.mean(tail)))
     return 0

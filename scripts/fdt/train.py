@@ -62,6 +62,8 @@ def build_model(prm: dict, game: str, model: str, max_timestep: int) -> Decision
 
 def main(argv=None) -> int:
     from scripts.common import cli
+    from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                           save_checkpoint)
     from scripts.common.io import torch_save, write_json
     from scripts.common.progress import get_logger, progress
 
@@ -103,12 +105,12 @@ def main(argv=None) -> int:
     warmup = float(prm["warmup_tokens"])
     ckpt_path = out / "checkpoint.pt"
     state = {"epoch": 0, "step_in_epoch": 0, "tokens": 0.0, "rows": []}
-    if ckpt_path.exists():
-        ck = torch.load(ckpt_path, map_location=device)
+    fp = args_fingerprint(args, inputs=[args.trainset, args.critical])
+    ck = load_checkpoint(ckpt_path, map_location=device, fingerprint=fp, log=log.info)
+    if ck is not None:   # RNG states restored by load_checkpoint
         net.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         state = ck["state"]
-        torch.set_rng_state(ck["torch_rng"])
         log.info("resumed at epoch %d step %d", state["epoch"], state["step_in_epoch"])
     lam = float(args.lam)
     every = int(prm["checkpoint_every"])
@@ -148,8 +150,8 @@ def main(argv=None) -> int:
                                       "wall_s": round(time.time() - t0, 2), **info})
             bar.update(1)
             if every and gstep % every == 0 and gstep < total:
-                torch_save(ckpt_path, {"model": net.state_dict(), "opt": opt.state_dict(),
-                                       "state": state, "torch_rng": torch.get_rng_state()})
+                save_checkpoint(ckpt_path, {"model": net.state_dict(), "opt": opt.state_dict(),
+                                            "state": state}, fingerprint=fp)
         state["epoch"] += 1
         state["step_in_epoch"] = 0
     bar.close()
@@ -167,8 +169,7 @@ def main(argv=None) -> int:
             "train_s": round(time.time() - t0, 1)}
     write_json(out / "model.json", meta)
     torch_save(out / "model.pt", {"model": net.state_dict(), "meta": meta})
-    if ckpt_path.exists():
-        ckpt_path.unlink()
+    remove_checkpoint(ckpt_path)   # finished: a rerun trains again
     log.info("trained %s: %d steps in %.0f s", args.model, total, time.time() - t0)
     return 0
 

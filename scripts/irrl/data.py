@@ -1,12 +1,12 @@
 """Loading the cluttered dataset as normalised tensors, and model construction from params."""
 from __future__ import annotations
 
-import inspect
 from typing import Any, Dict, Tuple
 
 import numpy as np
 import torch
 
+from scripts.common.checkpoint import torch_load
 from scripts.irrl.cluttered import normalise, train_valid_split
 from scripts.irrl.model import RAM
 
@@ -33,13 +33,6 @@ def build_model(prm: Dict[str, Any], dynamic: bool) -> RAM:
                glimpse_scale=prm["glimpse_scale"], glimpse_hidden=prm["glimpse_hidden"],
                loc_hidden=prm["loc_hidden"], hidden=prm["hidden"], num_classes=10,
                std=prm["std"], dynamic=dynamic)
-
-
-def torch_load(path: str, map_location="cpu"):
-    """torch.load of our own files on torch 1.10 (no weights_only) and on torch >= 2.6."""
-    if "weights_only" in inspect.signature(torch.load).parameters:
-        return torch.load(path, map_location=map_location, weights_only=False)
-    return torch.load(path, map_location=map_location)
 
 
 def load_model(path: str, device="cpu") -> Tuple[RAM, Dict[str, Any]]:

@@ -2,8 +2,10 @@
 
 Writes, in the run directory: metrics.csv (per epoch: train/validation loss, accuracy,
 mean reward, mean q(y|tau), gradient norm, seconds; row 0 = before training), ckpt_e{E}.pt
-(state after E epochs, E in ``save_epochs``), model.pt (final), config.json, and a resumable
-checkpoint.pt (model, optimiser, RNG states, metrics so far).
+(state after E epochs, E in ``save_epochs``), model.pt (final), config.json, and, while it
+runs, a resumable checkpoint.pt (model, optimiser, RNG states, metrics so far, and a
+fingerprint of the settings and input files: a checkpoint of other settings is discarded),
+removed once the outputs are written.
 """
 from __future__ import annotations
 
@@ -15,11 +17,13 @@ from typing import Any, Dict, Optional, Sequence
 import pandas as pd
 import torch
 
+from scripts.common.checkpoint import (fingerprint, load_checkpoint, remove_checkpoint,
+                                       save_checkpoint)
 from scripts.common.cli import parser, setup
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
-from scripts.irrl.data import build_model, load_cluttered, load_model, torch_load
+from scripts.irrl.data import build_model, load_cluttered, load_model
 from scripts.irrl.model import RAM, initial_location, losses, run_dtram, run_ram
 
 EVAL_SEED_OFFSET = 7919
@@ -82,12 +86,13 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
     ckpt_path = os.path.join(outdir, "checkpoint.pt")
     rows, start = [], 0
     snapshots: Dict[int, Any] = {}  # epoch -> state dict of the ckpt_eE files written so far
-    if os.path.exists(ckpt_path):
-        blob = torch_load(ckpt_path, map_location=dev)
+    fp = fingerprint({"params": prm, "model": model_kind, "reward": reward, "detach": detach,
+                      "seed": seed}, inputs=[data_path, oracle_path])
+    blob = load_checkpoint(ckpt_path, map_location=dev, fingerprint=fp, log=log.info)
+    if blob is not None:   # RNG states (python, numpy, torch) restored by load_checkpoint
         model.load_state_dict(blob["model"])
         opt.load_state_dict(blob["optim"])
         perm_gen.set_state(blob["perm_rng"])
-        torch.set_rng_state(blob["torch_rng"])
         rows, start = blob["rows"], blob["epoch"]
         snapshots = blob.get("snapshots", {})
         # a restarted workflow may have removed the earlier ckpt_eE outputs: write them again
@@ -140,13 +145,13 @@ def train(prm: Dict[str, Any], data_path: str, outdir: str, *, model_kind: str, 
             save_state(os.path.join(outdir, f"ckpt_e{epoch}.pt"), model, prm, epoch)
             snapshots[epoch] = copy.deepcopy(model.state_dict())
         if epoch % prm["checkpoint_every"] == 0 or epoch == prm["epochs"]:
-            torch_save(ckpt_path, {"model": model.state_dict(), "optim": opt.state_dict(),
-                                   "perm_rng": perm_gen.get_state(),
-                                   "torch_rng": torch.get_rng_state(), "rows": rows,
-                                   "epoch": epoch, "snapshots": snapshots})
+            save_checkpoint(ckpt_path, {"model": model.state_dict(), "optim": opt.state_dict(),
+                                        "perm_rng": perm_gen.get_state(), "rows": rows,
+                                        "epoch": epoch, "snapshots": snapshots}, fingerprint=fp)
     frame = pd.DataFrame(rows)
     save_state(os.path.join(outdir, "model.pt"), model, prm, prm["epochs"])
     write_csv(os.path.join(outdir, "metrics.csv"), frame)
+    remove_checkpoint(ckpt_path)   # finished: a rerun trains again
     return frame
 
 

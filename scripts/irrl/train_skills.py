@@ -17,19 +17,32 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser, setup
+from scripts.common.checkpoint import args_fingerprint, remove_checkpoint
 from scripts.common.io import save_npz, write_csv
 from scripts.common.progress import get_logger
 from scripts.irrl.skills import SkillLearner, config_for
 
 
-def save_checkpoint(path: str, learner: SkillLearner, rows: list) -> None:
+def save_checkpoint(path: str, learner: SkillLearner, rows: list, fp: str = "") -> None:
     st = learner.state_dict()
     save_npz(path, q_skill=st["q_skill"], q_bonus=st["q_bonus"], disc=st["disc"],
              iteration=np.array(st["iteration"]), rng=np.array(json.dumps(st["rng"])),
-             rows=np.array(json.dumps(rows)))
+             rows=np.array(json.dumps(rows)), fingerprint=np.array(fp))
 
 
-def load_checkpoint(path: str, learner: SkillLearner) -> list:
+def load_checkpoint(path: str, learner: SkillLearner, fp: str = "", log=None) -> list:
+    """The rows so far, with ``learner`` restored; [] (and the file deleted) when there is no
+    checkpoint or it was saved under another fingerprint of the settings."""
+    if not os.path.exists(path):
+        return []
+    with np.load(path) as z:
+        saved = str(z["fingerprint"]) if "fingerprint" in z.files else ""
+    if saved != fp:
+        if log is not None:
+            log.info("checkpoint %s was made with other settings or inputs (fingerprint %s, this "
+                     "run %s): deleting it and starting fresh", path, saved[:12] or None, fp[:12])
+        os.remove(path)
+        return []
     with np.load(path) as z:
         learner.load_state_dict({"q_skill": z["q_skill"], "q_bonus": z["q_bonus"],
                                  "disc": z["disc"], "iteration": int(z["iteration"]),
@@ -46,7 +59,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     cfg = config_for(prm, args.sreward)
     learner = SkillLearner(cfg, args.seed)
     ckpt = os.path.join(args.outdir, "checkpoint.npz")
-    rows = load_checkpoint(ckpt, learner) if os.path.exists(ckpt) else []
+    fp = args_fingerprint(args)
+    rows = load_checkpoint(ckpt, learner, fp, log)
     if rows:
         log.info("resumed at iteration %d", learner.iteration)
     total = prm["iterations"]
@@ -69,7 +83,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                      walls=learner.grid.walls, iteration=np.array(it),
                      rollouts_per_skill=np.array(per))
         if it % prm["checkpoint_every"] == 0 and it > 0:
-            save_checkpoint(ckpt, learner, rows)
+            save_checkpoint(ckpt, learner, rows, fp)
 
     t0 = time.time()
     checkpoint_hooks()
@@ -80,6 +94,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     frame.insert(0, "sreward", args.sreward)
     frame.insert(1, "seed", args.seed)
     write_csv(os.path.join(args.outdir, "stats.csv"), frame)
+    remove_checkpoint(ckpt)   # finished: a rerun trains again
     log.info("done in %.1fs (%.3f ms/iteration)", time.time() - t0,
              1e3 * (time.time() - t0) / max(total, 1))
     return 0

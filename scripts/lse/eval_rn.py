@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
+from pathlib import Path
 from typing import Dict
 
 import numpy as np
 
+from scripts.common.checkpoint import args_fingerprint, remove_checkpoint, resumable_map
 from scripts.common.cli import parser, setup
 from scripts.common.io import read_json, save_npz
 from scripts.common.progress import get_logger
@@ -93,11 +95,16 @@ def main(argv=None) -> int:
                           "group": g, "episode_cap": p.get("episode_cap")})
     log.info("%s %s mode %d: %d runs on %d threads", p["env"], args.protocol, args.mode, len(tasks),
              args.threads)
+    # agents are independent and seeded each: a checkpoint of the finished ones beside the
+    # output lets a preempted job resume (kept only under the same settings and models)
+    ckpt = Path(args.out).parent / f".{Path(args.out).name}.checkpoint.pt"
+    fp = args_fingerprint(args, inputs=[args.selected] + [m["path"] for m in (
+        read_json(args.selected)["models"] if args.selected else [])])
     if args.threads > 1:
         with mp.get_context("spawn").Pool(args.threads) as pool:
-            results = pool.map(run_one, tasks)
+            results = resumable_map(run_one, tasks, ckpt, fp, pool=pool, log=log.info)
     else:
-        results = [run_one(t) for t in tasks]
+        results = resumable_map(run_one, tasks, ckpt, fp, log=log.info)
     E = int(p["episodes"])
 
     def pad(x, fill):
@@ -109,6 +116,7 @@ def main(argv=None) -> int:
              group=np.asarray([r["group"] for r in results]),
              steps_to_threshold=np.asarray([r["steps_to_threshold"] for r in results]),
              mode=np.asarray(args.mode), solved=np.asarray(float(p["solved"])))
+    remove_checkpoint(ckpt)   # finished: a rerun evaluates again
     sts = np.asarray([r["steps_to_threshold"] for r in results])
     log.info("reached the threshold in %d of %d runs; median steps %.0f", np.isfinite(sts).sum(),
              len(sts), np.nanmedian(sts) if np.isfinite(sts).any() else float("nan"))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import sys
+from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
 
+from scripts.common.checkpoint import args_fingerprint, remove_checkpoint, resumable_map
 from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
 from scripts.common.progress import get_logger
@@ -79,11 +81,15 @@ def main(argv=None) -> int:
                           "net": None if m is None else m["config"]["net"],
                           "solved": True if m is None else m["solved"]})
     log.info("%s %s %s: %d agents on %d threads", env, kind, args.mode, len(tasks), args.threads)
+    # agents are independent and seeded each: a checkpoint of the finished ones beside the
+    # output lets a preempted job resume (kept only under the same settings and models)
+    ckpt = Path(args.out).parent / f".{Path(args.out).name}.checkpoint.pt"
+    fp = args_fingerprint(args, inputs=list(args.models))
     if args.threads > 1:
         with mp.get_context("spawn").Pool(args.threads) as pool:
-            results = pool.map(eval_task, tasks)
+            results = resumable_map(eval_task, tasks, ckpt, fp, pool=pool, log=log.info)
     else:
-        results = [eval_task(t) for t in tasks]
+        results = resumable_map(eval_task, tasks, ckpt, fp, log=log.info)
     rows = []
     for r in results:
         for metric in ("test_return", "steps", "episodes"):
@@ -92,6 +98,7 @@ def main(argv=None) -> int:
                          "value": r[metric], "agent": kind, "agent_idx": r["agent"],
                          "hp": r["hp"], "model_solved": r["model_solved"]})
     write_csv(args.out, tidy_frame(rows))
+    remove_checkpoint(ckpt)   # finished: a rerun evaluates again
     return 0
 
 

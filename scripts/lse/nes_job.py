@@ -2,8 +2,6 @@
 Valid on Python 3.8 and torch 1.7."""
 from __future__ import annotations
 
-import os
-import pickle
 import time
 from pathlib import Path
 from typing import Dict, Optional
@@ -13,16 +11,23 @@ import pandas as pd
 import torch
 import yaml
 
-from scripts.common.io import atomic_path, torch_save, write_csv, write_text
+from scripts.common import checkpoint as ck
+from scripts.common.io import torch_save, write_csv, write_text
 from scripts.lse import nes
 from scripts.lse.inner import PopulationEvaluator
 
 
-def load_checkpoint(path: Path) -> Optional[Dict]:
-    if not path.exists():
+CHECKPOINT = "checkpoint.pkl"   # in the run's folder (torch.save, or pickle without torch)
+
+
+def load_checkpoint(path: Path, fp: Optional[str] = None, log=None) -> Optional[Dict]:
+    """The NES state saved at ``path`` (None if absent, or if saved under another fingerprint:
+    then it is deleted, and ``log`` says so)."""
+    state = ck.load_checkpoint(path, restore_rng=False, fingerprint=fp,
+                               log=log.info if log is not None else None)
+    if state is None:
         return None
-    with open(path, "rb") as f:
-        state = pickle.load(f)
+    state.pop(ck.RNG_KEY, None)   # NES keeps its own generator state in the state itself
     for k in ("psi", "best_psi", "solved_psi"):
         if state.get(k) is not None:
             state[k] = np.asarray(state[k], dtype=float)
@@ -33,15 +38,16 @@ def run_job(spec: Dict, nes_cfg: Dict, psi0: np.ndarray, run_seed: int, out_dir:
             threads: int, log, solved: Optional[float] = None, checkpoint_every: int = 1) -> Dict:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ck_path = out / "checkpoint.pkl"
-    start = load_checkpoint(ck_path)
+    ck_path = out / CHECKPOINT
+    fp = ck.fingerprint({"spec": spec, "nes": nes_cfg, "psi0": np.asarray(psi0), "seed": run_seed,
+                         "solved": solved})
+    start = load_checkpoint(ck_path, fp, log)
     if start is not None:
         log.info("resuming from %s at iteration %d", ck_path, start["it"])
 
     def checkpoint(state: Dict) -> None:
         if state["it"] % checkpoint_every == 0:
-            with atomic_path(ck_path) as tmp, open(tmp, "wb") as f:
-                pickle.dump(dict(state), f)
+            ck.save_checkpoint(ck_path, dict(state), fingerprint=fp)
 
     evaluator = PopulationEvaluator(spec, threads)
     t0 = time.time()
@@ -70,9 +76,7 @@ def save_outputs(state: Dict, out_dir: str, config: Dict, *, se_semantics: bool)
     write_csv(out / "log.csv", pd.DataFrame(state["rows"]))
     write_text(out / "config.yaml", yaml.safe_dump(config, sort_keys=True))
     torch_save(out / "model.pt", model)
-    ck = out / "checkpoint.pkl"
-    if ck.exists():
-        os.remove(ck)
+    ck.remove_checkpoint(out / CHECKPOINT)   # finished: a rerun trains again
     return psi
 
 

@@ -11,7 +11,6 @@ GAE bootstraps from the value of the last state).
 """
 from __future__ import annotations
 
-import random
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -21,13 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from scripts.common.checkpoint import load_checkpoint, save_checkpoint
 from scripts.common.envs import make_atari, make_mujoco
-from scripts.common.io import torch_save
 from scripts.common.progress import get_logger
 from scripts.trex.masks import ATARI_GAMES
 from scripts.trex.nets import load_torch
 
 log = get_logger("trex.rl")
+CHECKPOINT = "checkpoint.pt"   # in work_dir
 
 
 def env_kind(env: str) -> str:
@@ -282,20 +282,6 @@ def normalise_obs(obs: np.ndarray, rms: dict | None) -> np.ndarray:
     return np.clip(out, -10.0, 10.0)
 
 
-def _rng_state() -> dict:
-    np_state = np.random.get_state()
-    return {"torch": torch.get_rng_state(), "np_keys": torch.as_tensor(np_state[1].astype(np.int64)),
-            "np_pos": int(np_state[2]), "np_gauss": [int(np_state[3]), float(np_state[4])],
-            "py": random.getstate()}
-
-
-def _set_rng_state(s: dict) -> None:
-    torch.set_rng_state(s["torch"])
-    np.random.set_state(("MT19937", s["np_keys"].numpy().astype(np.uint32), s["np_pos"],
-                         s["np_gauss"][0], s["np_gauss"][1]))
-    random.setstate(s["py"])
-
-
 def policy_blob(algo, obs_rms, spec: dict) -> dict:
     return {"policy": algo.policy.state_dict(), "obs_rms": _rms_to_tensors(obs_rms), "spec": spec}
 
@@ -357,7 +343,8 @@ def rollout(policy, obs_rms, env: gym.Env, *, seed: int, n_episodes: int | None 
 def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, seed: int,
               total_epochs: int, work_dir: Path, norm_obs: bool,
               on_epoch_end: Callable[[int, int, Any, Any], None] | None = None,
-              extra_spec: dict | None = None, schedule_updates: int | None = None) -> tuple:
+              extra_spec: dict | None = None, schedule_updates: int | None = None,
+              fingerprint: str | None = None) -> tuple:
     """Run PPO for ``total_epochs`` epochs of ``ppo['epoch_updates']`` updates of
     ``ppo['n_envs'] * ppo['steps_per_env']`` steps, resuming from ``work_dir/checkpoint.pt``.
     ``on_epoch_end(epoch, env_step, algo, obs_rms)`` runs after every epoch (and for epoch 0
@@ -365,7 +352,9 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
     updates (default: the updates of this run); a longer horizon runs the first part of a
     longer run's schedule (a laptop-scale demonstrator stopped early, as the paper's
     stage-1 demonstrators are early checkpoints of a 1M-step run). Returns (algo, obs_rms,
-    log_rows, spec)."""
+    log_rows, spec). ``fingerprint`` (of the calling step's settings and inputs) is stored
+    with the checkpoint; a checkpoint of another fingerprint is discarded (fresh start). The
+    caller removes ``work_dir/CHECKPOINT`` once its outputs are written."""
     from tianshou.data import Collector, VectorReplayBuffer
     from tianshou.env import DummyVectorEnv, SubprocVectorEnv, VectorEnvNormObs
     from tianshou.trainer import OnPolicyTrainerParams
@@ -399,14 +388,11 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
                                    update_step_num_repetitions=int(ppo["epochs"]),
                                    show_progress=False, verbose=False)
     trainer = algo.create_trainer(params)
-    ckpt_path = work_dir / "checkpoint.pt"
+    ckpt_path = Path(work_dir) / CHECKPOINT
     rows: list[dict] = []
     start_epoch, env_step, update_step = 0, 0, 0
-    if ckpt_path.exists():
-        # older checkpoints may hold numpy float learning rates: allow exactly those types
-        with torch.serialization.safe_globals([np._core.multiarray.scalar, np.dtype,
-                                               type(np.dtype(np.float64))]):
-            state = load_torch(ckpt_path)
+    state = load_checkpoint(ckpt_path, fingerprint=fingerprint, log=log.info)  # restores RNGs
+    if state is not None:
         algo.load_state_dict(state["algo"])
         for sched, sd in zip(algo.lr_schedulers, state["schedulers"]):
             sched.last_epoch = sd
@@ -414,7 +400,6 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
             venv.set_obs_rms(_rms_from_tensors(state["obs_rms"]))
         if hasattr(algo, "ret_rms") and state.get("ret_rms"):
             algo.ret_rms = _rms_from_tensors(state["ret_rms"])   # return scaling (not in state_dict)
-        _set_rng_state(state["rng"])
         start_epoch, env_step, update_step = int(state["epoch"]), int(state["env_step"]), int(state["update_step"])
         rows = list(state["rows"])
         log.info("resumed from %s at epoch %d (%d env steps)", ckpt_path, start_epoch, env_step)
@@ -443,12 +428,14 @@ def train_ppo(*, env: str, make_train_env: Callable[[], gym.Env], ppo: dict, see
         obs_rms = venv.get_obs_rms() if norm_obs else None
         if on_epoch_end is not None:
             on_epoch_end(trainer._epoch, trainer._env_step, algo, obs_rms)
-        torch_save(ckpt_path, {"algo": algo.state_dict(),
-                               "schedulers": [int(s.last_epoch) for s in algo.lr_schedulers],
-                               "obs_rms": _rms_to_tensors(obs_rms), "rng": _rng_state(),
-                               "ret_rms": _rms_to_tensors(getattr(algo, "ret_rms", None)),
-                               "epoch": int(trainer._epoch), "env_step": int(trainer._env_step),
-                               "update_step": int(trainer._current_update_step), "rows": rows})
+        save_checkpoint(ckpt_path, {
+            "algo": algo.state_dict(),
+            "schedulers": [int(s.last_epoch) for s in algo.lr_schedulers],
+            "obs_rms": _rms_to_tensors(obs_rms),
+            "ret_rms": _rms_to_tensors(getattr(algo, "ret_rms", None)),
+            "epoch": int(trainer._epoch), "env_step": int(trainer._env_step),
+            "update_step": int(trainer._current_update_step), "rows": rows},
+            fingerprint=fingerprint)
         rate = (trainer._env_step - env_step) / max(time.time() - t0, 1e-9)
         log.info("epoch %d/%d  env steps %d  true return %.1f  train return %.2f  (%.0f steps/s)",
                  trainer._epoch, total_epochs, trainer._env_step, row["true_return"],

@@ -4,7 +4,8 @@ The learning rate decays over ``schedule_updates`` (default ``updates``): a run 
 the paper's keeps the paper's schedule and stops early.
 
 Outputs in --out-dir: ckpt_<update>.pt (policy + observation statistics), train_log.csv,
-checkpoints.json (the index, written last). Resumes from checkpoint.pt.
+checkpoints.json (the index, written last). Resumes from checkpoint.pt when its fingerprint
+(the settings) matches; removes it once the index is written.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.common import cli
+from scripts.common.checkpoint import args_fingerprint, remove_checkpoint
 from scripts.common.io import torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import rl, util  # noqa: F401  (util silences a tianshou warning)
@@ -49,6 +51,7 @@ def main(argv=None) -> int:
         env=env, ppo=ppo, seed=args.seed, total_epochs=updates // every, work_dir=out,
         norm_obs=kind == "mujoco", on_epoch_end=save,
         schedule_updates=int(dem.get("schedule_updates") or updates),
+        fingerprint=args_fingerprint(args),
         make_train_env=lambda: rl.RewardSubstitution(
             rl.make_env(env, purpose="demonstrator", max_episode_steps=max_steps)))
     steps_per_update = ppo["n_envs"] * ppo["steps_per_env"]
@@ -59,6 +62,7 @@ def main(argv=None) -> int:
         raise FileNotFoundError(f"checkpoints missing: {missing}")
     write_csv(out / "train_log.csv", pd.DataFrame(rows))
     write_json(out / "checkpoints.json", index)
+    remove_checkpoint(out / rl.CHECKPOINT)   # finished: a rerun trains again
     log.info("done: %d checkpoints", len(index))
     return 0
 

@@ -9,7 +9,8 @@ is never seen by the learner; it is logged per completed episode (train_log.csv)
 The learning rate decays over ``schedule_steps`` (default ``total_steps``): a shorter run
 follows the first part of the paper's schedule.
 Output: final.pt (policy + observation statistics), train_log.csv; resumes from
-checkpoint.pt in the same folder.
+checkpoint.pt in the same folder when its fingerprint (settings and reward file) matches, and
+removes it once the outputs are written.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.common import cli
+from scripts.common.checkpoint import args_fingerprint, remove_checkpoint
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.trex import nets, rl, util
@@ -62,10 +64,12 @@ def main(argv=None) -> int:
             rl.make_env(env, purpose="learned", max_episode_steps=max_steps),
             reward_fn_factory(), ctrl_coef=ctrl),
         extra_spec={"set": args.set},
+        fingerprint=args_fingerprint(args, inputs=[args.reward]),
         schedule_updates=max(total_updates, int(round(int(rlc.get("schedule_steps") or 0) / collect))))
     write_csv(args.out_log, pd.DataFrame(rows))
     spec["env_steps"] = int(rows[-1]["env_step"]) if rows else 0
     torch_save(out, rl.policy_blob(algo, obs_rms, spec))
+    remove_checkpoint(out.parent / rl.CHECKPOINT)   # finished: a rerun trains again
     return 0
 
 

@@ -8,8 +8,10 @@ After training each MuJoCo member is normalised by the std of its reward over th
 demo states (and centred if ``center``), which the RL reward uses.
 
 Plain PyTorch: runs on the reward stage's pinned env (see envs/trex-reward.yaml).
-Checkpoints every ``ckpt_every`` steps to <out dir>/checkpoint.pt and resumes; minibatches
-come from generators seeded by (seed, member, step), so a resumed run is identical.
+Checkpoints every ``ckpt_every`` steps to <out dir>/checkpoint.pt and resumes from it when its
+fingerprint (settings, demos and pairs) matches; minibatches come from generators seeded by
+(seed, member, step), so a resumed run is identical. The checkpoint is removed once the
+outputs are written.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ import pandas as pd
 import torch
 
 from scripts.common import cli
+from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
+                                       save_checkpoint)
 from scripts.common.io import torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import nets
@@ -51,7 +55,8 @@ def batch_returns(model, demos: Trajectories, rows: np.ndarray):
     return returns[0::2], returns[1::2]
 
 
-def run_member(model, demos, train, valid, cfg, seed, member, ckpt, state, rows_log, l2, base):
+def run_member(model, demos, train, valid, cfg, seed, member, ckpt, state, rows_log, l2, base,
+               fp=None):
     """Train one net; checkpoints carry ``base`` (finished members, their accuracies)."""
     opt = torch.optim.Adam(model.parameters(), lr=float(cfg["lr"]),
                            weight_decay=float(cfg.get("weight_decay", 0.0)))
@@ -95,9 +100,9 @@ def run_member(model, demos, train, valid, cfg, seed, member, ckpt, state, rows_
                 model.train()
             rows_log.append(entry)
             losses, accs = [], []
-            torch_save(ckpt, {**base, "member": member, "step": step + 1,
-                              "model": model.state_dict(), "optim": opt.state_dict(),
-                              "rows": rows_log})
+            save_checkpoint(ckpt, {**base, "member": member, "step": step + 1,
+                                   "model": model.state_dict(), "optim": opt.state_dict(),
+                                   "rows": rows_log}, fingerprint=fp)
             log.info("member %d step %d/%d loss %.4f train acc %.3f%s (%.1f steps/s)", member,
                      step + 1, total, entry["loss"], entry["train_acc"],
                      f" valid acc {entry['valid_acc']:.3f}" if "valid_acc" in entry else "",
@@ -131,7 +136,10 @@ def main(argv=None) -> int:
         pairs = z["pairs"]
     out_dir = Path(args.out_model).parent
     ckpt = out_dir / "checkpoint.pt"
-    state = nets.load_torch(ckpt) if ckpt.exists() else None
+    fp = args_fingerprint(args, inputs=[args.demos, args.pairs])
+    state = load_checkpoint(ckpt, fingerprint=fp, log=log.info, restore_rng=False)
+    if state is not None:
+        log.info("resuming from %s (member %s)", ckpt, state.get("member"))
     rows_log = list(state["rows"]) if state else []
     atari = env in ATARI_GAMES
     if atari:
@@ -145,7 +153,7 @@ def main(argv=None) -> int:
         log.info("Atari reward net: %d parameters, %d pairs, on %s", nets.count_params(model),
                  len(pairs), next(model.parameters()).device)
         model = run_member(model, demos, pairs, pairs[:0], cfg, args.seed, 0, ckpt, state,
-                           rows_log, 0.0, {})
+                           rows_log, 0.0, {}, fp)
         accuracy = {"train_acc": evaluate(model, demos, pairs)}
         final = model.cpu()
     else:
@@ -167,14 +175,14 @@ def main(argv=None) -> int:
             torch.manual_seed(args.seed * 1000 + m)
             member = nets.MLPReward(spec["obs_dim"], spec["hidden"], str(cfg.get("init", "torch")))
             member = run_member(member, demos, train, valid, cfg, args.seed, m, ckpt, state,
-                                rows_log, float(cfg.get("l2", 0.0)), base)
+                                rows_log, float(cfg.get("l2", 0.0)), base, fp)
             final.members[m].load_state_dict(member.state_dict())
             acc = dict(base["accuracy"])
             acc[f"member{m}_train_acc"] = evaluate(member, demos, train)
             acc[f"member{m}_valid_acc"] = evaluate(member, demos, valid) if len(valid) else None
             base = {"done_members": list(base["done_members"]) + [m],
                     "ensemble": final.state_dict(), "accuracy": acc}
-            torch_save(ckpt, {**base, "member": -1, "rows": rows_log})
+            save_checkpoint(ckpt, {**base, "member": -1, "rows": rows_log}, fingerprint=fp)
         accuracy = dict(base["accuracy"])
         # per-member normalisation over the stage's demo states
         used = np.unique(np.concatenate([pairs["a_ep"], pairs["b_ep"]]))
@@ -187,6 +195,7 @@ def main(argv=None) -> int:
     torch_save(args.out_model, {"spec": spec, "state_dict": final.state_dict()})
     write_csv(args.out_log, pd.DataFrame(rows_log))
     write_json(args.out_acc, {"env": env, "n_pairs": int(len(pairs)), **accuracy})
+    remove_checkpoint(ckpt)   # finished: a rerun trains again
     return 0
 
 

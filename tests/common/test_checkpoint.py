@@ -132,3 +132,97 @@ def test_sigterm_kill_and_restart_resumes(tmp_path):
     result, expected = json.loads(out.read_text()), json.loads(ref.read_text())
     assert result["starts"] == [0, stopped_at]
     assert result["weight"] == expected["weight"] and result["bias"] == expected["bias"]
+
+
+def test_fingerprint_follows_settings_and_input_bytes(tmp_path):
+    data = tmp_path / "data.npz"
+    data.write_bytes(b"abc")
+    folder = tmp_path / "dir"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("1")
+    base = ck.fingerprint({"lr": 0.1, "seed": 1}, [data, folder])
+    assert base == ck.fingerprint({"seed": 1, "lr": 0.1}, [str(data), str(folder)])  # key order
+    assert len(base) == 64
+    assert ck.fingerprint({"lr": 0.5, "seed": 1}, [data, folder]) != base
+    assert ck.fingerprint({"lr": 0.1, "seed": 2}, [data, folder]) != base
+    data.write_bytes(b"abd")
+    assert ck.fingerprint({"lr": 0.1, "seed": 1}, [data, folder]) != base
+    data.write_bytes(b"abc")
+    (folder / "sub" / "a.txt").write_text("2")
+    assert ck.fingerprint({"lr": 0.1, "seed": 1}, [data, folder]) != base
+    (folder / "sub" / "a.txt").write_text("1")
+    assert ck.fingerprint({"lr": 0.1, "seed": 1}, [data, folder]) == base
+    # an absent optional input is not the same as a present one
+    assert ck.fingerprint({}, [None]) == ck.fingerprint({}, [tmp_path / "missing"])
+    assert ck.fingerprint({}, [None]) != ck.fingerprint({}, [data])
+    # the known value of the settings-only case: sha256 of the sorted compact JSON
+    import hashlib
+    assert ck.fingerprint({"b": [1, 2], "a": "x"}) == hashlib.sha256(
+        b'{"a": "x", "b": [1, 2]}').hexdigest()
+
+
+def test_args_fingerprint_ignores_threads_only():
+    import argparse
+    a = argparse.Namespace(params={"lr": 1}, seed=0, threads=1, out="m.pt")
+    assert ck.args_fingerprint(a) == ck.args_fingerprint(argparse.Namespace(**dict(vars(a), threads=8)))
+    assert ck.args_fingerprint(a) != ck.args_fingerprint(argparse.Namespace(**dict(vars(a), seed=1)))
+    assert ck.args_fingerprint(a) != ck.args_fingerprint(
+        argparse.Namespace(**dict(vars(a), params={"lr": 2})))
+
+
+def test_stale_checkpoint_is_deleted_and_logged(tmp_path):
+    path, said = tmp_path / "c.pt", []
+    ck.save_checkpoint(path, {"step": 5}, fingerprint="a" * 64)
+    assert ck.load_checkpoint(path, fingerprint="a" * 64, log=said.append)["step"] == 5
+    assert said == [] and path.exists()
+    assert ck.load_checkpoint(path, fingerprint="b" * 64, log=said.append) is None
+    assert not path.exists()
+    assert len(said) == 1 and "other settings or inputs" in said[0] and "starting fresh" in said[0]
+    # a checkpoint written without a fingerprint (older code) is stale for a fingerprinted run
+    ck.save_checkpoint(path, {"step": 5})
+    assert ck.load_checkpoint(path, fingerprint="a" * 64, log=said.append) is None
+    assert not path.exists()
+    # the Checkpointer passes its fingerprint through, and remove() ends the run's checkpoint
+    c = ck.Checkpointer(path, every=1, fingerprint="c" * 64, log=said.append)
+    c.save({"step": 2})
+    assert ck.Checkpointer(path, every=1, fingerprint="c" * 64, log=said.append).load()["step"] == 2
+    assert ck.Checkpointer(path, every=1, fingerprint="d" * 64, log=said.append).load() is None
+    c.save({"step": 3})
+    c.remove()
+    assert not path.exists()
+    c.remove()   # no checkpoint: nothing to do
+
+
+def test_torch_load_shim(tmp_path):
+    torch.save({"w": torch.arange(3), "n": np.float64(2.5)}, tmp_path / "f.pt")
+    blob = ck.torch_load(tmp_path / "f.pt")
+    assert torch.equal(blob["w"], torch.arange(3)) and blob["n"] == 2.5
+    torch.save({"w": torch.arange(3)}, tmp_path / "g.pt")
+    assert torch.equal(ck.torch_load(tmp_path / "g.pt", weights_only=True)["w"], torch.arange(3))
+
+
+def _square(x):
+    return {"x": x, "y": x * x}
+
+
+def test_resumable_map_computes_only_missing_results(tmp_path):
+    path, calls = tmp_path / "m.pt", []
+
+    def fn(x):
+        calls.append(x)
+        if x == 3 and len(calls) == 4:
+            raise KeyboardInterrupt("killed mid-way")
+        return _square(x)
+
+    with pytest.raises(KeyboardInterrupt):
+        ck.resumable_map(fn, [0, 1, 2, 3, 4], path, "f" * 64, log=lambda m: None)
+    assert sorted(ck.load_checkpoint(path, restore_rng=False)["results"]) == [0, 1, 2]
+    said = []
+    out = ck.resumable_map(fn, [0, 1, 2, 3, 4], path, "f" * 64, log=said.append)
+    assert out == [_square(x) for x in range(5)]
+    assert calls == [0, 1, 2, 3, 3, 4]                      # 0-2 were not computed again
+    assert "3 of 5 tasks done" in said[0]
+    # other settings: everything again
+    calls.clear()
+    assert ck.resumable_map(fn, [0, 1], path, "e" * 64, log=said.append) == [_square(0), _square(1)]
+    assert calls == [0, 1] and "starting fresh" in said[-1]

@@ -121,7 +121,7 @@ def test_checkpoint_of_other_training_data_is_not_resumed_and_is_discarded(tmp_p
     assert other.fingerprint() != data.fingerprint() == tiny_set().fingerprint()
     msgs = []
     train(other, None, cfg, 3, str(tmp_path), 0, torch.device("cpu"), log=msgs.append)
-    assert any("other settings or training data" in m for m in msgs)
+    assert any("other settings or inputs" in m for m in msgs)
     assert not any(m.startswith("resumed") for m in msgs)
     discard_checkpoint(str(tmp_path))
     assert not (tmp_path / "checkpoint.pt").exists()

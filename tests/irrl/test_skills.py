@@ -63,3 +63,35 @@ def test_learner_step_and_state_zero_row():
     assert 0 < ev["effective_skills"] <= 24
     occ = learner.occupancy(1)
     assert occ.sum() == 24 and occ[learner.grid.walls].sum() == 0
+
+
+def test_train_skills_parameter_change_retrains(tmp_path, monkeypatch):
+    """A checkpoint left by a run with another learning rate is discarded, not resumed."""
+    import json
+
+    import pandas as pd
+
+    from scripts.irrl import train_skills
+
+    prm = {"batch_size": 32, "checkpoint_every": 50, "disdain_bonus_weight": 20,
+           "disdain_ensemble": 2, "env": "small", "envs": ["small"], "epsilon": 0.001,
+           "eval_epsilon": 0.001, "eval_every": 50, "eval_per_skill": 2, "gamma": 0.99,
+           "goal_duration": 8, "iterations": 100, "lambda": 0.7, "lr": 0.1, "n_skills": 8,
+           "occupancy_epsilon": 0.005, "occupancy_init_per_skill": 1, "occupancy_per_skill": 1,
+           "snapshot_iters": [100], "skills_threshold": 4, "env_settings": {}, "panels": {}}
+
+    def run(out, **change):
+        return train_skills.main(["--params", json.dumps(dict(prm, **change)), "--seed", "1",
+                                  "--sreward", "lin_clip", "--outdir", str(out)])
+
+    assert run(tmp_path / "fresh", lr=0.3) == 0
+    assert not (tmp_path / "fresh" / "checkpoint.npz").exists()
+    monkeypatch.setattr(train_skills, "remove_checkpoint", lambda path: None)  # as older code
+    assert run(tmp_path / "old") == 0
+    monkeypatch.undo()
+    assert (tmp_path / "old" / "checkpoint.npz").exists()
+    assert run(tmp_path / "old", lr=0.3) == 0
+    cols = ["iteration", "effective_skills", "disc_loss"]
+    a = pd.read_csv(tmp_path / "fresh" / "stats.csv")
+    b = pd.read_csv(tmp_path / "old" / "stats.csv")
+    pd.testing.assert_frame_equal(a[cols], b[cols])

@@ -1,14 +1,15 @@
 """A tiny end-to-end training run, resumption, and config validation."""
-import copy
 import os
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from scripts.common.config import ConfigError, load_config
 from scripts.common.io import save_npz
 from scripts.irrl.cluttered import generate
+from scripts.irrl.data import load_model
 from scripts.irrl.train import train
 
 PRM = {"patch": 4, "num_patches": 1, "glimpse_scale": 1, "glimpse_hidden": 16, "loc_hidden": 16,
@@ -36,18 +37,54 @@ def test_train_writes_outputs(dataset, tmp_path, model):
         assert (tmp_path / name).exists(), name
 
 
-def test_resume_matches_uninterrupted(dataset, tmp_path):
+def _killed_after_first_checkpoint(monkeypatch, *args, **kw):
+    """Run ``train`` and 'kill' it right after its first checkpoint save (epoch 1 of 2)."""
+    import scripts.irrl.train as T
+    real = T.save_checkpoint
+
+    def killing_save(*a, **k):
+        real(*a, **k)
+        raise KeyboardInterrupt("simulated kill")
+
+    monkeypatch.setattr(T, "save_checkpoint", killing_save)
+    with pytest.raises(KeyboardInterrupt):
+        train(*args, **kw)
+    monkeypatch.setattr(T, "save_checkpoint", real)
+
+
+def test_resume_matches_uninterrupted(dataset, tmp_path, monkeypatch):
     full = train(PRM, dataset, str(tmp_path / "a"), model_kind="ram", reward="log_clip",
                  detach=False, seed=3)
-    short = dict(PRM, epochs=1)
-    train(short, dataset, str(tmp_path / "b"), model_kind="ram", reward="log_clip", detach=False, seed=3)
-    os.remove(tmp_path / "b" / "metrics.csv")
+    assert not (tmp_path / "a" / "checkpoint.pt").exists(), "a finished run keeps no checkpoint"
+    _killed_after_first_checkpoint(monkeypatch, PRM, dataset, str(tmp_path / "b"), model_kind="ram",
+                                   reward="log_clip", detach=False, seed=3)
+    assert (tmp_path / "b" / "checkpoint.pt").exists()
     os.remove(tmp_path / "b" / "ckpt_e0.pt")  # a restarted workflow removes earlier outputs
     resumed = train(PRM, dataset, str(tmp_path / "b"), model_kind="ram", reward="log_clip",
                     detach=False, seed=3)
-    cols = ["epoch", "val_acc", "val_loss", "train_loss"]
-    pd.testing.assert_frame_equal(full[cols], resumed[cols])
+    pd.testing.assert_frame_equal(full.drop(columns=["seconds", "train_seconds"]),
+                                  resumed.drop(columns=["seconds", "train_seconds"]))
     assert (tmp_path / "b" / "ckpt_e0.pt").exists()
+    a, _ = load_model(str(tmp_path / "a" / "model.pt"))
+    b, _ = load_model(str(tmp_path / "b" / "model.pt"))
+    assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+
+
+def test_parameter_change_retrains(dataset, tmp_path, monkeypatch):
+    """A checkpoint of other settings (lr) is discarded: the output equals a fresh run's."""
+    changed = dict(PRM, lr=3e-3)
+    fresh = train(changed, dataset, str(tmp_path / "fresh"), model_kind="ram", reward="lin_clip",
+                  detach=False, seed=2)
+    _killed_after_first_checkpoint(monkeypatch, PRM, dataset, str(tmp_path / "old"), model_kind="ram",
+                                   reward="lin_clip", detach=False, seed=2)
+    again = train(changed, dataset, str(tmp_path / "old"), model_kind="ram", reward="lin_clip",
+                  detach=False, seed=2)
+    cols = ["epoch", "val_acc", "val_loss", "train_loss"]
+    pd.testing.assert_frame_equal(fresh[cols], again[cols])
+    a, _ = load_model(str(tmp_path / "fresh" / "model.pt"))
+    b, _ = load_model(str(tmp_path / "old" / "model.pt"))
+    assert all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+    assert not (tmp_path / "old" / "checkpoint.pt").exists()
 
 
 def test_config_rejects_bad_reward():

@@ -1,12 +1,14 @@
 """The learned-reward wrapper, PPO reward substitution, and exact resumption of interrupted
 training runs (PPO in tianshou, and reward learning)."""
 import json
+import logging
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
+from scripts.common.checkpoint import load_checkpoint
 from scripts.trex import rl
 
 PPO = dict(lr=3e-4, clip=0.2, vf_coef=0.5, ent_coef=0.0, max_grad_norm=0.5, gae_lambda=0.95,
@@ -94,24 +96,79 @@ def _reward_main(tmp_path, out, params):
                               "--out-acc", str(out / "acc.json")])
 
 
-def test_reward_training_resumes_exactly(tmp_path, monkeypatch):
-    from scripts.trex import nets, train_reward
-    params = _reward_fixture(tmp_path)
-    assert _reward_main(tmp_path, tmp_path / "full", params) == 0
+def _kill_reward_at_save(tmp_path, out, params, monkeypatch, n):
+    """Run reward learning and 'kill' it right after its n-th checkpoint save."""
+    from scripts.trex import train_reward
     saves = []
-    real = train_reward.torch_save
+    real = train_reward.save_checkpoint
 
-    def killing_save(path, obj):
-        real(path, obj)
+    def killing_save(path, obj, *a, **k):
+        real(path, obj, *a, **k)
         saves.append(path)
-        if len(saves) == 6:        # mid-way through member 1
+        if len(saves) == n:
             raise KeyboardInterrupt("simulated kill")
 
-    monkeypatch.setattr(train_reward, "torch_save", killing_save)
+    monkeypatch.setattr(train_reward, "save_checkpoint", killing_save)
     with pytest.raises(KeyboardInterrupt):
-        _reward_main(tmp_path, tmp_path / "cut", params)
-    monkeypatch.setattr(train_reward, "torch_save", real)
-    state = nets.load_torch(tmp_path / "cut" / "checkpoint.pt")
+        _reward_main(tmp_path, out, params)
+    monkeypatch.setattr(train_reward, "save_checkpoint", real)
+
+
+def _same_reward_outputs(a_dir, b_dir):
+    from scripts.trex import nets
+    a, _ = nets.load_reward_model(a_dir / "reward.pt")
+    b, _ = nets.load_reward_model(b_dir / "reward.pt")
+    for (k, va), vb in zip(a.state_dict().items(), b.state_dict().values()):
+        if not torch.equal(va, vb):
+            return False
+    return (pd.read_csv(a_dir / "log.csv").equals(pd.read_csv(b_dir / "log.csv"))
+            and json.loads((a_dir / "acc.json").read_text()) == json.loads((b_dir / "acc.json").read_text()))
+
+
+class _Said(logging.Handler):
+    """Collect what a (non-propagating) step logger says."""
+    def __init__(self, name):
+        super().__init__()
+        self.lines, self.logger = [], logging.getLogger(name)
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+    def __enter__(self):
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self)
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
+
+
+def test_reward_parameter_change_retrains(tmp_path, monkeypatch):
+    """A checkpoint of other settings (here lr) is never resumed: the run equals a fresh one."""
+    params = _reward_fixture(tmp_path)
+    changed = json.loads(json.dumps(params))
+    changed["reward"]["lr"] = 3e-3
+    assert _reward_main(tmp_path, tmp_path / "fresh", changed) == 0
+    assert _reward_main(tmp_path, tmp_path / "old", params) == 0
+    _kill_reward_at_save(tmp_path, tmp_path / "old", params, monkeypatch, 7)  # leaves a checkpoint
+    assert (tmp_path / "old" / "checkpoint.pt").exists()
+    with _Said("trex.reward") as said:
+        assert _reward_main(tmp_path, tmp_path / "old", changed) == 0
+    assert "starting fresh" in said.text
+    assert _same_reward_outputs(tmp_path / "fresh", tmp_path / "old")
+    assert not (tmp_path / "old" / "checkpoint.pt").exists()
+
+
+def test_reward_training_resumes_exactly(tmp_path, monkeypatch):
+    from scripts.trex import nets
+    params = _reward_fixture(tmp_path)
+    assert _reward_main(tmp_path, tmp_path / "full", params) == 0
+    assert not (tmp_path / "full" / "checkpoint.pt").exists(), "a finished run keeps no checkpoint"
+    _kill_reward_at_save(tmp_path, tmp_path / "cut", params, monkeypatch, 6)  # mid member 1
+    state = load_checkpoint(tmp_path / "cut" / "checkpoint.pt", restore_rng=False)
     assert state["member"] == 1 and 0 < state["step"] < 40
     assert _reward_main(tmp_path, tmp_path / "cut", params) == 0
     a, _ = nets.load_reward_model(tmp_path / "full" / "reward.pt")
@@ -157,3 +214,61 @@ def test_ppo2_init_orthogonal_gains():
     assert float((v ** 2).sum()) == pytest.approx(1.0, abs=1e-5)
     assert float(actor.sigma_param.detach().abs().sum()) == 0.0
     assert all(float(m.bias.abs().sum()) == 0.0 for m in actor.modules() if isinstance(m, torch.nn.Linear))
+
+
+def _policy_main(tmp_path, out, ctrl_coef, seed=1):
+    """The real train_policy CLI: the control set (constant reward) with a control cost."""
+    from scripts.trex import train_policy
+    params = {"env": {"max_episode_steps": 32}, "ppo": PPO,
+              "rl": {"total_steps": 384, "ctrl_coef": ctrl_coef, "control_reward": 1.0}}
+    return train_policy.main(["--params", json.dumps(params), "--seed", str(seed),
+                              "--env", "halfcheetah", "--set", "control",
+                              "--out", str(out / "final.pt"), "--out-log", str(out / "log.csv")])
+
+
+def _same_policy(a_dir, b_dir):
+    a, b = rl.load_torch(a_dir / "final.pt"), rl.load_torch(b_dir / "final.pt")
+    same = all(torch.equal(v, b["policy"][k]) for k, v in a["policy"].items())
+    return same and pd.read_csv(a_dir / "log.csv").equals(pd.read_csv(b_dir / "log.csv"))
+
+
+def test_policy_parameter_change_retrains(tmp_path, monkeypatch):
+    """The issue's case: ctrl_coef 0.1 -> 0.5 after a finished run must retrain, even when the
+    old run's final checkpoint were still there (as older code left it)."""
+    from scripts.trex import train_policy
+    assert _policy_main(tmp_path, tmp_path / "fresh", 0.5) == 0
+    assert not (tmp_path / "fresh" / rl.CHECKPOINT).exists(), "a finished run keeps no checkpoint"
+    monkeypatch.setattr(train_policy, "remove_checkpoint", lambda path: None)  # keep it
+    assert _policy_main(tmp_path, tmp_path / "old", 0.1) == 0
+    monkeypatch.undo()
+    assert (tmp_path / "old" / rl.CHECKPOINT).exists()
+    assert not _same_policy(tmp_path / "fresh", tmp_path / "old")
+    with _Said("trex.rl") as said:
+        assert _policy_main(tmp_path, tmp_path / "old", 0.5) == 0
+    assert "starting fresh" in said.text and "resumed" not in said.text
+    assert _same_policy(tmp_path / "fresh", tmp_path / "old")
+    assert not (tmp_path / "old" / rl.CHECKPOINT).exists()
+
+
+def _demonstrator_main(out, lr):
+    from scripts.trex import train_demonstrator
+    params = {"env": {"max_episode_steps": 32, "demonstrator": {"ckpt_every": 1, "updates": 2}},
+              "ppo": dict(PPO, lr=lr)}
+    return train_demonstrator.main(["--params", json.dumps(params), "--seed", "2",
+                                    "--env", "halfcheetah", "--out-dir", str(out)])
+
+
+def test_demonstrator_parameter_change_retrains(tmp_path, monkeypatch):
+    from scripts.trex import train_demonstrator
+    assert _demonstrator_main(tmp_path / "fresh", 1e-3) == 0
+    assert not (tmp_path / "fresh" / rl.CHECKPOINT).exists()
+    monkeypatch.setattr(train_demonstrator, "remove_checkpoint", lambda path: None)
+    assert _demonstrator_main(tmp_path / "old", 3e-4) == 0
+    monkeypatch.undo()
+    assert _demonstrator_main(tmp_path / "old", 1e-3) == 0
+    for name in ("ckpt_1.pt", "ckpt_2.pt"):
+        a, b = rl.load_torch(tmp_path / "fresh" / name), rl.load_torch(tmp_path / "old" / name)
+        assert all(torch.equal(v, b["policy"][k]) for k, v in a["policy"].items()), name
+    assert pd.read_csv(tmp_path / "fresh" / "train_log.csv").equals(
+        pd.read_csv(tmp_path / "old" / "train_log.csv"))
+    assert not (tmp_path / "old" / rl.CHECKPOINT).exists()

@@ -188,3 +188,60 @@ def test_gpu_job_requeued_resumes_from_checkpoint(cluster, repo_copy):
     assert "resuming from checkpoint" in train_log
     print(f"\nrequeued GPU job {job_id} resumed at step {result['starts'][1]}; "
           f"{elapsed:.0f} s", file=sys.stderr)
+
+
+def _trex_policy_cmd(out_dir: Path) -> list:
+    """The preempt Snakefile's trex_policy command, run directly (the uninterrupted reference)."""
+    text = (REPO / "tests/workflow/preempt/Snakefile").read_text()
+    params = re.search(r"TREX_POLICY_PARAMS = \((.*?)\n\)", text, re.S).group(1)
+    cfg = "".join(re.findall(r"'([^']*)'", params))
+    return [sys.executable, "-m", "scripts.trex.train_policy", "--params", cfg, "--seed", "1",
+            "--threads", "1", "--env", "halfcheetah", "--set", "control",
+            "--out", str(out_dir / "final.pt"), "--out-log", str(out_dir / "train_log.csv")]
+
+
+def test_paper_step_requeued_resumes_to_identical_outputs(cluster, repo_copy):
+    """A real paper step (T-REX PPO, the trex_train_policy command) requeued by SLURM while it
+    trains resumes from its checkpoint and ends with outputs identical to an uninterrupted run."""
+    import pandas as pd
+    import torch
+
+    out = repo_copy / "results/preempt/trex_policy"
+    ckpt = out / "checkpoint.pt"
+    reference = subprocess.Popen(_trex_policy_cmd(repo_copy / "reference_trex"), cwd=repo_copy,
+                                 stderr=subprocess.DEVNULL)
+    t0 = time.monotonic()
+    proc = cluster.popen(_snakemake_cmd("--snakefile", "tests/workflow/preempt/Snakefile",
+                                        "results/preempt/trex_policy/final.pt"),
+                         cwd=repo_copy, env=_env(), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    job_id = None
+    while job_id is None:  # wait until the job trains and has saved a checkpoint
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() - t0 < 300, "no checkpoint within 300 s"
+        if ckpt.exists():
+            running = [j for j in cluster.squeue_all() if j["state"] == "RUNNING"]
+            if running:
+                job_id = running[0]["id"]
+        time.sleep(0.2)
+    r = cluster.run(["scontrol", "requeue", job_id])
+    assert r.returncode == 0, r.stderr
+    while cluster.show_job(job_id).get("JobState") != "PENDING":
+        assert time.monotonic() - t0 < 300, cluster.show_job(job_id)
+        time.sleep(0.2)
+    cluster.run(["scontrol", "update", f"JobId={job_id}", "StartTime=now"])
+    log = proc.communicate(timeout=SNAKEMAKE_TIMEOUT + 60)[0]
+    assert proc.returncode == 0, log[-6000:] + "\n" + cluster.logs()
+    assert reference.wait(timeout=600) == 0
+    assert int(cluster.show_job(job_id)["Restarts"]) >= 1
+    train_log = (repo_copy / "logs/preempt/trex_policy.log").read_text()
+    assert "resumed from" in train_log, train_log[-3000:]
+    a = torch.load(repo_copy / "reference_trex/final.pt", weights_only=False)
+    b = torch.load(out / "final.pt", weights_only=False)
+    for k, v in a["policy"].items():
+        assert torch.equal(v, b["policy"][k]), k
+    pd.testing.assert_frame_equal(pd.read_csv(repo_copy / "reference_trex/train_log.csv"),
+                                  pd.read_csv(out / "train_log.csv"))
+    assert not ckpt.exists()
+    print(f"\nrequeued T-REX policy job {job_id}: identical outputs after resume; "
+          f"{time.monotonic() - t0:.0f} s", file=sys.stderr)
