@@ -302,7 +302,12 @@ rule fdt_critical_states:
         mem_mb=mem_mb("fdt", "critical"),
         gpu=0,
     params:
-        cfg=stage_params("fdt", "critical"),
+        cfg=lambda wc: stage_params(
+            "fdt",
+            "critical",
+            candidate_limit=FDT["trainset"]["transitions"],
+            min_len=json.loads(fdt_model_params(wc.game))["context"],
+        ),
         replay=lambda wc: res("fdt", "replay", wc.game),
         labels=lambda wc: res("fdt", "feedback", wc.game),
         s=lambda wc: fdt_crit_parse(wc.crit),
