@@ -51,7 +51,8 @@ def mask_frames(frames: np.ndarray, game: str) -> np.ndarray:
     elif game == "pong":
         f = f[..., 11:, :]
     elif game == "seaquest":
-        f[..., 18:22, :] = (f[..., 18:22, :] > 0).astype(np.float32)
+        # the ship's row 20 binarised as the original: grey < 100 -> 0, >= 100 -> 172
+        f[..., 18:22, :] = np.where(f[..., 18:22, :] >= 100, 172.0, 0.0)
         f[..., 18:20, :] = 0
         f[..., 21, :] = 0
         f[..., 61:70, :] = 0
