@@ -191,3 +191,26 @@ def test_cell_hash_equals_original_digest(game, expected):
     frames = np.array([x for k in keys for x in (z, z, z, k)])
     digests = C.cell_keys(frames, np.zeros(len(frames), int), game)
     assert [digests[i].hex()[:16] for i in range(3, 32, 4)] == expected
+
+
+def test_lr_per_step_matches_original_callback():
+    """The rate each optimizer step uses under the original's LearningRateDecayCallback
+    (lr 6e-4, warm-up 10,240 tokens, final 80,000 tokens, 640 tokens per step): the first step
+    at the base rate, then the schedule one batch behind."""
+    from scripts.fdt.model import lr_for_step
+    expected = [0.0006, 0.000225, 0.00045, 0.0005995017150848749, 0.000592060502435162,
+                0.0005759068558729307, 0.0005515226535602272, 0.0005196352987213406,
+                0.00048119602053434325, 0.00043735149808818007]
+    got = [lr_for_step(640.0 * s, 6e-4, 10240, 80000) for s in range(0, 60, 6)]
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+    # warm-up 1,000, final 3,000, 40 tokens per step, up to the end of the cosine (step 75)
+    expected = [0.0006, 0.00011999999999999999, 0.00023999999999999998, 0.00035999999999999997,
+                0.00047999999999999996, 0.0006, 0.0005853169548885461, 0.0005427050983124842,
+                0.0004763355756877419, 0.0003927050983124842, 0.0003, 0.0002072949016875158,
+                0.00012366442431225807, 5.9999999999999995e-05, 5.9999999999999995e-05,
+                5.9999999999999995e-05]
+    got = [lr_for_step(40.0 * s, 6e-4, 1000, 3000) for s in range(0, 76, 5)]
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+    # past final_tokens the original's cosine rises again (step 89: 1.0877e-4); ours stays at
+    # 0.1 * lr (deviation, docs/fidelity/fdt.md)
+    assert lr_for_step(40.0 * 89, 6e-4, 1000, 3000) == pytest.approx(6e-5)
