@@ -214,3 +214,16 @@ def test_lr_per_step_matches_original_callback():
     # past final_tokens the original's cosine rises again (step 89: 1.0877e-4); ours stays at
     # 0.1 * lr (deviation, docs/fidelity/fdt.md)
     assert lr_for_step(40.0 * 89, 6e-4, 1000, 3000) == pytest.approx(6e-5)
+
+
+def test_training_windows_match_original_dataset():
+    """StateActionReturnDataset.__getitem__ on episodes ending at 7, 12, 20, 26, K = 3: the
+    window of index i starts at min(i, end of i's episode - K). The original has
+    len(data) - 3K items (DT's token count used as a step count); ours len(data) - K
+    (deviation, docs/fidelity/fdt.md)."""
+    from scripts.fdt.train import window_starts
+    expected = [0, 1, 2, 3, 4, 4, 4, 7, 8, 9, 9, 9, 12, 13, 14, 15, 16]
+    episode_start = np.repeat([0, 7, 12, 20], [7, 5, 8, 6])
+    got = window_starts(episode_start, 3)
+    assert got[:17].tolist() == expected
+    assert got[17:].tolist() == [17, 17, 17, 20, 21, 22]
