@@ -1,4 +1,4 @@
-# Feedback Decision Transformer (Giladi and Katz, ICDM 2023). Facts: ../shared/papers/fdt.md
+# Feedback Decision Transformer (Giladi and Katz, ICDM 2023); fidelity ledger: docs/fidelity/fdt.md
 # Data flow: behaviour data (DQN Replay download + convert, or a generated DQN log) -> oracle ->
 # feedback labels -> training sets -> critical states -> DT / FDT / BC -> evaluation -> tables.
 import itertools
@@ -302,7 +302,12 @@ rule fdt_critical_states:
         mem_mb=mem_mb("fdt", "critical"),
         gpu=0,
     params:
-        cfg=stage_params("fdt", "critical"),
+        cfg=lambda wc: stage_params(
+            "fdt",
+            "critical",
+            candidate_limit=FDT["trainset"]["transitions"],
+            min_len=json.loads(fdt_model_params(wc.game))["context"],
+        ),
         replay=lambda wc: res("fdt", "replay", wc.game),
         labels=lambda wc: res("fdt", "feedback", wc.game),
         s=lambda wc: fdt_crit_parse(wc.crit),
@@ -690,7 +695,7 @@ register_target(
     scales=("smoke", "laptop", "paper") if FDT_ORACLE_CURVES else (),
     left_out="oracle not trained at this scale",
 )
-register_target("fdt", fig("fdt", "fig_feedback_agreement.pdf"), "Feedback statistics (brief 2.2)")
+register_target("fdt", fig("fdt", "fig_feedback_agreement.pdf"), "Feedback statistics (oracle agreement per buffer)")
 for _f in fdt_tab("compare_to_paper"):
     register_target("fdt", _f, "Reproduced vs reported (Tables 4-10)")
 register_target(

@@ -1,1 +1,1 @@
-"""Feedback Decision Transformer (Giladi and Katz, ICDM 2023). Facts: ../shared/papers/fdt.md."""
+"""Feedback Decision Transformer (Giladi and Katz, ICDM 2023). Fidelity ledger: docs/fidelity/fdt.md."""

@@ -1,15 +1,20 @@
-"""Critical states (brief 2.4, appendix Table 2) and their oracle feedback.
+"""Critical states (appendix Table 2) and their oracle feedback; rule by rule against the
+original code in docs/fidelity/fdt.md.
 
 States are hashed into cells (game mask, 7x7 max-pool per frame, SHA-512 of the pooled
-float stack). Per (cell, action), first-visit Monte-Carlo returns of clipped rewards with
-discount gamma, plus a life-loss penalty when a life is lost within the game's window, give
-Q(c, a); the importance of a cell is max_a Q - min_a Q over actions with at least
-``min_samples`` samples (cells with >= 2 actions, I > 0, sorted descending). Phase A (the
-training set) comes first, so only training-set positions become critical; phase B (a
-longer sequential read of the behaviour log) only adds returns. "highest-lowest" selects,
-per cell, the first training-set occurrence whose logged action is the best action and the
-first whose logged action is the worst (fallback: the first occurrence); "all-cell-pairs"
-adds up to n+1 occurrences. The budget N keeps the first N positions.
+float stack). Per (cell, action), Monte-Carlo returns of clipped rewards with discount gamma,
+plus a life-loss penalty when a life is lost within the game's window, give Q(c, a) (the
+original's first-visit and non-eligible-step rules: ``CellStats``); the importance of a cell
+is max_a Q - min_a Q over actions with at least ``min_samples`` samples (cells with >= 2
+actions, I > 0, sorted descending; ties: first-inserted action, first-created cell). Phase A
+(the training set) comes first, and only its eligible positions up to ``candidate_limit``
+(the original: index 500,000) create cells and become candidates; phase B (a longer
+sequential read of the behaviour log, each buffer continued after the training set's last
+episode from it, episodes shorter than K dropped) only adds returns. "highest-lowest"
+selects, per cell, the first training-set occurrence whose logged action is the best action
+and the first whose logged action is the worst (the cell's first occurrence only when
+neither occurs); "all-cell-pairs" with n > 0 adds the next n + 1 occurrences not picked yet.
+The budget N keeps the first N positions.
 
 Eligibility (deviation, documented): the original's exact-grey-level pixel heuristics need
 atari-py's ROM frames; we use the game-independent part (episode started, not terminal,
@@ -46,7 +51,8 @@ def mask_frames(frames: np.ndarray, game: str) -> np.ndarray:
     elif game == "pong":
         f = f[..., 11:, :]
     elif game == "seaquest":
-        f[..., 18:22, :] = (f[..., 18:22, :] > 0).astype(np.float32)
+        # the ship's row 20 binarised as the original: grey < 100 -> 0, >= 100 -> 172
+        f[..., 18:22, :] = np.where(f[..., 18:22, :] >= 100, 172.0, 0.0)
         f[..., 18:20, :] = 0
         f[..., 21, :] = 0
         f[..., 61:70, :] = 0
@@ -122,41 +128,68 @@ def eligible_steps(reward: np.ndarray, terminal: np.ndarray, valid: np.ndarray,
 
 # ----------------------------------------------------------------------------- importance
 class CellStats:
-    """First-visit returns per (cell, action), accumulated episode by episode."""
+    """Monte-Carlo returns per (cell, action), accumulated episode by episode, with the
+    original's rules (generate_important_states.py, calc_important_states):
+
+    - an eligible step creates its cell if the cell is new and ``can_create`` allows it (the
+      original: only indices <= 500,000 of the read data, i.e. the training set); it adds its
+      return to (cell, action) on the pair's first eligible visit in the episode (an action
+      not yet in the cell is always added) and marks the pair as visited;
+    - a non-eligible step adds nothing to a new cell; in an existing cell it adds the action if
+      the cell does not have it yet and records the action as "first seen at a non-eligible
+      step" (for the whole data, not per episode); later non-eligible steps with such an
+      action add their return on every visit (no first-visit filter), and a non-eligible step
+      never marks a pair as visited, so it never blocks a later eligible first visit.
+
+    Per cell, actions keep their insertion order, which breaks ties in ``ranking``."""
 
     def __init__(self) -> None:
         self.sums: Dict[bytes, Dict[int, List[float]]] = {}
         self.order: Dict[bytes, int] = {}
+        self.from_noneligible: Dict[bytes, set] = {}
         self.seen_cells = set()
 
     def add_episode(self, keys: Sequence[bytes], actions: np.ndarray, returns: np.ndarray,
-                    eligible: np.ndarray) -> None:
+                    eligible: np.ndarray, can_create: Optional[np.ndarray] = None) -> None:
         visited = set()
         for t, key in enumerate(keys):
             self.seen_cells.add(key)
             a = int(actions[t])
-            if (key, a) in visited:
+            cell = self.sums.get(key)
+            if not eligible[t]:
+                if cell is None:
+                    continue  # non-eligible steps only add to existing candidate cells
+                if a not in cell:
+                    cell[a] = [float(returns[t]), 1]
+                    self.from_noneligible.setdefault(key, set()).add(a)
+                elif a in self.from_noneligible.get(key, ()):
+                    cell[a][0] += float(returns[t])
+                    cell[a][1] += 1
                 continue
-            if eligible[t]:
-                if key not in self.sums:
-                    self.sums[key] = {}
-                    self.order[key] = len(self.order)
-            elif key not in self.sums:
-                continue  # non-eligible steps only add to existing candidate cells
+            if cell is None:
+                if can_create is not None and not can_create[t]:
+                    visited.add((key, a))
+                    continue
+                cell = self.sums[key] = {}
+                self.order[key] = len(self.order)
+            if a not in cell:
+                cell[a] = [float(returns[t]), 1]
+            elif (key, a) not in visited:
+                cell[a][0] += float(returns[t])
+                cell[a][1] += 1
             visited.add((key, a))
-            s = self.sums[key].setdefault(a, [0.0, 0])
-            s[0] += float(returns[t])
-            s[1] += 1
 
     def ranking(self, min_samples: int = 0) -> List[Tuple[bytes, float, int, int]]:
-        """(cell, importance, best action, worst action), importance > 0, descending."""
+        """(cell, importance, best action, worst action), importance > 0, descending; equal
+        importances keep the cells' creation order, equal action means the action first
+        inserted into the cell (the original's max/min over its action dict)."""
         out = []
         for key, acts in self.sums.items():
             means = {a: s[0] / s[1] for a, s in acts.items() if s[1] >= max(1, min_samples)}
             if len(means) < 2:
                 continue
-            best = max(sorted(means), key=lambda a: means[a])
-            worst = min(sorted(means), key=lambda a: means[a])
+            best = max(means, key=means.get)
+            worst = min(means, key=means.get)
             gap = means[best] - means[worst]
             if gap > 0:
                 out.append((key, gap, best, worst))
@@ -166,22 +199,30 @@ class CellStats:
 
 def select_positions(ranking, occurrences: Dict[bytes, List[int]], actions: np.ndarray,
                      sampling: str = "hl", pairs: int = 0) -> List[Tuple[int, int, int, float]]:
-    """Ordered candidate positions (position, best, worst, gap) before the budget."""
+    """Ordered candidate positions (position, best, worst, gap) before the budget.
+
+    Per cell (in ranking order): the first occurrence whose logged action is the best action
+    and the first whose logged action is the worst; the cell's first occurrence only when
+    neither occurs. "ap" (all-cell-pairs) with ``pairs`` = n > 0 then adds the next n + 1
+    occurrences not picked yet, in order."""
     chosen: List[Tuple[int, int, int, float]] = []
-    used = set()
     for key, gap, best, worst in ranking:
         occ = occurrences.get(key, [])
         if not occ:
             continue
-        first_best = next((p for p in occ if actions[p] == best), occ[0])
-        first_worst = next((p for p in occ if actions[p] == worst), occ[0])
-        picks = [first_best, first_worst]
+        picks = []
+        for target in (best, worst):
+            p = next((q for q in occ if actions[q] == target), None)
+            if p is not None:
+                picks.append(p)
+        if not picks:
+            picks.append(occ[0])
         if sampling == "ap" and pairs > 0:
-            picks += occ[: pairs + 1]
+            taken = set(picks)
+            extra = [q for q in occ if q not in taken][: pairs + 1]
+            picks += extra
         for p in picks:
-            if p not in used:
-                used.add(p)
-                chosen.append((p, best, worst, gap))
+            chosen.append((p, best, worst, gap))
     return chosen
 
 
@@ -209,14 +250,24 @@ def feedback_stats(actions: np.ndarray, fb: np.ndarray, best: np.ndarray) -> Dic
 
 # ----------------------------------------------------------------------------- CLI
 def _episode_pass(stats: CellStats, frames, actions, rewards, terminal, lives, valid, game,
-                  gamma, ll, window, offset):
+                  gamma, ll, window, offset, can_create=None):
     start = np.zeros(len(actions), dtype=np.int64)
     keys = cell_keys(frames, start, game)
     flags = life_loss_flags(terminal, lives)
     g = penalised_returns(rewards, flags, gamma, ll, window, offset)
     elig = eligible_steps(rewards, terminal, valid, np.arange(len(actions)))
-    stats.add_episode(keys, actions, g, elig)
+    stats.add_episode(keys, actions, g, elig, can_create)
     return keys, elig
+
+
+def phase_b_starts(src_buffer: np.ndarray, src_index: np.ndarray, n_buffers: int) -> List[int]:
+    """Per buffer, the stored index where phase B resumes: after the last training-set episode
+    read from it (the original continues each buffer where the training-set read left it),
+    0 for a buffer the training set never visited."""
+    out = [0] * n_buffers
+    for k in np.unique(src_buffer):
+        out[int(k)] = int(src_index[src_buffer == k].max()) + 1
+    return out
 
 
 def main(argv=None) -> int:
@@ -239,34 +290,43 @@ def main(argv=None) -> int:
     with np.load(args.trainset) as z:
         ts = {k: z[k] for k in z.files}
     n = len(ts["action"])
+    # the original: only indices <= 500,000 (its training-set size) become candidate cells
+    limit = int(prm.get("candidate_limit", n))
+    min_len = int(prm.get("min_len", 0))
     stats = CellStats()
     occurrences: Dict[bytes, List[int]] = {}
     # phase A: the training set, episode by episode; its eligible positions are candidates
     starts = np.flatnonzero(ts["episode_start"] == np.arange(n))
     ends = list(starts[1:]) + [n]
     for s, e in zip(starts, ends):
+        create = np.arange(s, e) <= limit
         keys, elig = _episode_pass(stats, ts["observation"][s:e], ts["action"][s:e],
                                    ts["reward"][s:e], ts["terminal"][s:e], ts["lives"][s:e],
-                                   ts["valid"][s:e], game, args.gamma, args.ll, window, offset)
+                                   ts["valid"][s:e], game, args.gamma, args.ll, window, offset,
+                                   create)
         for t, key in enumerate(keys):
-            if elig[t]:
+            if elig[t] and create[t]:
                 occurrences.setdefault(key, []).append(int(s + t))
-    # phase B: sequential read of the behaviour log from buffer `phase_b_first`, returns only
+    # phase B: sequential read of the behaviour log from buffer `phase_b_first`, each buffer
+    # continued after the training set's last episode from it; returns only (no new cells),
+    # complete episodes of at least K steps (as the original's loader)
     manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    n_buf = int(manifest["buffers"])
+    resume = phase_b_starts(ts["src_buffer"], ts["src_index"], n_buf)
     budget_b = int(prm["return_transitions"]) - n
-    k = int(prm["phase_b_first_buffer"]) % int(manifest["buffers"])
+    k = int(prm["phase_b_first_buffer"]) % n_buf
     read = 0
     visited = 0
-    while read < budget_b and visited < int(manifest["buffers"]):
+    while read < budget_b and visited < n_buf:
         buf = load_buffer(Path(args.replay) / f"buffer_{k}.npz")
         for s, e, complete in episode_bounds(buf["terminal"], buf["padding"]):
-            if not complete or read >= budget_b:
+            if not complete or s < resume[k] or e - s < min_len or read >= budget_b:
                 continue
             _episode_pass(stats, buf["observation"][s:e], buf["action"][s:e], buf["reward"][s:e],
                           buf["terminal"][s:e], buf["lives"][s:e], buf["valid"][s:e], game,
-                          args.gamma, args.ll, window, offset)
+                          args.gamma, args.ll, window, offset, np.zeros(e - s, dtype=bool))
             read += e - s
-        k = (k + 1) % int(manifest["buffers"])
+        k = (k + 1) % n_buf
         visited += 1
     ranking = stats.ranking(int(prm["min_samples"]))
     chosen = select_positions(ranking, occurrences, ts["action"], args.sampling,

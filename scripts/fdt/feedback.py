@@ -1,4 +1,4 @@
-"""Oracle feedback labels (brief 2.2): for every stored index of every buffer, 1 if the
+"""Oracle feedback labels (docs/fidelity/fdt.md): for every stored index of every buffer, 1 if the
 oracle's greedy action on the stored 4-stack equals the logged action, 0 otherwise and
 at invalid or padding indices. Equivalent actions (NOOP/FIRE in Breakout) count as
 disagreement, as in the paper.

@@ -1,4 +1,5 @@
-"""Per-game facts used by several stages (from the paper's appendix and code, see the brief)."""
+"""Per-game facts used by several stages (the paper's appendix and the original code;
+docs/fidelity/fdt.md)."""
 from __future__ import annotations
 
 # ale-py ROM ids, minimal action set sizes (index 1 = FIRE in all four)

@@ -215,3 +215,13 @@ def lr_at(tokens: float, lr: float, warmup_tokens: float, final_tokens: float) -
         return lr * tokens / max(1.0, warmup_tokens)
     progress = (tokens - warmup_tokens) / max(1.0, final_tokens - warmup_tokens)
     return lr * max(0.1, 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress))))
+
+
+def lr_for_step(tokens_before: float, lr: float, warmup_tokens: float,
+                final_tokens: float) -> float:
+    """The learning rate of an optimizer step, given the tokens of all earlier steps: the
+    original sets the rate after each batch (a Lightning callback), so the first step runs at
+    the base rate and step s at the schedule's value for the tokens of steps 0..s-1."""
+    if tokens_before <= 0:
+        return lr
+    return lr_at(tokens_before, lr, warmup_tokens, final_tokens)

@@ -17,7 +17,7 @@ from scripts.fdt.games import DISPLAY
 
 # read off dopamine's C51 baseline curves (appendix Fig. A1, end of training; approximate)
 C51_FINAL = {"breakout": 215, "pong": 20, "qbert": 15000, "seaquest": 30000}
-# positive-label rates of the shipped labels (brief 2.2)
+# positive-label rates of the shipped labels (computed from the released label files)
 SHIPPED_RATE = {"breakout": 0.283, "pong": 0.192, "qbert": 0.200, "seaquest": 0.105}
 SETUP_LABEL = {"det": "Det.", "det_noop": "Det.+NoOp", "sampling": "Sampling",
                "sampling_noop": "Sampling+NoOp", "eps": "Eps.", "eps_noop": "Eps.+NoOp"}

@@ -22,7 +22,8 @@ import torch
 
 from scripts.common.seeding import device as default_device
 from scripts.fdt.games import N_ACTIONS
-from scripts.fdt.model import DecisionTransformer, configure_optimizer, fdt_loss, lr_at
+from scripts.fdt.model import (DecisionTransformer, configure_optimizer, fdt_loss,
+                               lr_for_step)
 from scripts.fdt.replay import stack_frames
 
 
@@ -137,11 +138,11 @@ def main(argv=None) -> int:
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), float(prm["grad_clip"]))
-            state["tokens"] += float(b["actions"].numel())
-            lr = lr_at(state["tokens"], float(prm["lr"]), warmup, final_tokens)
+            lr = lr_for_step(state["tokens"], float(prm["lr"]), warmup, final_tokens)
             for g in opt.param_groups:
                 g["lr"] = lr
             opt.step()
+            state["tokens"] += float(b["actions"].numel())
             state["step_in_epoch"] += 1
             gstep = state["epoch"] * steps_per_epoch + state["step_in_epoch"]
             if gstep % int(prm["log_every"]) == 0 or gstep == total:

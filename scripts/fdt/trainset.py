@@ -1,7 +1,9 @@
-"""Training-set sampling (brief 2.3): pick a buffer uniformly with RandomState(seed), continue
-it from where it was left, read until 10 complete episodes, switch; drop episodes shorter
-than the context K; stop at the transition budget. Derived per position: undiscounted
-returns-to-go of clipped rewards (DT's off-by-one fixed), timestep, episode start.
+"""Training-set sampling: pick a buffer uniformly with RandomState(seed), continue it from
+where it was left, read until 10 complete episodes of at least K steps are kept (shorter ones
+are dropped and not counted), switch; stop at the transition budget. An episode whose
+terminal index reaches the loader's capacity is dropped (docs/fidelity/fdt.md). Derived per
+position: undiscounted returns-to-go of clipped rewards, timestep (0 at each episode's first
+step: the original's DT timestep off-by-one is not reproduced), episode start.
 
 CLI: ``python -m scripts.fdt.trainset --params JSON --seed S --replay DIR --out NPZ``
 """
@@ -35,26 +37,29 @@ def sample_episodes(bounds: Sequence[List[Tuple[int, int, bool]]], *, seed: int,
                     ) -> List[Tuple[int, int, int]]:
     """(buffer, start, end) of the sampled episodes, in sampling order.
 
-    ``bounds[k]``: buffer k's episodes as (start, end, complete). A buffer is read only below
-    ``capacity`` (the original loader's replay_capacity)."""
+    ``bounds[k]``: buffer k's episodes as (start, end, complete). As the original loader
+    (create_dataset.py, DQNDatasetCreator.create_dataset): a visit keeps reading until
+    ``episodes_per_visit`` episodes of at least ``min_len`` steps are kept (shorter episodes
+    are dropped without counting), and a buffer is read only below ``capacity``: an episode
+    whose last index reaches ``capacity - 1`` is dropped and ends the buffer."""
     rng = np.random.RandomState(seed)
     n_buf = len(bounds)
     cursor = [0] * n_buf  # index of the next unread episode per buffer
-    usable = [[b for b in bk if b[2] and b[1] <= capacity] for bk in bounds]
+    usable = [[b for b in bk if b[2] and b[1] < capacity] for bk in bounds]
     out: List[Tuple[int, int, int]] = []
     total = 0
     while total < transitions:
         if all(cursor[k] >= len(usable[k]) for k in range(n_buf)):
-            break  # every buffer read to its capacity
+            break  # every buffer read to its capacity (the original would loop forever)
         k = int(rng.choice(n_buf))
-        read = 0
-        while read < episodes_per_visit and cursor[k] < len(usable[k]):
+        kept = 0
+        while kept < episodes_per_visit and cursor[k] < len(usable[k]):
             start, end, _ = usable[k][cursor[k]]
             cursor[k] += 1
-            read += 1
             if end - start >= min_len:
                 out.append((k, start, end))
                 total += end - start
+                kept += 1
     return out
 
 

@@ -1,4 +1,4 @@
-"""Critical-state criterion on hand-built data (brief 2.4)."""
+"""Critical-state criterion on hand-built data (docs/fidelity/fdt.md)."""
 import hashlib
 
 import numpy as np

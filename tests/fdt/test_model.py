@@ -75,7 +75,7 @@ def test_dt_and_bc_forward_shapes_and_causality():
 def test_nature_encoder_parameter_count():
     net = DecisionTransformer(4, 30, 2654, n_layer=6, n_head=8, n_embd=128)
     enc = sum(p.numel() for p in net.state_encoder.parameters())
-    # 4->32 8x8, 32->64 4x4, 64->64 3x3 and Linear(3136, 128): 479,520 (brief: ~0.48M)
+    # 4->32 8x8, 32->64 4x4, 64->64 3x3 and Linear(3136, 128): 479,520 (the paper's encoder: ~0.48M)
     assert enc == 8224 + 32832 + 36928 + 401536
 
 
