@@ -117,3 +117,11 @@ def built_targets(paper):
 
 def targets_json(paper):
     return json.dumps(TARGETS[paper])
+
+
+def left_out_json(paper=None):
+    """JSON {target path: reason} of the targets left out at this scale (one paper, or all):
+    claims on those targets read 'not run at this scale' (scripts/common/scorecard.py)."""
+    papers = [paper] if paper else PAPERS
+    return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]},
+                      sort_keys=True)

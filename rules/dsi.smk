@@ -594,9 +594,41 @@ _SQ_SCALES = ("smoke", "paper")
 _ABL_SCALES = ("smoke", "paper")
 
 
+_DSI_CLAIM_GW = [(v, r, s) for v, r, s in _GW_RUNS if v == "S"]
+_DSI_CLAIM_ATTACK = _ATTACK_RUNS if SCALE in _PONG_SCALES else []
+
+
+rule dsi_claims:
+    """Per-run values of the DSI claims (config/claims.yaml): per seed / per attack variant."""
+    input:
+        gw=[res("dsi", "scores", f"gridworld-{v}", f"{r}-full", f"seed{s}.diagnostics.json") for v, r, s in _DSI_CLAIM_GW],
+        attack=[res("dsi", "attack", v, f"k{k}", f"{m}.csv") for v, k, m in _DSI_CLAIM_ATTACK],
+    output:
+        res("dsi", "claims.csv"),
+    log:
+        logpath("dsi", "claims"),
+    conda:
+        env_file("dsi-plot")
+    threads: 1
+    resources:
+        runtime=runtime("dsi", "default"),
+        mem_mb=mem_mb("dsi", "default"),
+        gpu=0,
+    params:
+        gw=" ".join(
+            f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
+            for v, r, s in _DSI_CLAIM_GW
+        ),
+        attack=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}" for v, k, m in _DSI_CLAIM_ATTACK),
+    shell:
+        "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}"
+        " --out {output} > {log} 2>&1"
+
+
 rule dsi_compare:
     """Reproduced against reported, with every deviation."""
     input:
+        claims=rules.dsi_claims.output,
         gw=rules.dsi_table_gridworld.output.long,
         attack=rules.dsi_table_attack.output.csv if SCALE in _PONG_SCALES else [],
         seaquest=rules.dsi_fig_seaquest.output.csv if SCALE in _SQ_SCALES else [],
@@ -614,12 +646,14 @@ rule dsi_compare:
         gpu=0,
     params:
         scale=SCALE,
+        left_out=lambda wc: left_out_json("dsi"),
         extra=lambda wc, input: " ".join(
             f"--{name} {path}" for name, path in (("attack", input.attack),
             ("seaquest", input.seaquest)) if path
         ),
     shell:
         "python -m scripts.dsi.compare --scale {params.scale} --gridworld-long {input.gw}"
+        " --claims {input.claims} --left-out {params.left_out:q}"
         " {params.extra} --csv {output.csv} --md {output.md} > {log} 2>&1"
 
 

@@ -31,7 +31,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          "AUC val acc % (ours)": ci_cell(g["auc_val_acc"])})
     write_table(pd.DataFrame(rows), args.csv, args.md,
                 title="IRRL ablation: detaching the information reward (not in the paper)",
-                scale=args.scale, seeds=len(args.seeds),
+                scale=args.scale, interval="95% t-interval (none from fewer than 3 seeds)", seeds=len(args.seeds),
                 notes=["official = the IRRL code: the reward keeps its gradient into the "
                        "discriminator through the baseline-MSE and REINFORCE terms; detached = "
                        "upstream RAM.", "Same seeds in both arms."])

@@ -77,7 +77,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         save_figure(fig, out, scale=args.scale, seeds=int(sub["seed"].nunique()),
                     note="mean ± std over seeds")
     write_table(pd.DataFrame(rows), args.csv, args.md, title="IRRL: unsupervised skill discovery",
-                scale=args.scale, seeds=int(df["seed"].nunique()),
+                scale=args.scale, interval="95% t-interval (none from fewer than 3 seeds)", seeds=int(df["seed"].nunique()),
                 notes=["skills learned = exp(mean[log q(z|s_T) + log K]) on stratified evaluation "
                        "rollouts; plateau = mean over the last 10% of iterations.",
                        "The paper's values are for the large four rooms (128 skills, 40M "
