@@ -663,7 +663,7 @@ for _ext in ("csv", "md"):
         "degenerate-mask diagnostics (brief §6)")
     register_target("dsi", fig("dsi", f"table_ablation.{_ext}"), "loss ablations",
         scales=_ABL_SCALES,
-        left_out="CPU time: the ablations need 5 trainings x seeds beyond the laptop budget")
+        left_out=f"CPU time: the ablations need 5 trainings x seeds beyond the {SCALE} budget")
     register_target("dsi", fig("dsi", f"table_pong_attack.{_ext}"), "Pong attack table",
         scales=_PONG_SCALES, left_out="")
     register_target("dsi", fig("dsi", f"table_seaquest.{_ext}"), "Seaquest final returns",
