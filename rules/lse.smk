@@ -661,7 +661,7 @@ _rn_runs = lambda e: (
     if e in LSE_RN["envs"]
     else "–"
 )
-_rn_here = ", ".join(f"{e} ({'/'.join(LSE_RN[e]['eval']['run_protocols'])})" for e in LSE_RN["envs"]) or "none"
+_rn_here = ", ".join(f"{e} ({', '.join(LSE_RN[e]['eval']['run_protocols'])})" for e in LSE_RN["envs"]) or "none"
 _at = lambda pred: tuple(s for s in ("smoke", "laptop", "paper") if pred(LSE_AT[s]))
 register_target(
     "lse",
