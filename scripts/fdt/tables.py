@@ -184,6 +184,9 @@ def table_sweep(scores, common, rep, game, table) -> pd.DataFrame:
             row["DT paper"] = _reported(rep, table.upper(), game, "dt", setup, rtg)
             row["Δ% paper"] = delta_pct(row["FDT paper"], row["DT paper"])
             row.update(_verdict_cols(paired_diffs(f, d), row["Δ% paper"]))
+            # each training seed's score, for the plot's individual-run points
+            row["FDT runs"] = ";".join(f"{v:g}" for v in f.to_numpy())
+            row["DT runs"] = ";".join(f"{v:g}" for v in d.to_numpy())
             rows.append(row)
             a = avg.setdefault(setup, {"f": [], "d": [], "diff": []})
             a["f"].append(sf["mean"])

@@ -10,7 +10,7 @@ import pandas as pd
 
 from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
-from scripts.common.plotting import apply_style, plt, save_figure
+from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.common.stats import tidy_frame
 from scripts.common.tables import write_table
 from scripts.irrl.summaries import COLORS, ci_cell, label, mean_band, ordered, reported
@@ -50,6 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ax.plot(band["iteration"], band["mean"], color=c, label=f"{label(sr)} (n={band['n'].max()})")
             ax.fill_between(band["iteration"], band["mean"] - band["std"], band["mean"] + band["std"],
                             color=c, alpha=0.2, lw=0)
+            run_lines(ax, g, "iteration", "effective_skills", c)
             per_seed = [summarise(gs, es["skills_threshold"]) for _, gs in g.groupby("seed")]
             plats = [s["plateau"] for s in per_seed]
             its = [s["to_threshold"] for s in per_seed]

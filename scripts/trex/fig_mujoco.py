@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
+from scripts.common.plotting import ROLE_COLORS, apply_style, run_points, save_figure
 from scripts.common.stats import aggregate
 from scripts.common.verdict import verdict
 from scripts.common.tables import fmt_ci, load_reported, write_table
@@ -98,6 +98,12 @@ def main(argv=None) -> int:
             errs.append([[0], [0]])
         for x, h, c, e in zip(xs, heights, colors, errs):
             ax.bar(x, h, color=c, width=0.7, yerr=np.array(e), capsize=3)
+        seed_dist = evals[(evals.env == r.env) & (evals["set"] == r.stage) & (evals.metric == "distance")]
+        run_points(ax, 0, seed_dist.groupby("seed")["value"].mean().to_numpy(), "0.15",
+                   label="T-REX runs (ours)")
+        if control is not None and "control_distance" in table:
+            csub = control[(control.env == r.env) & (control.metric == "distance")]
+            run_points(ax, 1, csub.groupby("seed")["value"].mean().to_numpy(), "0.15")
         ax.axhline(r.best_demo_distance, color=ROLE_COLORS["demo"], ls="--", lw=1.2, label="best demo (ours)")
         if np.isfinite(table.loc[r.Index, "paper_T-REX_distance"]):
             ax.scatter([0], [table.loc[r.Index, "paper_T-REX_distance"]], marker="D", color=ROLE_COLORS["paper"],
