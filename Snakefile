@@ -1,4 +1,4 @@
-# Reproduction workflow for five RL papers; see README.md and ../shared/DESIGN.md.
+# Reproduction workflow for five RL papers; see README.md and CONTRIBUTING.md.
 # Thin on purpose: configuration, validation, includes and the target rules.
 import os
 import sys

@@ -1,4 +1,4 @@
-# Feedback Decision Transformer (Giladi and Katz, ICDM 2023). Facts: ../shared/papers/fdt.md
+# Feedback Decision Transformer (Giladi and Katz, ICDM 2023). Settings: config/fdt.yaml
 # Data flow: behaviour data (DQN Replay download + convert, or a generated DQN log) -> oracle ->
 # feedback labels -> training sets -> critical states -> DT / FDT / BC -> evaluation -> tables.
 import itertools
@@ -720,7 +720,7 @@ register_target(
     scales=("smoke", "laptop", "paper") if FDT_ORACLE_CURVES else (),
     left_out="oracle not trained at this scale",
 )
-register_target("fdt", fig("fdt", "fig_feedback_agreement.pdf"), "Feedback statistics (brief 2.2)")
+register_target("fdt", fig("fdt", "fig_feedback_agreement.pdf"), "Feedback statistics (oracle agreement)")
 for _f in fdt_tab("compare_to_paper"):
     register_target("fdt", _f, "Reproduced vs reported (Tables 4-10)")
 register_target(

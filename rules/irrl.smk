@@ -1,5 +1,5 @@
 # IRRL: Internally Rewarded Reinforcement Learning (Li et al., ICML 2023).
-# Facts and decisions: ../shared/papers/irrl.md; settings: config/irrl.yaml.
+# Settings and decisions: config/irrl.yaml.
 # Stages in data-flow order: digits -> cluttered -> train (RAM, DT-RAM) -> test / RH / noise ->
 # tables and figures; skill discovery runs beside them.
 import os

@@ -1,5 +1,5 @@
 # LSE: Ferreira et al., ICLR 2022 -- synthetic environments (SEs) and reward networks (RNs)
-# learned by NES. Facts: ../shared/papers/lse.md. One NES run = one job; its population is
+# learned by NES. Settings: config/lse.yaml. One NES run = one job; its population is
 # evaluated in parallel inside the job (process pool over the job's threads, batched agents).
 import itertools
 

@@ -1,6 +1,6 @@
 # T-REX (Brown et al., ICML 2019): demonstrators -> ranked demos -> pairs -> reward net ->
 # PPO on the learned reward -> evaluation on the true reward -> tables and figures.
-# Facts and settings: ../shared/papers/trex.md; settings per scale: config/trex.yaml.
+# Settings per scale and deviations: config/trex.yaml.
 
 TREX = P("trex")
 TREX_MUJOCO = list(TREX["mujoco_envs"])

@@ -26,7 +26,7 @@ DEVIATIONS = [
      "threshold; AP and AUROC added."),
     ("recipe: fixed", "length-matched negatives, no InstanceNorm, element-wise mean L1 (1.0), "
      "He init of the convs, relaxed-Bernoulli (concrete, temperature 0.5) gates in D's step, "
-     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (brief §6 items 1-3): the paper recipe "
+     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (config/dsi.yaml): the paper recipe "
      "collapses to all-ones or all-zeros masks at small scale; without InstanceNorm the default "
      "init leaves G at chance and D near-constant for epochs; soft masks leak information."),
     ("Compactness (paper recipe)", "kept as the original's matrix 1-norm "

@@ -82,7 +82,7 @@ def main(argv=None) -> int:
                              "verdict": "– (see the claims above)"})
     lines = [f"# LSE: claims, ours against the paper's (scale: {args.scale})", "",
              "Ours are computed by this workflow; the paper's values are from config/reported/lse.csv "
-             "and the brief (approximate where read off a figure).", "",
+             "and the paper itself (approximate where read off a figure).", "",
              claims_markdown("lse", args.claims, args.left_out, args.scale),
              "## Other numbers, beside the paper's", "",
              "Verdicts here are those of the tables' own rows, which use the same rule "

@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     write_table(table, args.out_csv, args.out_md, title="T-REX Table 1: Atari (true game score)",
                 scale=args.scale, seeds=int(evals.seed.nunique()),
                 notes=["T-REX best of seeds = the paper's protocol (best average over seeds of 30 "
-                       "stochastic full-game episodes); mean [95% CI] over seeds added (brief pitfall 13).",
+                       "stochastic full-game episodes); mean [95% CI] over seeds added.",
                        "vs_best_demo: the verdict rule (scripts/common/verdict.py) on each seed's "
                        "score minus the best demo (t-interval over >= 3 seeds); "
                        "best_of_seeds_above_best_demo is the paper's protocol, not a test.",

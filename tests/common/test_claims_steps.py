@@ -113,3 +113,15 @@ def test_scorecard_cli_writes_verdicts(tmp_path):
     text = md.read_text()
     assert "6.00 [3.52, 8.48]" in text and "needs a GPU" in text and "5.50 (no CI)" in text
     assert "Scale: **smoke**" in text and "commit" in text
+
+
+def test_readme_scorecard_embeds_a_laptop_scorecard_between_the_markers():
+    from scripts.tools.readme_scorecard import BEGIN, END, embed
+
+    readme = f"intro\n{BEGIN}\nold\n{END}\nrest\n"
+    card = "# Scorecard\n\nScale: **laptop**; built 2026-12-06, commit abc.\n\n## trex\n\n| a |\n"
+    out = embed(readme, card)
+    assert out.startswith("intro\n") and out.endswith("rest\n") and "old" not in out
+    assert "commit abc" in out and "#### trex" in out
+    with pytest.raises(ValueError, match="scale"):
+        embed(readme, card.replace("laptop", "smoke"))
