@@ -120,7 +120,7 @@ rule manifest_all:
         ),
     shell:
         "python -m scripts.common.manifest --scale {params.scale} --combine {input.papers}"
-        " --targets {params.scorecard:q} --out {output} > {log} 2>&1"
+        " --extra-targets {params.scorecard:q} --out {output} > {log} 2>&1"
 
 
 rule manifest_paper:

@@ -125,3 +125,21 @@ def test_readme_scorecard_embeds_a_laptop_scorecard_between_the_markers():
     assert "commit abc" in out and "#### trex" in out
     with pytest.raises(ValueError, match="scale"):
         embed(readme, card.replace("laptop", "smoke"))
+
+
+def test_manifest_combines_paper_manifests_and_the_scorecard_rows(tmp_path):
+    from scripts.common.manifest import main as manifest
+
+    (tmp_path / "card.md").write_text("x\n")
+    part = tmp_path / "p.tsv"
+    part.write_text("path\tpaper\treproduces\tscale\tseeds\tstatus\tsha256\n"
+                    "figures/p/t.csv\tp\tTable 1\tsmoke\t3\tbuilt\tabc\n")
+    extra = [{"path": str(tmp_path / "card.md"), "paper": "all", "reproduces": "Scorecard",
+              "seeds": "", "left_out": ""}]
+    import json
+
+    out = tmp_path / "all"
+    manifest(["--scale", "smoke", "--combine", str(part), "--extra-targets", json.dumps(extra),
+              "--out", str(out)])
+    frame = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    assert list(frame.paper) == ["p", "all"] and frame.status.tolist() == ["built", "built"]
