@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser, setup
-from scripts.common.plotting import apply_style, save_figure
+from scripts.common.plotting import MAX_RUN_POINTS, apply_style, save_figure
 from scripts.common.tables import write_table
 from scripts.common.verdict import verdict
 from scripts.lse.plots import MODE_LABEL, ci_str, reported, reported_value
@@ -77,15 +77,20 @@ def main(argv=None) -> int:
             mean = np.nanmean(c, 0)
             sem = np.nanstd(c, 0) / np.sqrt(np.maximum(np.sum(np.isfinite(c), 0), 1))
             ls = "--" if m in (0, -1) else "-"
-            ax.plot(grid, mean, ls=ls, lw=1.6, label=MODE_LABEL[m])
+            line, = ax.plot(grid, mean, ls=ls, lw=1.6, label=MODE_LABEL[m])
             ax.fill_between(grid, mean - sem, mean + sem, alpha=0.2)
+            groups = data[(env, proto, m)]["group"]
+            if len(np.unique(groups)) <= MAX_RUN_POINTS:  # each run (group of agents), thin
+                for gid in np.unique(groups):
+                    ax.plot(grid, np.nanmean(c[groups == gid], 0), ls=ls, lw=0.5, alpha=0.4,
+                            color=line.get_color())
         solved = float(data[(env, proto, modes[0])]["solved"])
         ax.axhline(solved, color="0.3", lw=0.8, ls=":", label="threshold")
         ax.set(title=f"{env}, {proto}", xlabel="training steps", ylabel="real test return")
         if env == "cliff":
             ax.set_ylim(-110, 0)
         ax.legend(fontsize=7, ncol=2)
-        save_figure(fig, out, scale=args.scale, seeds=n_groups, note="band: ±1 SEM over runs")
+        save_figure(fig, out, scale=args.scale, seeds=n_groups, note="band: ±1 SEM over runs; thin lines: each run (group)")
     rep = reported("fig5_9")
     for (env, proto) in sorted({(e, p) for (e, p, _) in data}):
         modes = sorted(m for (e, p, m) in data if e == env and p == proto)
