@@ -149,7 +149,8 @@ def markdown_table(frame: pd.DataFrame) -> str:
 RULE_TEXT = (f"Verdict rule (scripts/common/verdict.py): **holds** when the {INTERVAL_NAME} "
              f"from at least {MIN_RUNS} independent runs excludes the null in the paper's "
              "direction; **contradicted** when it excludes it the other way; **not shown at "
-             "this scale** otherwise (the interval contains the null, or fewer runs); **not run "
+             "this scale** otherwise (the interval contains the null, fewer runs, or no spread between "
+             "runs); **not run "
              "at this scale** when the claim's target is left out (the manifest's reason). "
              "A run is a training seed (or seed x environment where a claim is stratified), never "
              "episodes or steps of one run.")

@@ -21,7 +21,8 @@ Verdicts:
 
 - ``holds``: the interval excludes the null in the paper's direction;
 - ``contradicted``: it excludes the null in the other direction;
-- ``not shown at this scale``: otherwise (the interval contains the null, or too few runs);
+- ``not shown at this scale``: otherwise (the interval contains the null, too few runs, or
+  every run gave the same value, so the interval has zero width);
 - ``not run at this scale``: the claim's target is left out at this scale (the manifest's reason).
 """
 from __future__ import annotations
@@ -163,6 +164,10 @@ def verdict(values: Optional[Sequence[float]], *, null: float, direction: str,
     if left_out:
         return Verdict(NOT_RUN, Interval(float("nan"), float("nan"), float("nan"), 0), left_out)
     iv = statistic_interval(values, baseline, kind=kind, confidence=confidence, min_runs=min_runs)
+    if iv.has_interval and iv.low == iv.high:
+        # every run gave the same value: a zero-width interval is no evidence of a direction
+        return Verdict(NOT_SHOWN, iv, "every run gave the same value: no spread, no interval",
+                       tuple(_clean(values)))
     label = decide(iv, null, direction)
     if iv.n == 0:
         reason = "no runs"
@@ -171,8 +176,6 @@ def verdict(values: Optional[Sequence[float]], *, null: float, direction: str,
                   + ": no interval")
     elif label == NOT_SHOWN:
         reason = f"the interval contains the null ({null:g})"
-    elif iv.low == iv.high:
-        reason = "every run gave the same value (zero-width interval)"
     else:
         reason = ""
     return Verdict(label, iv, reason, tuple(_clean(values)))

@@ -124,3 +124,10 @@ def test_scorecard_rows_join_runs_claims_and_left_out_targets():
     assert frame.reason.iloc[1] == "needs a cluster"
     assert "runs none" in frame.reason.iloc[2]
     assert judge(claims[0], runs, "", "smoke")["runs"] == 3
+
+
+def test_identical_runs_give_no_verdict():
+    # a zero-width interval (no spread between runs) is not evidence of a direction
+    v = verdict([0.25, 0.25, 0.25, 0.25, 0.25], null=0.0, direction="greater")
+    assert v.verdict == NOT_SHOWN and "same value" in v.reason
+
