@@ -186,6 +186,8 @@ def fmt_interval(iv: Interval, digits: int = 2) -> str:
         return "–"
     if not iv.has_interval:
         return f"{iv.point:.{digits}f} (no CI)"
+    if iv.low == iv.high:
+        return f"{iv.point:.{digits}f} (no spread, no CI)"
     return f"{iv.point:.{digits}f} [{iv.low:.{digits}f}, {iv.high:.{digits}f}]"
 
 
