@@ -143,3 +143,17 @@ def test_manifest_combines_paper_manifests_and_the_scorecard_rows(tmp_path):
               "--out", str(out)])
     frame = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
     assert list(frame.paper) == ["p", "all"] and frame.status.tolist() == ["built", "built"]
+
+
+def test_fdt_tables_print_the_verdict_not_a_sign_match():
+    # the case: FDT 4.67 vs DT 2.33 over 3 seeds (delta +100%) is not a match
+    from scripts.fdt.tables import _verdict_cols, direction_of, paired_diffs
+
+    fdt = pd.Series([7.0, 0.0, 7.0], index=[0, 1, 2])
+    dt = pd.Series([0.0, 7.0, 0.0], index=[0, 1, 2])
+    cols = _verdict_cols(paired_diffs(fdt, dt), paper_delta=11.0)
+    assert cols["verdict (paper's direction)"] == NOT_SHOWN
+    assert cols["FDT − DT, paired [95% CI]"].startswith("2.33 [")
+    assert direction_of(-16.0) == "less" and direction_of(float("nan")) == "greater"
+    strong = _verdict_cols(np.array([5.0, 6.0, 7.0]), paper_delta=11.0)
+    assert strong["verdict (paper's direction)"] == HOLDS
