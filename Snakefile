@@ -1,4 +1,4 @@
-# Reproduction workflow for five RL papers; see README.md and ../shared/DESIGN.md.
+# Reproduction workflow for five RL papers; see README.md and CONTRIBUTING.md.
 # Thin on purpose: configuration, validation, includes and the target rules.
 import os
 import sys
@@ -61,10 +61,45 @@ rule all:
         "figures/all",
 
 
-rule manifest_all:
-    """One row per table and figure of every paper (built or left out, and why)."""
+from scripts.common.scorecard import load_claims
+
+# a paper's per-run claims file is needed when one of its claims' targets is built at this scale
+_BUILT = {t["path"] for p in PAPERS for t in TARGETS[p] if not t["left_out"]}
+SCORECARD_RUNS = sorted(
+    {res(c["paper"], "claims.csv") for c in load_claims() if c["paper"] in PAPERS and c["target"] in _BUILT}
+)
+
+
+rule scorecard:
+    """Every claim of config/claims.yaml judged on this scale's runs by the one verdict rule."""
     input:
-        expand("figures/{paper}/all", paper=PAPERS),
+        claims=os.path.join(_CONFIG_DIR, "claims.yaml"),
+        runs=SCORECARD_RUNS,
+    output:
+        md=report("figures/scorecard.md", caption="report/scorecard.rst", category="0. Scorecard"),
+        csv="figures/scorecard.csv",
+    log:
+        f"logs/{SCALE}/scorecard.log",
+    conda:
+        "envs/workflow.yaml"
+    threads: 1
+    resources:
+        runtime=5,
+        mem_mb=1000,
+    params:
+        scale=SCALE,
+        left_out=lambda wc: left_out_json(),
+    shell:
+        "python -m scripts.common.scorecard --scale {params.scale} --claims {input.claims}"
+        " --runs {input.runs} --left-out {params.left_out:q} --out-md {output.md}"
+        " --out-csv {output.csv} > {log} 2>&1"
+
+
+rule manifest_all:
+    """One row per table and figure of every paper (built or left out, and why), and the scorecard."""
+    input:
+        papers=expand("figures/{paper}/all", paper=PAPERS),
+        scorecard=rules.scorecard.output,
     output:
         "figures/all",
     log:
@@ -77,9 +112,15 @@ rule manifest_all:
         mem_mb=1000,
     params:
         scale=SCALE,
+        scorecard=json.dumps(
+            [
+                {"path": p, "paper": "all", "reproduces": "Scorecard: every claim's verdict", "seeds": "", "left_out": ""}
+                for p in ("figures/scorecard.md", "figures/scorecard.csv")
+            ]
+        ),
     shell:
-        "python -m scripts.common.manifest --scale {params.scale} --combine {input}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.common.manifest --scale {params.scale} --combine {input.papers}"
+        " --extra-targets {params.scorecard:q} --out {output} > {log} 2>&1"
 
 
 rule manifest_paper:

@@ -94,9 +94,10 @@ def env_file(name):
     return f"../envs/{name}.yaml"
 
 
-def register_target(paper, path, reproduces, *, scales=SCALES, left_out=""):
+def register_target(paper, path, reproduces, *, scales=SCALES, left_out="", runs=None):
     """Declare a table or figure. At a scale outside `scales` it is listed in the manifest as
-    left out, with `left_out` as the reason, and never built."""
+    left out, with `left_out` as the reason, and never built. `runs`: what the manifest's seeds
+    column says when the target's runs are not the paper's seed list (default: its seed count)."""
     if SCALE not in scales and not left_out:
         raise WorkflowError(f"{path}: give the reason it is left out at scale '{SCALE}'")
     TARGETS[paper].append(
@@ -104,7 +105,7 @@ def register_target(paper, path, reproduces, *, scales=SCALES, left_out=""):
             "path": path,
             "paper": paper,
             "reproduces": reproduces,
-            "seeds": len(seeds(paper)),
+            "seeds": len(seeds(paper)) if runs is None else runs,
             "left_out": "" if SCALE in scales else left_out,
         }
     )
@@ -117,3 +118,11 @@ def built_targets(paper):
 
 def targets_json(paper):
     return json.dumps(TARGETS[paper])
+
+
+def left_out_json(paper=None):
+    """JSON {target path: reason} of the targets left out at this scale (one paper, or all):
+    claims on those targets read 'not run at this scale' (scripts/common/scorecard.py)."""
+    papers = [paper] if paper else PAPERS
+    return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]},
+                      sort_keys=True)

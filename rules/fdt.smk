@@ -625,9 +625,37 @@ rule fdt_plot_rtg_sweep:
         " --table {input:q} --out {output:q} > {log} 2>&1"
 
 
+rule fdt_claims:
+    """Per-run values of the FDT claims (config/claims.yaml): FDT - DT and FDT - BC per seed."""
+    input:
+        lambda wc: [
+            res("fdt", "eval", g, m, s, f"seed{seed}.csv")
+            for g in FDT_GAMES
+            for m, s in fdt_runs_unique(g)[:3]
+            for seed in FDT_SEEDS
+        ],
+    output:
+        res("fdt", "claims.csv"),
+    log:
+        logpath("fdt", "claims"),
+    conda:
+        env_file("fdt-report")
+    threads: 1
+    resources:
+        runtime=runtime("fdt", "default"),
+        mem_mb=mem_mb("fdt", "default"),
+        gpu=0,
+    params:
+        common=FDT_TABLE_COMMON,
+    shell:
+        "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}"
+        " --out {output:q} > {log} 2>&1"
+
+
 rule fdt_compare:
     """Reproduced against reported: every comparable number of Tables 4-10, side by side."""
     input:
+        claims=rules.fdt_claims.output,
         a4=fig("fdt", "table_a4_dt_protocol.csv"),
         a5=fig("fdt", "table_a5_fdt_dt_bc.csv"),
         a10=fig("fdt", "table_a10_feedback_stats.csv"),
@@ -646,8 +674,10 @@ rule fdt_compare:
         gpu=0,
     params:
         common=FDT_TABLE_COMMON,
+        left_out=lambda wc: left_out_json("fdt"),
     shell:
         "python -m scripts.fdt.tables compare --common {params.common:q} --a4 {input.a4:q}"
+        " --claims {input.claims:q} --left-out {params.left_out:q}"
         " --a5 {input.a5:q} --a10 {input.a10:q} --sweeps {input.sweeps:q}"
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
 

@@ -623,9 +623,31 @@ rule irrl_plot_occupancy:
         " --out {output} --scale {params.scale} > {log} 2>&1"
 
 
+rule irrl_claims:
+    """Per-run values of the IRRL claims (config/claims.yaml): paired differences per seed."""
+    input:
+        metrics=IRRL_MAIN_METRICS,
+        skills=rules.irrl_plot_skills.output.tidy,
+    output:
+        res("irrl", "claims.csv"),
+    log:
+        logpath("irrl", "claims"),
+    conda:
+        env_file("irrl-plot")
+    threads: 1
+    resources:
+        runtime=runtime("irrl", "default"),
+        mem_mb=mem_mb("irrl", "default"),
+        gpu=0,
+    shell:
+        "python -m scripts.irrl.claims --metrics {input.metrics} --skills-tidy {input.skills}"
+        " --out {output} > {log} 2>&1"
+
+
 rule irrl_report:
     """The paper's claims checked against ours (summary.md)."""
     input:
+        claims=rules.irrl_claims.output,
         metrics=IRRL_MAIN_METRICS,
         rh=IRRL_RH_METRICS,
         noise=rules.irrl_plot_noise.output.csv,
@@ -644,9 +666,11 @@ rule irrl_report:
         gpu=0,
     params:
         scale=SCALE,
+        left_out=lambda wc: left_out_json("irrl"),
     shell:
         "python -m scripts.irrl.report --metrics {input.metrics} --rh {input.rh}"
         " --noise-table {input.noise} --skills-tidy {input.skills} --out {output}"
+        " --claims {input.claims} --left-out {params.left_out:q}"
         " --scale {params.scale} > {log} 2>&1"
 
 

@@ -593,14 +593,47 @@ LSE_SUMMARY_TABLES = (
 )
 
 
-rule lse_report:
-    """summary.md: the paper's claims, ours against theirs, with the pass/fail rule."""
+# runs of the LSE claims (config/claims.yaml): Cliff RN speed-ups, CartPole DDQN on varied-HP SEs
+LSE_CLAIM_RN = {k: v for k, v in LSE_RN_RUNS.items() if k[0] == "cliff" and k[1] in ("default", "varyhp") and k[2] in (0, 2, 6)}
+LSE_CLAIM_SE = (
+    [res("lse", "eval_se", "cartpole", "ddqn", f"{m}.csv") for m in ("real", "se_varyhp")]
+    if SCALE != "laptop" and "cartpole" in LSE_SE["envs"] and "ddqn" in LSE_SE["eval"]["agents"].get("cartpole", [])
+    else []
+)
+
+
+rule lse_claims:
+    """Per-run values of the LSE claims: steps of the RN/native and SE/real runs (two arms)."""
     input:
-        LSE_SUMMARY_TABLES,
+        rn=list(LSE_CLAIM_RN.values()),
+        se=LSE_CLAIM_SE,
+    output:
+        res("lse", "claims.csv"),
+    log:
+        logpath("lse", "claims"),
+    conda:
+        env_file("lse-plot")
+    threads: 1
+    resources:
+        runtime=runtime("lse", "default"),
+        mem_mb=mem_mb("lse", "default"),
+        gpu=gpus("lse", "default"),
+    params:
+        rn=" ".join(f"{e}/{p}/{m}={path}" for (e, p, m), path in LSE_CLAIM_RN.items()),
+    shell:
+        "python -m scripts.lse.claims --rn {params.rn} --se {input.se} --out {output} > {log} 2>&1"
+
+
+rule lse_report:
+    """summary.md: the paper's claims judged by the one verdict rule, and our other numbers."""
+    input:
+        claims=rules.lse_claims.output,
+        tables=LSE_SUMMARY_TABLES,
     output:
         fig("lse", "summary.md"),
     params:
         scale=SCALE,
+        left_out=lambda wc: left_out_json("lse"),
     log:
         logpath("lse", "report"),
     conda:
@@ -611,11 +644,24 @@ rule lse_report:
         mem_mb=mem_mb("lse", "default"),
         gpu=gpus("lse", "default"),
     shell:
-        "python -m scripts.lse.report --tables {input} --scale {params.scale} --out {output} > {log} 2>&1"
+        "python -m scripts.lse.report --tables {input.tables} --claims {input.claims}"
+        " --left-out {params.left_out:q} --scale {params.scale} --out {output} > {log} 2>&1"
 
 
 # ----------------------------------------------------------------------------- targets
-_se_reason = "SE training and its 4000-agent evaluations need cluster CPU-hours (brief §7.2)"
+_se_reason = f"SE training and its 4000-agent evaluations need cluster CPU-hours; not run at {SCALE} scale (config/lse.yaml)"
+# the manifest's seeds column: LSE's runs are NES runs, RN models and agents, not config seeds
+_se_runs = (
+    f"{LSE_SE['runs']['opt']} NES runs per env; {LSE_SE['eval']['n_models']} SEs x {LSE_SE['eval']['agents_per_model']} agents"
+    if LSE_SE["envs"]
+    else "–"
+)
+_rn_runs = lambda e: (
+    f"{LSE_RN['runs']} NES runs per mode; {LSE_RN[e]['eval']['n_models']} RNs x {LSE_RN[e]['eval']['agents_per_model']} agents"
+    if e in LSE_RN["envs"]
+    else "–"
+)
+_rn_here = ", ".join(f"{e} ({', '.join(LSE_RN[e]['eval']['run_protocols'])})" for e in LSE_RN["envs"]) or "none"
 _at = lambda pred: tuple(s for s in ("smoke", "laptop", "paper") if pred(LSE_AT[s]))
 register_target(
     "lse",
@@ -623,6 +669,7 @@ register_target(
     "Fig. 2",
     scales=_at(lambda c: bool(c["se"]["envs"])),
     left_out=_se_reason,
+    runs=_se_runs,
 )
 register_target(
     "lse",
@@ -630,17 +677,18 @@ register_target(
     "Fig. 2 (table)",
     scales=_at(lambda c: bool(c["se"]["envs"])),
     left_out=_se_reason,
+    runs=_se_runs,
 )
 for _env, (_f3, _f4) in LSE_SE_FIG.items():
     _sc = ("smoke", "paper")
     for _name in (f"{_f3}_{_env}_kde.pdf", f"{_f3}_{_env}_bars.pdf", f"table_{_f3}_{_env}.md"):
-        register_target("lse", fig("lse", _name), f"Fig. {_f3[3:]}", scales=_sc, left_out=_se_reason)
+        register_target("lse", fig("lse", _name), f"Fig. {_f3[3:]}", scales=_sc, left_out=_se_reason, runs=_se_runs)
     for _d in LSE_DIMS[_env]:
         register_target(
-            "lse", fig("lse", f"{_f4}_{_env}_hist_{_d}.pdf"), f"Fig. {_f4[3:]}", scales=_sc, left_out=_se_reason
+            "lse", fig("lse", f"{_f4}_{_env}_hist_{_d}.pdf"), f"Fig. {_f4[3:]}", scales=_sc, left_out=_se_reason, runs=_se_runs
         )
 for _name in ("fig_mbrl_baseline_kde.pdf", "fig_mbrl_baseline_bars.pdf", "table_mbrl_baseline.md"):
-    register_target("lse", fig("lse", _name), "MBRL baseline (README)", scales=("smoke", "paper"), left_out=_se_reason)
+    register_target("lse", fig("lse", _name), "MBRL baseline (README)", scales=("smoke", "paper"), left_out=_se_reason, runs=_se_runs)
 for _e in LSE_AT["paper"]["rn"]["envs"]:
     for _p in LSE_AT["paper"]["rn"][_e]["eval"]["run_protocols"]:
         register_target(
@@ -648,9 +696,15 @@ for _e in LSE_AT["paper"]["rn"]["envs"]:
             fig("lse", f"fig5_9_{_e}_{_p}.pdf"),
             "Fig. 5/9",
             scales=_at(lambda c: _e in c["rn"]["envs"] and _p in c["rn"][_e]["eval"]["run_protocols"]),
-            left_out=f"{_e} RNs ({_p}) need cluster CPU-hours; laptop runs the Cliff RNs only",
+            left_out=f"{_e} RNs ({_p}) need cluster CPU-hours; {SCALE} scale runs {_rn_here}",
+            runs=_rn_runs(_e),
         )
-register_target("lse", fig("lse", "table_rn_steps_to_threshold.md"), "Fig. 5/9 (steps to threshold)")
+register_target(
+    "lse",
+    fig("lse", "table_rn_steps_to_threshold.md"),
+    "Fig. 5/9 (steps to threshold)",
+    runs="; ".join(f"{e}: {_rn_runs(e)}" for e in LSE_RN["envs"]),
+)
 for _m in LSE_AT["paper"]["rn"]["cliff"]["modes"]:
     for _name in (f"fig10_cliff_mode{_m}.pdf", f"fig10_cliff_mode{_m}_simplified.pdf", f"table_fig10_cliff_rewards_mode{_m}.csv"):
         register_target(
@@ -658,7 +712,10 @@ for _m in LSE_AT["paper"]["rn"]["cliff"]["modes"]:
             fig("lse", _name),
             "Fig. 10",
             scales=_at(lambda c: _m in c["rn"]["cliff"]["modes"] and "cliff" in c["rn"]["envs"]),
-            left_out=f"Cliff mode {_m} is not trained at smoke scale (tiny subset of modes)",
+            left_out=f"Cliff mode {_m} is not trained at {SCALE} scale (modes here: "
+            + (", ".join(map(str, LSE_RN["cliff"]["modes"])) if "cliff" in LSE_RN["envs"] else "none")
+            + ")",
+            runs=_rn_runs("cliff"),
         )
 for _mir in (True, False):
     register_target(
@@ -666,6 +723,7 @@ for _mir in (True, False):
         fig("lse", f"fig11_stepsize_{'mirrored' if _mir else 'plain'}.pdf"),
         "Fig. 11",
         scales=_at(lambda c: _mir in c["stepsize"]["mirrored"]),
-        left_out="laptop runs the mirrored panel only (a small Fig 11)",
+        left_out=f"{SCALE} scale runs the {'mirrored' if True in LSE_SS['mirrored'] else 'plain'} panel only (a small Fig 11)",
+        runs=f"{len(LSE_SS_CFGS)} NES runs (transform x step size)",
     )
-register_target("lse", fig("lse", "summary.md"), "claims (abstract, Fig. 2/3/5)")
+register_target("lse", fig("lse", "summary.md"), "claims (abstract, Fig. 2/3/5)", runs="see each claim")

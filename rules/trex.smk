@@ -394,10 +394,48 @@ rule trex_fig_noise:
         " --pairs {input.pairs} --out-fig {output.fig} --out-csv {output.csv} --out-md {output.md} > {log} 2>&1"
 
 
+rule trex_claims:
+    """Per-run values of the T-REX claims (config/claims.yaml) that this scale runs."""
+    input:
+        mujoco=[res("trex", "eval", e, s, f"seed{k}.csv") for e, s in TREX_MUJOCO_SETS for k in TREX_SEEDS],
+        atari=[res("trex", "eval", g, "stage1", f"seed{k}.csv") for g in TREX_ATARI for k in TREX_ATARI_SEEDS],
+        noise_evals=[res("trex", "eval", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, f"seed{TREX_SEEDS[0]}.csv") for s in TREX_NOISE_SETS],
+        noise_pairs=[res("trex", "pairs", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, "pairs.npz") for s in TREX_NOISE_SETS],
+        demos=sorted({res("trex", "demos", e, "demos_meta.csv") for e in TREX_MUJOCO + TREX_ATARI + ([TREX_NOISE["env"]] if TREX_NOISE else [])}),
+    output:
+        res("trex", "claims.csv"),
+    log:
+        logpath("trex", "claims"),
+    conda:
+        env_file("trex-figures")
+    threads: 1
+    resources:
+        runtime=runtime("trex", "default"),
+        mem_mb=mem_mb("trex", "default"),
+        gpu=0,
+    params:
+        cfg=json.dumps(
+            {
+                "stages": {e: TREX_ENVCFG[e]["stages"] for e in TREX_MUJOCO},
+                "noise": (
+                    {"env": TREX_NOISE["env"], "stage": TREX_NOISE["stage"], "stages": TREX_ENVCFG[TREX_NOISE["env"]]["stages"]}
+                    if TREX_NOISE
+                    else None
+                ),
+            },
+            sort_keys=True,
+        ),
+    shell:
+        "python -m scripts.trex.claims --params {params.cfg:q} --mujoco-evals {input.mujoco}"
+        " --atari-evals {input.atari} --noise-evals {input.noise_evals} --noise-pairs {input.noise_pairs}"
+        " --demos {input.demos} --out {output} > {log} 2>&1"
+
+
 rule trex_compare:
     """Reproduced against reported: one Markdown page over every T-REX table built at this scale."""
     input:
-        [fig("trex", n) for n in ["table_mujoco_performance.csv", "table_extrapolation_corr.csv"] if TREX_MUJOCO]
+        claims=rules.trex_claims.output,
+        tables=[fig("trex", n) for n in ["table_mujoco_performance.csv", "table_extrapolation_corr.csv"] if TREX_MUJOCO]
         + ([fig("trex", "table1_atari.csv")] if TREX_ATARI else [])
         + ([fig("trex", "table_noise.csv")] if TREX_NOISE else []),
     output:
@@ -413,26 +451,36 @@ rule trex_compare:
         gpu=0,
     params:
         scale=SCALE,
+        left_out=lambda wc: left_out_json("trex"),
     shell:
-        "python -m scripts.trex.compare --scale {params.scale} --tables {input} --out {output} > {log} 2>&1"
+        "python -m scripts.trex.compare --scale {params.scale} --tables {input.tables} --claims {input.claims}"
+        " --left-out {params.left_out:q} --out {output} > {log} 2>&1"
 
 
-TREX_NO_ATARI = "no Atari game at this scale: tianshou PPO on Breakout runs ~56 agent steps/s on 2 CPU cores (50M steps ~ 10 days); see paper scale"
+TREX_NO_ATARI = "no Atari game at this scale: PPO on the learned reward (50M steps per game) runs ~56 agent steps/s with tianshou on 2 CPU cores (~10 days); see paper scale"
+# the Atari extrapolation and attention figures need no RL on the learned reward, only the
+# demonstrator's checkpoints (stage 1: up to 600-3,650 PPO updates of 8 x 128 steps) and a reward net
+TREX_NO_ATARI_DEMOS = (
+    "no Atari game at this scale: the ranked demos need the Atari demonstrator's PPO checkpoints "
+    "(0.6M steps for Breakout, up to 3.7M for other games; ~3 h to a day per game at ~56 agent "
+    "steps/s on 2 CPU cores) before any reward learning; see paper scale"
+)
 TREX_NO_MUJOCO = "no MuJoCo task configured at this scale"
-TREX_NO_NOISE = "Hopper ranking-noise sweep (6 levels x 9 trials of PPO) needs CPU hours; built at smoke (tiny) and paper scale"
-register_target("trex", fig("trex", "table1_atari.csv"), "Table 1 (Atari LfD performance)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI)
-register_target("trex", fig("trex", "table1_atari.md"), "Table 1 (Atari LfD performance)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI)
-register_target("trex", fig("trex", "fig_extrapolation_atari.pdf"), "Fig. extrapolation (Atari)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI)
-register_target("trex", fig("trex", "fig_attention_breakout.pdf"), "Fig. reward attention (Breakout)", scales=(SCALE,) if TREX["attention_env"] in TREX_ATARI else (), left_out=TREX_NO_ATARI)
+TREX_NOISE_RUNS = f"{TREX_NOISE['trials']} trials x {len(TREX_NOISE['swaps'])} noise levels" if TREX_NOISE else None
+TREX_NO_NOISE = f"Hopper ranking-noise sweep (6 levels x 9 trials of PPO) needs CPU hours; not run at {SCALE} scale (built at smoke, tiny, and paper scale)"
+register_target("trex", fig("trex", "table1_atari.csv"), "Table 1 (Atari LfD performance)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI, runs=len(TREX_ATARI_SEEDS))
+register_target("trex", fig("trex", "table1_atari.md"), "Table 1 (Atari LfD performance)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI, runs=len(TREX_ATARI_SEEDS))
+register_target("trex", fig("trex", "fig_extrapolation_atari.pdf"), "Fig. extrapolation (Atari)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI_DEMOS)
+register_target("trex", fig("trex", "fig_attention_breakout.pdf"), "Fig. reward attention (Breakout)", scales=(SCALE,) if TREX["attention_env"] in TREX_ATARI else (), left_out=TREX_NO_ATARI_DEMOS)
 register_target("trex", fig("trex", "fig_mujoco_performance.pdf"), "Fig. MuJoCo performance (bar chart)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
 register_target("trex", fig("trex", "table_mujoco_performance.csv"), "Fig. MuJoCo performance (numbers)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
 register_target("trex", fig("trex", "table_mujoco_performance.md"), "Fig. MuJoCo performance (numbers)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
 register_target("trex", fig("trex", "fig_extrapolation.pdf"), "Fig. extrapolation (MuJoCo)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
 register_target("trex", fig("trex", "table_extrapolation_corr.csv"), "Extrapolation correlations (not in the paper)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
 register_target("trex", fig("trex", "table_extrapolation_corr.md"), "Extrapolation correlations (not in the paper)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "fig_noise_hopper.pdf"), "Fig. ranking noise (Hopper)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE)
-register_target("trex", fig("trex", "table_noise.csv"), "Fig. ranking noise (numbers)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE)
-register_target("trex", fig("trex", "table_noise.md"), "Fig. ranking noise (numbers)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE)
+register_target("trex", fig("trex", "fig_noise_hopper.pdf"), "Fig. ranking noise (Hopper)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE, runs=TREX_NOISE_RUNS)
+register_target("trex", fig("trex", "table_noise.csv"), "Fig. ranking noise (numbers)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE, runs=TREX_NOISE_RUNS)
+register_target("trex", fig("trex", "table_noise.md"), "Fig. ranking noise (numbers)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE, runs=TREX_NOISE_RUNS)
 register_target(
     "trex",
     fig("trex", "table_mturk.csv"),

@@ -45,13 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--targets", type=json.loads,
                    help="one paper's targets, as a JSON list (written by rules/common.smk)")
     p.add_argument("--combine", nargs="*", default=[], help="per-paper manifests to concatenate")
+    p.add_argument("--extra-targets", type=json.loads,
+                   help="targets of no paper (the scorecard), as a JSON list, after the papers'")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    if args.targets:
-        frame = paper_manifest(args.targets, args.scale)
-    else:
-        parts = [pd.read_csv(m, sep="\t", dtype=str, keep_default_na=False) for m in args.combine]
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    parts = [pd.read_csv(m, sep="\t", dtype=str, keep_default_na=False) for m in args.combine]
+    for targets in (args.targets, args.extra_targets):
+        if targets:
+            parts.append(paper_manifest(targets, args.scale).astype(str))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     write_tsv(frame, args.out)
     return 0
 

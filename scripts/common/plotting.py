@@ -39,3 +39,34 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt)
     plt.close(fig)
+
+
+# plots of a mean and its interval over at most this many runs also show each run
+MAX_RUN_POINTS = 10
+
+
+def run_points(ax, x: float, values, color: str, *, width: float = 0.25, label: str | None = None,
+               max_runs: int = MAX_RUN_POINTS) -> bool:
+    """Draw each run's value as a point beside a bar or interval at ``x`` (spread evenly over
+    ``width``, no randomness). Nothing is drawn above ``max_runs`` runs; returns whether drawn."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0 or v.size > max_runs:
+        return False
+    xs = x + (np.linspace(-width / 2, width / 2, v.size) if v.size > 1 else np.zeros(1))
+    ax.scatter(xs, v, s=14, color="white", edgecolor=color, linewidth=1.0, zorder=6, label=label)
+    return True
+
+
+def run_lines(ax, frame, x: str, y: str, color: str, *, run: str = "seed", scale: float = 1.0,
+              max_runs: int = MAX_RUN_POINTS) -> bool:
+    """Each run's curve as a thin line under a mean curve with a band (at most ``max_runs``)."""
+    runs = list(frame.groupby(run))
+    if not runs or len(runs) > max_runs:
+        return False
+    for _, g in runs:
+        g = g.sort_values(x)
+        ax.plot(g[x], scale * g[y], color=color, lw=0.6, alpha=0.45, zorder=1)
+    return True

@@ -16,6 +16,7 @@ from scipy import stats as st
 
 TIDY_COLUMNS = ["paper", "experiment", "method", "env", "seed", "step", "metric", "value"]
 BOOTSTRAP_SEED = 12345
+MIN_RUNS = 3  # no interval from fewer runs (as the verdict rule, scripts/common/verdict.py)
 
 
 def tidy_frame(rows: Iterable[dict]) -> pd.DataFrame:
@@ -47,7 +48,7 @@ class Estimate:
     n: int
 
     def fmt(self, digits: int = 1) -> str:
-        if self.n < 2 or not np.isfinite(self.low):
+        if self.n < MIN_RUNS or not np.isfinite(self.low):
             return f"{self.point:.{digits}f} (n={self.n})"
         return f"{self.point:.{digits}f} [{self.low:.{digits}f}, {self.high:.{digits}f}]"
 
@@ -55,10 +56,12 @@ class Estimate:
 def bootstrap_ci(values: Sequence[float] | np.ndarray, estimator: str = "mean",
                  confidence: float = 0.95, n_resamples: int = 10_000,
                  seed: int = BOOTSTRAP_SEED) -> Estimate:
-    """Point estimate and percentile-bootstrap CI over seeds.
+    """Point estimate and percentile-bootstrap CI over seeds, for describing a table's numbers.
 
-    With a single value (or all values equal) the interval collapses or is NaN;
-    it is never invented.
+    Below ``MIN_RUNS`` (3) values there is no interval (NaN bounds), and with all values equal it
+    collapses; it is never invented. Verdicts on claims never use this interval: at 3-5 seeds a
+    percentile bootstrap can only return order statistics of the data, so the one verdict rule
+    (scripts/common/verdict.py) uses a t-interval instead.
     """
     data = np.asarray(values, dtype=float)
     data = data[np.isfinite(data)]
@@ -66,7 +69,7 @@ def bootstrap_ci(values: Sequence[float] | np.ndarray, estimator: str = "mean",
     if data.size == 0:
         return Estimate(float("nan"), float("nan"), float("nan"), 0)
     point = float(fn(data))
-    if data.size < 2:
+    if data.size < MIN_RUNS:
         return Estimate(point, float("nan"), float("nan"), int(data.size))
     if np.all(data == data[0]):
         return Estimate(point, point, point, int(data.size))

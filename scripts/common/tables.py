@@ -43,7 +43,8 @@ def to_markdown(frame: pd.DataFrame) -> str:
 
 
 def write_table(frame: pd.DataFrame, csv_path: str | os.PathLike, md_path: str | os.PathLike, *,
-                title: str, scale: str, seeds: int, notes: list[str] | None = None) -> None:
+                title: str, scale: str, seeds: int, notes: list[str] | None = None,
+                interval: str = "95% bootstrap CI") -> None:
     """Write ``frame`` as CSV and as Markdown with a title and a scale/seed line.
 
     The CSV carries ``scale`` and ``n_seeds`` columns so it is self-describing too.
@@ -53,7 +54,7 @@ def write_table(frame: pd.DataFrame, csv_path: str | os.PathLike, md_path: str |
     out["n_seeds"] = seeds
     write_csv(csv_path, out)
     lines = [f"# {title}", "",
-             f"Scale: **{scale}**, seeds: **{seeds}**. Ours: point estimate with 95% bootstrap CI "
+             f"Scale: **{scale}**, seeds: **{seeds}**. Ours: point estimate with {interval} "
              "over seeds. Columns marked *paper* are the paper's reported values "
              "(config/reported/), not ours.", "", to_markdown(frame), ""]
     for note in notes or []:

@@ -3,12 +3,15 @@ values, the other experiments' headline numbers, and every deviation from the pa
 original code, with its reason."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from scripts.common import cli
 from pathlib import Path
 
 from scripts.common.io import write_text
+from scripts.common.scorecard import claims_markdown
 from scripts.common.tables import fmt_ci, load_reported, to_markdown, write_table
 
 DEVIATIONS = [
@@ -23,7 +26,7 @@ DEVIATIONS = [
      "threshold; AP and AUROC added."),
     ("recipe: fixed", "length-matched negatives, no InstanceNorm, element-wise mean L1 (1.0), "
      "He init of the convs, relaxed-Bernoulli (concrete, temperature 0.5) gates in D's step, "
-     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (brief §6 items 1-3): the paper recipe "
+     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (config/dsi.yaml): the paper recipe "
      "collapses to all-ones or all-zeros masks at small scale; without InstanceNorm the default "
      "init leaves G at chance and D near-constant for epochs; soft masks leak information."),
     ("Compactness (paper recipe)", "kept as the original's matrix 1-norm "
@@ -58,6 +61,9 @@ def main() -> None:
     p.add_argument("--seaquest", default=None)
     p.add_argument("--csv", required=True, help="the GridWorld comparison as CSV")
     p.add_argument("--md", required=True, help="the full comparison as Markdown")
+    p.add_argument("--claims", default=None, help="the per-run claims file (dsi_claims)")
+    p.add_argument("--left-out", type=json.loads, default={},
+                   help="JSON: target path -> reason, for the targets left out at this scale")
     args = p.parse_args()
     cli.setup(args)
     rep = load_reported("dsi")
@@ -86,6 +92,8 @@ def main() -> None:
                     "Ours: mean and 95% bootstrap CI over training seeds; F1 as the paper "
                     "computes it (best of 11 thresholds on the test episodes)."])
     lines = [Path(args.md).read_text().rstrip(), ""]
+    if args.claims:
+        lines += [claims_markdown("dsi", args.claims, args.left_out, args.scale)]
     if args.attack:
         att = pd.read_csv(args.attack)
         lines += ["## Pong attack (no reported values released)", "",

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
+from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure, run_lines
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, write_table
 from scripts.common.io import read_csvs
@@ -33,10 +33,13 @@ def main() -> None:
         label = "DQN + DSI horizons" if method == "dsi" else f"DQN, {method.split('-')[1]}-step"
         ax.plot(g.step, g.point, marker="o", ms=3, color=c, label=label)
         ax.fill_between(g.step, g.ci_low, g.ci_high, color=c, alpha=0.15, lw=0)
+        runs = data[(data.metric == "test_return") & (data.method == method)]
+        run_lines(ax, runs.groupby(["seed", "step"], as_index=False)["value"].mean(), "step",
+                  "value", c)
     ax.set_xlabel("environment steps")
     ax.set_ylabel("test return (true game)")
     ax.legend(loc="upper left")
-    save_figure(fig, args.fig, scale=args.scale, seeds=n_seeds, note="band: 95% CI over seeds")
+    save_figure(fig, args.fig, scale=args.scale, seeds=n_seeds, note="band: 95% CI over seeds; thin lines: each seed")
     final = aggregate(data[data.metric == "final_return"], ["method"])
     table = pd.DataFrame({"method": final.method,
                           "final return": [fmt_ci(a, b, c) for a, b, c in

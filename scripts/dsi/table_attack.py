@@ -83,11 +83,14 @@ def main() -> None:
                         agents,
                         "Methods: DSI top-k scored steps; random k steps; top-k of the "
                         "attacked agent's critic value (value-based baseline).",
-                        "Drop = (wins before - wins after) / wins before; CI over rally seeds. "
+                        "Drop = (wins before - wins after) / wins before; CI: percentile bootstrap "
+                        "over the rallies of one attacked agent and detector (within one run, so "
+                        "it is no evidence across runs; the verdict, over attack variants, is in "
+                        "compare_to_paper.md and figures/scorecard.md). "
                         "Mean outcome drop = mean of e0 - e1 (outcomes in {-1, 0, 1}), defined "
                         "even when a weak agent never wins.",
                         "The paper's attack numbers are not in the released material "
-                        "(brief §4: inferred), so no paper column.",
+                        "(inferred from the text), so no paper column.",
                     ])
     if args.fig:
         from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
+from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure, run_points
 from scripts.fdt.games import DISPLAY
 
 # read off dopamine's C51 baseline curves (appendix Fig. A1, end of training; approximate)
@@ -84,6 +84,11 @@ def plot_rtg_sweep(table, game, common, out):
             err = np.vstack([np.where(np.isfinite(lo), y - lo, 0), np.where(np.isfinite(hi), hi - y, 0)])
             ax.errorbar(x + (j - 0.5) * 0.12, y, yerr=err, fmt="o-", color=color, capsize=3,
                         label=f"{model} (ours, 95% CI)")
+            if f"{model} runs" in s:  # each training seed, when there are at most 10
+                for xi, runs in zip(x, s[f"{model} runs"].fillna("").astype(str)):
+                    vals = [float(v) for v in runs.split(";") if v not in ("", "nan")]
+                    run_points(ax, xi + (j - 0.5) * 0.12 + (j - 0.5) * 0.16, vals, color,
+                               width=0.1)
             if f"{model} paper" in s and s[f"{model} paper"].notna().any():
                 ax.plot(x, s[f"{model} paper"], "s--", color=color, alpha=0.5,
                         label=f"{model} (paper)")

@@ -4,7 +4,8 @@ Per training seed, a setup's score is the mean over test seeds of int(mean over 
 seed's episodes) (the paper's per-seed return); across training seeds we give the mean with
 a 95% bootstrap CI (scripts.common.stats). Delta % follows the paper's printed rule,
 round((FDT - DT) / min(FDT, DT) * 100); FDT vs DT significance is a paired t-test over
-training seeds.
+training seeds, and every FDT-vs-DT row carries the verdict of the one rule
+(scripts/common/verdict.py) on the paired per-seed differences, in the paper's direction.
 
     python -m scripts.fdt.tables {a4,a5,sweep,a10,ablation,compare} --common JSON ...
 """
@@ -22,6 +23,7 @@ from scipy import stats as st
 from scripts.common.stats import bootstrap_ci
 from scripts.common.tables import fmt_ci, load_reported, write_table
 from scripts.common.io import read_csvs
+from scripts.common.verdict import verdict
 
 MODELS = ("fdt", "dt", "bc")
 
@@ -100,6 +102,22 @@ def _paired_p(a: pd.Series, b: pd.Series) -> float:
     return float(st.ttest_rel(x, y).pvalue)
 
 
+def paired_diffs(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Per training seed a - b, over the seeds both have (the runs of a paired claim)."""
+    common = a.index.intersection(b.index)
+    return (a[common] - b[common]).to_numpy(dtype=float)
+
+
+def direction_of(paper_delta: float) -> str:
+    """The paper's direction for FDT - DT: its printed sign, else the paper's claim FDT > DT."""
+    return "less" if np.isfinite(paper_delta) and paper_delta < 0 else "greater"
+
+
+def _verdict_cols(diffs: np.ndarray, paper_delta: float) -> Dict[str, object]:
+    v = verdict(diffs, null=0.0, direction=direction_of(paper_delta))
+    return {"FDT − DT, paired [95% CI]": v.ours(2), "verdict (paper's direction)": v.verdict}
+
+
 def _reported(rep, table, game, model, setup, rtg=None):
     m = (rep.table == table) & (rep.game == game) & (rep.model == model) & (rep.setup == setup)
     if rtg is not None:
@@ -128,6 +146,7 @@ def table_compare_models(scores, common, rep, *, table, models, seeds) -> pd.Dat
                 row.update(_cols(f"{model.upper()} ours", s))
             row["Δ% ours"] = delta_pct(row["FDT ours"], row["DT ours"])
             row["p (paired t)"] = _paired_p(vals["fdt"], vals["dt"])
+            diffs = paired_diffs(vals["fdt"], vals["dt"])
             for model in models:
                 src = "A5" if (table == "A5" and model == "bc") else (
                     "A4" if table == "A4" else {"breakout": "A6", "qbert": "A7", "pong": "A8",
@@ -135,6 +154,7 @@ def table_compare_models(scores, common, rep, *, table, models, seeds) -> pd.Dat
                 prtg = None if table == "A4" else common["paper_rtg"][game]
                 row[f"{model.upper()} paper"] = _reported(rep, src, game, model, setup, prtg)
             row["Δ% paper"] = delta_pct(row["FDT paper"], row["DT paper"])
+            row.update(_verdict_cols(diffs, row["Δ% paper"]))
             rows.append(row)
         if table == "A4":
             rows.append({"game": game, "setup": "ref (DT paper, Sampling+NoOp)", "rtg": rtg,
@@ -163,17 +183,27 @@ def table_sweep(scores, common, rep, game, table) -> pd.DataFrame:
             row["FDT paper"] = _reported(rep, table.upper(), game, "fdt", setup, rtg)
             row["DT paper"] = _reported(rep, table.upper(), game, "dt", setup, rtg)
             row["Δ% paper"] = delta_pct(row["FDT paper"], row["DT paper"])
+            row.update(_verdict_cols(paired_diffs(f, d), row["Δ% paper"]))
+            # each training seed's score, for the plot's individual-run points
+            row["FDT runs"] = ";".join(f"{v:g}" for v in f.to_numpy())
+            row["DT runs"] = ";".join(f"{v:g}" for v in d.to_numpy())
             rows.append(row)
-            a = avg.setdefault(setup, {"f": [], "d": []})
+            a = avg.setdefault(setup, {"f": [], "d": [], "diff": []})
             a["f"].append(sf["mean"])
             a["d"].append(sd["mean"])
+            common = f.index.intersection(d.index)
+            a["diff"].append((f[common] - d[common]).rename(rtg))
     for setup, a in avg.items():
         fm, dm = float(np.mean(a["f"])), float(np.mean(a["d"]))
-        rows.append({"rtg": "avg", "setup": setup, "FDT ours": fm, "DT ours": dm,
-                     "Δ% ours": delta_pct(fm, dm),
-                     "FDT paper": _reported(rep, table.upper(), game, "fdt", setup, "avg"),
-                     "DT paper": _reported(rep, table.upper(), game, "dt", setup, "avg"),
-                     "Δ% paper": _reported(rep, table.upper(), game, "delta", setup, "avg")})
+        # per seed, FDT - DT averaged over the targets: the runs of the 'avg' row's verdict
+        per_seed = pd.concat(a["diff"], axis=1).dropna().mean(axis=1).to_numpy()
+        row = {"rtg": "avg", "setup": setup, "FDT ours": fm, "DT ours": dm,
+               "Δ% ours": delta_pct(fm, dm),
+               "FDT paper": _reported(rep, table.upper(), game, "fdt", setup, "avg"),
+               "DT paper": _reported(rep, table.upper(), game, "dt", setup, "avg"),
+               "Δ% paper": _reported(rep, table.upper(), game, "delta", setup, "avg")}
+        row.update(_verdict_cols(per_seed, row["Δ% paper"]))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -250,13 +280,17 @@ def table_compare(a4: pd.DataFrame, a5: pd.DataFrame, sweeps: List[pd.DataFrame]
                                  "paper": r.get(f"{model} paper", np.nan)})
             if pd.notna(r.get("Δ% ours")):
                 rows.append({"table": name, "game": r["game"], "setup": r["setup"],
-                             "quantity": "Δ% FDT vs DT", "ours": r["Δ% ours"], "ours 95% CI": "–",
-                             "paper": r.get("Δ% paper", np.nan)})
+                             "quantity": "Δ% FDT vs DT", "ours": r["Δ% ours"],
+                             "ours 95% CI": "–", "paper": r.get("Δ% paper", np.nan),
+                             "FDT − DT, paired [95% CI]": r.get("FDT − DT, paired [95% CI]", "–"),
+                             "verdict": r.get("verdict (paper's direction)", "–")})
     for t in sweeps:
         for _, r in t[t.rtg == "avg"].iterrows():
             rows.append({"table": f"Table {t.attrs.get('num', '6-9')}", "game": t.attrs["game"],
                          "setup": r["setup"], "quantity": "Δ% FDT vs DT (avg over targets)",
-                         "ours": r["Δ% ours"], "ours 95% CI": "–", "paper": r["Δ% paper"]})
+                         "ours": r["Δ% ours"], "ours 95% CI": "–", "paper": r["Δ% paper"],
+                         "FDT − DT, paired [95% CI]": r.get("FDT − DT, paired [95% CI]", "–"),
+                         "verdict": r.get("verdict (paper's direction)", "–")})
     for _, r in a10.iterrows():
         for k in ("pos", "aligned", "neg", "ignored"):
             rows.append({"table": "Table 10", "game": r["game"], "setup": r["setting"],
@@ -264,10 +298,8 @@ def table_compare(a4: pd.DataFrame, a5: pd.DataFrame, sweeps: List[pd.DataFrame]
                          "paper": r[f"{k} paper"]})
     out = pd.DataFrame(rows)
     if len(out):
-        out["matches direction"] = [
-            ("–" if not (np.isfinite(o) and np.isfinite(p)) else ("yes" if np.sign(o) == np.sign(p) else "no"))
-            if q.startswith("Δ%") else "–"
-            for o, p, q in zip(out["ours"].astype(float), out["paper"].astype(float), out["quantity"])]
+        for col in ("FDT − DT, paired [95% CI]", "verdict"):
+            out[col] = out[col].fillna("–") if col in out else "–"
     return out
 
 
@@ -285,6 +317,9 @@ def main(argv=None) -> int:
     p.add_argument("--a5", default="")
     p.add_argument("--a10", default="")
     p.add_argument("--sweeps", nargs="*", default=[])
+    p.add_argument("--claims", default="", help="compare: the per-run claims file")
+    p.add_argument("--left-out", type=json.loads, default={},
+                   help="compare: JSON target path -> reason, for targets left out")
     p.add_argument("--csv", required=True)
     p.add_argument("--md", required=True)
     args = p.parse_args(argv)
@@ -348,9 +383,19 @@ def main(argv=None) -> int:
         write_table(frame, args.csv, args.md, title="FDT: reproduced vs reported",
                     scale=scale, seeds=len(c["seeds"]),
                     notes=["Paper values from config/reported/fdt.csv (appendix Tables 4-10).",
+                           "verdict: the one rule (scripts/common/verdict.py) on FDT − DT per "
+                           "training seed (95% t-interval, >= 3 seeds), in the direction of the "
+                           "paper's Δ%; a Δ% of the same sign is not by itself a match.",
                            "At the CPU scales data, oracle, model size and targets differ from "
                            "the paper's (see config/fdt.yaml): a pipeline check, not evidence."]
                     + notes[:1] + ["Deviation: " + d for d in DEVIATIONS])
+        if args.claims:
+            from scripts.common.io import write_text
+            from scripts.common.scorecard import claims_markdown
+
+            md = open(args.md).read().rstrip()
+            write_text(args.md, md + "\n\n" + claims_markdown("fdt", args.claims,
+                                                              args.left_out, scale))
     return 0
 
 

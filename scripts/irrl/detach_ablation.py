@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 import pandas as pd
 
 from scripts.common.cli import parser
-from scripts.common.plotting import apply_style, plt, save_figure
+from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.common.tables import write_table
 from scripts.irrl.summaries import (COLORS, ci_cell, label, load_runs, mean_band, ordered,
                                     per_seed_summary)
@@ -31,7 +31,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                          "AUC val acc % (ours)": ci_cell(g["auc_val_acc"])})
     write_table(pd.DataFrame(rows), args.csv, args.md,
                 title="IRRL ablation: detaching the information reward (not in the paper)",
-                scale=args.scale, seeds=len(args.seeds),
+                scale=args.scale, interval="95% t-interval (none from fewer than 3 seeds)", seeds=len(args.seeds),
                 notes=["official = the IRRL code: the reward keeps its gradient into the "
                        "discriminator through the baseline-MSE and REINFORCE terms; detached = "
                        "upstream RAM.", "Same seeds in both arms."])
@@ -45,6 +45,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ax.fill_between(band["epoch"], 100 * (band["mean"] - band["std"]),
                             100 * (band["mean"] + band["std"]), color=COLORS.get(reward),
                             alpha=0.15, lw=0)
+            run_lines(ax, df[(df["reward"] == reward) & (df["detach"] == detach)], "epoch",
+                      "val_acc", COLORS.get(reward), scale=100.0)
         ax.set(title=label(reward), xlabel="Epoch", ylabel="Validation accuracy (%)")
         ax.legend(loc="lower right")
     fig.subplots_adjust(bottom=0.2)  # room for the scale/seeds footer

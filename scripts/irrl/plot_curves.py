@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from scripts.common.cli import parser
-from scripts.common.plotting import apply_style, plt, save_figure
+from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.irrl.summaries import COLORS, label, load_runs, mean_band, ordered, reported
 
 
@@ -26,9 +26,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ax.plot(band["epoch"], 100 * band["mean"], color=c, label=f"{label(reward)} (n={band['n'].max()})")
         ax.fill_between(band["epoch"], 100 * (band["mean"] - band["std"]),
                         100 * (band["mean"] + band["std"]), color=c, alpha=0.2, lw=0)
+        run_lines(ax, df[df["reward"] == reward], "epoch", "val_acc", c, scale=100.0)
     name = "RAM" if args.model == "ram" else "DT-RAM"
     ax.set(xlabel="Epoch", ylabel="Validation accuracy (%)",
-           title=f"Ours: {name}, {args.scale} scale (mean ± std over seeds)")
+           title=f"Ours: {name}, {args.scale} scale (mean ± std over seeds; thin: each seed)")
     ax.legend(loc="lower right")
     for reward in ordered(rep["method"].unique()):
         r = rep[rep["method"] == reward].sort_values("x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from scripts.common.cli import parser
-from scripts.common.plotting import apply_style, plt, save_figure
+from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.irrl.summaries import COLORS, label, load_runs, mean_band, ordered
 
 
@@ -29,6 +29,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     label=f"{label(reward)}{suffix} (n={band['n'].max()})")
             ax.fill_between(band["epoch"], 100 * (band["mean"] - band["std"]),
                             100 * (band["mean"] + band["std"]), color=c, alpha=0.12, lw=0)
+            run_lines(ax, sel, "epoch", "val_acc", c, scale=100.0)
     ax.set(xlabel="Epoch", ylabel="Validation accuracy (%)",
            title="Reward hacking: reward from a converged clipped-linear discriminator")
     ax.legend(loc="lower right", fontsize=8)

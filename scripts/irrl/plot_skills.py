@@ -10,7 +10,7 @@ import pandas as pd
 
 from scripts.common.cli import parser, setup
 from scripts.common.io import write_csv
-from scripts.common.plotting import apply_style, plt, save_figure
+from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.common.stats import tidy_frame
 from scripts.common.tables import write_table
 from scripts.irrl.summaries import COLORS, ci_cell, label, mean_band, ordered, reported
@@ -50,6 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             ax.plot(band["iteration"], band["mean"], color=c, label=f"{label(sr)} (n={band['n'].max()})")
             ax.fill_between(band["iteration"], band["mean"] - band["std"], band["mean"] + band["std"],
                             color=c, alpha=0.2, lw=0)
+            run_lines(ax, g, "iteration", "effective_skills", c)
             per_seed = [summarise(gs, es["skills_threshold"]) for _, gs in g.groupby("seed")]
             plats = [s["plateau"] for s in per_seed]
             its = [s["to_threshold"] for s in per_seed]
@@ -77,7 +78,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         save_figure(fig, out, scale=args.scale, seeds=int(sub["seed"].nunique()),
                     note="mean ± std over seeds")
     write_table(pd.DataFrame(rows), args.csv, args.md, title="IRRL: unsupervised skill discovery",
-                scale=args.scale, seeds=int(df["seed"].nunique()),
+                scale=args.scale, interval="95% t-interval (none from fewer than 3 seeds)", seeds=int(df["seed"].nunique()),
                 notes=["skills learned = exp(mean[log q(z|s_T) + log K]) on stratified evaluation "
                        "rollouts; plateau = mean over the last 10% of iterations.",
                        "The paper's values are for the large four rooms (128 skills, 40M "

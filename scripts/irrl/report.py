@@ -1,6 +1,8 @@
-"""IRRL summary: the paper's claims checked against our runs, with 95% bootstrap CIs over seeds."""
+"""IRRL summary: the paper's claims checked against our runs by the one verdict rule
+(scripts/common/verdict.py: 95% t-interval over seeds, none from fewer than 3)."""
 from __future__ import annotations
 
+import json
 from typing import Optional, Sequence
 
 import numpy as np
@@ -8,58 +10,67 @@ import pandas as pd
 
 from scripts.common.cli import parser
 from scripts.common.io import write_text
-from scripts.common.stats import bootstrap_ci
-from scripts.irrl.summaries import label, load_runs, paired_diff, per_seed_summary
+from scripts.common.scorecard import claims_markdown
+from scripts.common.verdict import fmt_interval, t_interval
+from scripts.common.verdict import verdict as rule
+from scripts.irrl.summaries import label, load_runs, per_seed_summary
 
 
-def verdict(low: float, high: float) -> str:
-    if not (np.isfinite(low) and np.isfinite(high)):
-        return "inconclusive (fewer than 2 seeds)"
-    if low > 0:
-        return "**yes** (CI above 0)"
-    if high < 0:
-        return "**no, reversed** (CI below 0)"
-    return "not shown (CI contains 0)"
+def judged(diffs, direction: str = "greater") -> str:
+    """'+2.0 [+0.5, +3.5] (n=3) | holds': the one verdict rule on per-seed differences (pp)."""
+    v = rule(np.asarray(diffs, dtype=float), null=0.0, direction=direction)
+    iv = v.interval
+    ours = (f"{iv.point:+.1f} [{iv.low:+.1f}, {iv.high:+.1f}] (n={iv.n})" if iv.has_interval
+            else (f"{iv.point:+.1f} (n={iv.n}, no CI)" if iv.n else "–"))
+    return f"{ours} | {v.verdict}" + (f" ({v.reason})" if v.reason else "")
 
 
-def fmt(d: dict, scale: float = 100.0) -> str:
-    if not (np.isfinite(d["low"]) and np.isfinite(d["high"])):
-        return f"{scale * d['mean']:+.1f} (n={d['n']})"
-    return (f"{scale * d['mean']:+.1f} [{scale * d['low']:+.1f}, {scale * d['high']:+.1f}] "
-            f"(n={d['n']})")
+def seed_diffs(summary: pd.DataFrame, a: str, b: str, metric: str, **where) -> np.ndarray:
+    sel = summary
+    for k, val in where.items():
+        sel = sel[sel[k] == val]
+    pa = sel[sel["reward"] == a].set_index("seed")[metric]
+    pb = sel[sel["reward"] == b].set_index("seed")[metric]
+    common = sorted(set(pa.index) & set(pb.index))
+    return 100.0 * (pa.loc[common] - pb.loc[common]).to_numpy(dtype=float)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     p = parser(__doc__.splitlines()[0], seed=False,
-               required=["--noise-table", "--skills-tidy", "--out", "--scale"],
+               required=["--noise-table", "--skills-tidy", "--out", "--scale", "--claims"],
                required_many=["--metrics", "--rh"])
+    p.add_argument("--left-out", type=json.loads, default={},
+                   help="JSON: target path -> reason, for the targets left out at this scale")
     args = p.parse_args(argv)
     runs = load_runs(args.metrics)
     summ = per_seed_summary(runs)
     lines = [f"# IRRL: claims checked at {args.scale} scale", "",
-             "Differences are ours (percentage points of validation accuracy), paired by seed, "
-             "mean with a 95% percentile-bootstrap CI over seeds (scripts/common/stats.py).", ""]
-    lines += ["## 1. Clipped linear vs clipped log vs accuracy (RAM, official reward gradient)", "",
-              "| comparison | metric | difference (pp) | beats? |", "|---|---|---|---|"]
+             claims_markdown("irrl", args.claims, args.left_out, args.scale),
+             "## Details", "",
+             "Differences are ours (percentage points of validation accuracy), paired by seed: "
+             "mean with a 95% t-interval over seeds and the verdict of the one rule "
+             "(scripts/common/verdict.py; no interval from fewer than 3 seeds).", ""]
+    lines += ["### 1. Clipped linear vs clipped log vs accuracy (RAM, official reward gradient)", "",
+              "| comparison | metric | difference (pp) | verdict (a > b) |", "|---|---|---|---|"]
     for model in ("ram", "dtram"):
         for a, b in (("lin_clip", "acc"), ("lin_clip", "log_clip"), ("log_clip", "acc")):
             for metric in ("auc_val_acc", "final_val_acc"):
-                d = paired_diff(summ, a, b, metric, model=model, detach="official", kind="train")
-                if d["n"] == 0:
+                d = seed_diffs(summ, a, b, metric, model=model, detach="official", kind="train")
+                if len(d) == 0:
                     continue
-                lines.append(f"| {model.upper().replace('DTRAM', 'DT-RAM')}: {label(a)} - {label(b)} | {metric} | {fmt(d)} | "
-                             f"{verdict(d['low'], d['high'])} |")
-    lines += ["", "Per reward (RAM, official): final / AUC validation accuracy (%), mean [95% CI]:", ""]
+                lines.append(f"| {model.upper().replace('DTRAM', 'DT-RAM')}: {label(a)} - {label(b)} | "
+                             f"{metric} | {judged(d)} |")
+    lines += ["", "Per reward (RAM, official): final / AUC validation accuracy (%), mean [95% t-interval]:", ""]
     ram = summ[(summ["model"] == "ram") & (summ["detach"] == "official") & (summ["kind"] == "train")]
     for reward, g in ram.groupby("reward"):
-        f = bootstrap_ci(100 * g["final_val_acc"].to_numpy())
-        a = bootstrap_ci(100 * g["auc_val_acc"].to_numpy())
-        lines.append(f"- {label(reward)}: final {f.fmt()}, AUC {a.fmt()}")
+        f = fmt_interval(t_interval(100 * g["final_val_acc"].to_numpy()), 1)
+        a = fmt_interval(t_interval(100 * g["auc_val_acc"].to_numpy()), 1)
+        lines.append(f"- {label(reward)}: final {f}, AUC {a}")
     lines += ["", "Paper: clipped linear +2 / +5 points over clipped log / accuracy at the end of "
               "RAM training, +12 / +19 at epoch 400; DT-RAM about +10 at the end.", ""]
     # 2. reward hacking
     rh = load_runs(args.rh)
-    lines += ["## 2. Reward hacking closes the early gap", ""]
+    lines += ["### 2. Reward hacking closes the early gap", ""]
     for reward, g in rh.groupby("reward"):
         n_ep = int(g["epoch"].max())
         early = max(1, int(round(0.4 * n_ep)))
@@ -76,28 +87,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         a, b = early_mean(g), early_mean(base)
         common = sorted(set(a.index) & set(b.index))
         d = (a.loc[common] - b.loc[common]).to_numpy()
-        est = bootstrap_ci(100 * d)
         lines.append(f"- {label(reward)} + RH minus {label(reward)}, mean validation accuracy over "
-                     f"epochs 1-{early}: {est.fmt()} pp; gap > 0: "
-                     f"{verdict(est.low, est.high) if est.n > 1 else ('yes' if est.point > 0 else 'no') + ' (1 seed)'}")
+                     f"epochs 1-{early} (pp) | gap > 0: {judged(100 * d)}")
     # 3. noise
     noise = pd.read_csv(args.noise_table).sort_values("epoch")
     trained = noise[noise["epoch"] > 0]
-    lines += ["", "## 3. Discriminator noise is largest early", ""]
+    lines += ["", "### 3. Discriminator noise is largest early", ""]
     if len(trained) >= 2:
         first, last = trained.iloc[0], trained.iloc[-1]
         lines.append(f"- IQR of delta~ at epoch {int(first['epoch'])}: {first['IQR']:.3f}; at epoch "
-                     f"{int(last['epoch'])}: {last['IQR']:.3f} -> early > late: "
-                     f"{'yes' if first['IQR'] > last['IQR'] else 'no'}")
+                     f"{int(last['epoch'])}: {last['IQR']:.3f} (one run: a description, no verdict)")
         lines.append(f"- widest IQR at epoch {int(noise.loc[noise['IQR'].idxmax(), 'epoch'])} "
                      "(paper: epoch 100 of 1500)")
     # 4. skills
     sk = pd.read_csv(args.skills_tidy)
-    lines += ["", "## 4. Skill discovery: clipped linear ~ DISDAIN >> clipped log, accuracy", ""]
+    lines += ["", "### 4. Skill discovery: clipped linear ~ DISDAIN >> clipped log, accuracy", ""]
     for env, g in sk.groupby("env"):
         parts = []
         for sr, gs in g.groupby("method"):
-            parts.append(f"{label(sr)} {bootstrap_ci(gs['value'].to_numpy()).fmt()}")
+            parts.append(f"{label(sr)} {fmt_interval(t_interval(gs['value'].to_numpy()), 1)}")
         lines.append(f"- {env} four rooms, plateau skills: " + "; ".join(parts))
     lines += ["", "Paper (large four rooms, 128 skills, 40M iterations): clipped linear ~85-90, "
               "DISDAIN ~87-92, accuracy ~35-45, clipped log ~30-32.", "",

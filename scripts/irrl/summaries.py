@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Optional
 import numpy as np
 import pandas as pd
 
-from scripts.common.stats import bootstrap_ci
+from scripts.common.verdict import t_interval
 from scripts.common.tables import fmt_ci, load_reported
 from scripts.irrl.rewards import PAPER_LABELS
 
@@ -58,12 +58,19 @@ def per_seed_summary(df: pd.DataFrame, thresholds=(0.5, 0.7, 0.8), last: int = 3
 
 
 def ci_cell(values, scale: float = 100.0, digits: int = 1) -> str:
-    est = bootstrap_ci(np.asarray(values, dtype=float) * scale)
+    """Mean over seeds with the 95% t-interval of the verdict rule (scripts/common/verdict.py):
+    no interval from fewer than 3 seeds, and none that collapses at 3 to 5 seeds."""
+    est = t_interval(np.asarray(values, dtype=float) * scale)
+    if not np.isfinite(est.point):
+        return "–"
+    if not est.has_interval:
+        return f"{est.point:.{digits}f} (n={est.n}, no CI)"
     return fmt_ci(est.point, est.low, est.high, digits)
 
 
 def paired_diff(summary: pd.DataFrame, a: str, b: str, metric: str, **where) -> Dict[str, float]:
-    """Mean over seeds of (a - b) for seeds present in both, with a 95% bootstrap CI."""
+    """Mean over seeds of (a - b) for seeds present in both, with the 95% t-interval of the
+    verdict rule (NaN bounds below 3 seeds)."""
     sel = summary
     for k, v in where.items():
         sel = sel[sel[k] == v]
@@ -71,7 +78,7 @@ def paired_diff(summary: pd.DataFrame, a: str, b: str, metric: str, **where) -> 
     pb = sel[sel["reward"] == b].set_index("seed")[metric]
     common = sorted(set(pa.index) & set(pb.index))
     d = (pa.loc[common] - pb.loc[common]).to_numpy(dtype=float)
-    est = bootstrap_ci(d)
+    est = t_interval(d)
     return {"a": a, "b": b, "metric": metric, "n": est.n, "mean": est.point, "low": est.low,
             "high": est.high}
 

@@ -73,7 +73,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                      "with far fewer epochs, so ours and the paper's are not comparable and no "
                      "delta is given.")
     write_table(table, args.csv, args.md, title="IRRL: digit recognition on Cluttered MNIST",
-                scale=args.scale, seeds=int(summ["seed"].nunique()), notes=notes)
+                scale=args.scale, interval="95% t-interval (none from fewer than 3 seeds)", seeds=int(summ["seed"].nunique()), notes=notes)
     write_csv(args.tidy, tidy_frame(tidy))
     return 0
 

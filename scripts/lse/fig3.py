@@ -12,7 +12,7 @@ from scripts.common.cli import parser, setup
 from scripts.common.io import read_csvs
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import write_table
-from scripts.lse.plots import SE_MODE_LABEL, ci_str, density_by_group, reported, reported_value
+from scripts.lse.plots import bars_with_runs, SE_MODE_LABEL, ci_str, density_by_group, reported, reported_value
 
 
 def load(paths):
@@ -44,8 +44,7 @@ def main(argv=None) -> int:
     n_models = int(w["seed"].nunique())
     save_figure(fig, args.kde, scale=args.scale, seeds=n_models)
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    sns.barplot(data=w, x="agent", y="test_return", hue="mode", errorbar=("ci", 95), ax=ax,
-                seed=12345)
+    bars_with_runs(ax, w, "mode")  # points: each model's agents (one run), when <= 10 per bar
     ax.set(ylabel="real test return (mean of test episodes)", title=f"{args.env}: agents trained on SEs")
     ax.legend(fontsize=7)
     save_figure(fig, args.bars, scale=args.scale, seeds=n_models)

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser, setup
-from scripts.common.plotting import apply_style, save_figure
-from scripts.common.tables import fmt_ci, write_table
-from scripts.lse.plots import MODE_LABEL, ci_str, ratio_ci, reported, reported_value
+from scripts.common.plotting import MAX_RUN_POINTS, apply_style, save_figure
+from scripts.common.tables import write_table
+from scripts.common.verdict import verdict
+from scripts.lse.plots import MODE_LABEL, ci_str, reported, reported_value
 
 XLIM = {"cliff": 5000, "cartpole": 50000, "cmc": 250000, "halfcheetah": 500000}
 
@@ -76,15 +77,20 @@ def main(argv=None) -> int:
             mean = np.nanmean(c, 0)
             sem = np.nanstd(c, 0) / np.sqrt(np.maximum(np.sum(np.isfinite(c), 0), 1))
             ls = "--" if m in (0, -1) else "-"
-            ax.plot(grid, mean, ls=ls, lw=1.6, label=MODE_LABEL[m])
+            line, = ax.plot(grid, mean, ls=ls, lw=1.6, label=MODE_LABEL[m])
             ax.fill_between(grid, mean - sem, mean + sem, alpha=0.2)
+            groups = data[(env, proto, m)]["group"]
+            if len(np.unique(groups)) <= MAX_RUN_POINTS:  # each run (group of agents), thin
+                for gid in np.unique(groups):
+                    ax.plot(grid, np.nanmean(c[groups == gid], 0), ls=ls, lw=0.5, alpha=0.4,
+                            color=line.get_color())
         solved = float(data[(env, proto, modes[0])]["solved"])
         ax.axhline(solved, color="0.3", lw=0.8, ls=":", label="threshold")
         ax.set(title=f"{env}, {proto}", xlabel="training steps", ylabel="real test return")
         if env == "cliff":
             ax.set_ylim(-110, 0)
         ax.legend(fontsize=7, ncol=2)
-        save_figure(fig, out, scale=args.scale, seeds=n_groups, note="band: ±1 SEM over runs")
+        save_figure(fig, out, scale=args.scale, seeds=n_groups, note="band: ±1 SEM over runs; thin lines: each run (group)")
     rep = reported("fig5_9")
     for (env, proto) in sorted({(e, p) for (e, p, _) in data}):
         modes = sorted(m for (e, p, m) in data if e == env and p == proto)
@@ -94,12 +100,13 @@ def main(argv=None) -> int:
             steps_s, _ = ci_str(g["steps"].to_numpy(), 0)
             final_s, _ = ci_str(g["final"].to_numpy(), 1)
             if base is not None and m != 0:
-                sp = ratio_ci(g["steps"].to_numpy(), base["steps"].to_numpy())
-                sp_s = fmt_ci(*sp, digits=2)
-                verdict = ("fewer steps" if np.isfinite(sp[1]) and sp[1] > 1 else
-                           "more steps" if np.isfinite(sp[2]) and sp[2] < 1 else "no clear difference")
+                # speed-up = native steps / RN steps over unpaired runs: the one verdict rule
+                # (Welch's t-interval on log steps, >= 3 runs per arm), claim: RN is faster
+                v = verdict(base["steps"].to_numpy(), baseline=g["steps"].to_numpy(), null=1.0,
+                            direction="greater", kind="ratio")
+                sp_s, verdict_s = v.ours(2), v.verdict + (f" ({v.reason})" if v.reason else "")
             else:
-                sp_s, verdict = "–", "–"
+                sp_s, verdict_s = "–", "–"
             rows.append({"env": env, "protocol": proto, "mode": m, "reward": MODE_LABEL[m],
                          "groups": len(g), "runs": int(len(data[(env, proto, m)]["group"])),
                          "reached": f"{g['reached'].mean():.2f}",
@@ -107,7 +114,7 @@ def main(argv=None) -> int:
                          "steps to threshold (paper)": reported_value(rep, env=env, mode=m, metric="steps_to_threshold") if proto == "default" else float("nan"),
                          "speed-up vs native (ours)": sp_s,
                          "speed-up (paper)": reported_value(rep, env=env, mode=m, metric="speedup") if proto == "default" else float("nan"),
-                         "vs native (95% CI)": verdict, "final return (ours)": final_s})
+                         "vs native (95% CI)": verdict_s, "final return (ours)": final_s})
     write_table(pd.DataFrame(rows), args.table_csv, args.table_md,
                 title="Fig 5/9: training steps until the threshold (mean of the last k test returns)",
                 scale=args.scale, seeds=n_groups,
@@ -115,9 +122,12 @@ def main(argv=None) -> int:
                        "whose last-k mean real test return reaches the solved reward (Cliff -20, k=10); "
                        "runs that never reach it count with their total steps (censored) and lower "
                        "'reached'.",
-                       "CI: 95% percentile bootstrap over groups (one group = one selected RN model "
-                       "and its agents; baselines: groups of agents with the same count). Speed-up = "
-                       "native steps / RN steps; 'fewer steps' when its CI lies above 1.",
+                       "Steps and returns: 95% percentile bootstrap over groups (one group = one "
+                       "selected RN model and its agents; baselines: groups of agents with the same "
+                       "count). Speed-up = native steps / RN steps in geometric means, with Welch's "
+                       "95% t-interval on log steps over groups; 'vs native' is the one verdict rule "
+                       "(scripts/common/verdict.py) for the claim that the RN is faster: holds, "
+                       "contradicted (slower), or not shown (interval contains 1 or < 3 groups).",
                        "Paper values are read off result2.png (approximate)."])
     return 0
 

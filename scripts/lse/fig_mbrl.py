@@ -14,7 +14,7 @@ from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import write_table
 from scripts.lse.fig3 import load
-from scripts.lse.plots import ci_str, density_by_group, reported, reported_value
+from scripts.lse.plots import bars_with_runs, ci_str, density_by_group, reported, reported_value
 
 
 def main(argv=None) -> int:
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
         ax.set(xlabel=metric, ylabel="density")
     save_figure(fig, args.kde, scale=args.scale, seeds=len(val))
     fig, ax = plt.subplots(figsize=(7, 3.4))
-    sns.barplot(data=w, x="agent", y="test_return", hue="variant", errorbar=("ci", 95), ax=ax, seed=12345)
+    bars_with_runs(ax, w, "variant")  # points: each model's agents (one run), when <= 10 per bar
     ax.set(ylabel="real test return", title="CartPole: supervised model (corrected) vs SE")
     ax.legend(fontsize=7)
     save_figure(fig, args.bars, scale=args.scale, seeds=len(val))

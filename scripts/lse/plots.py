@@ -62,3 +62,20 @@ def reported_value(rep: pd.DataFrame, **match):
     for k, v in match.items():
         sel = sel[sel[k].astype(str) == str(v)]
     return float(sel["value"].iloc[0]) if len(sel) else float("nan")
+
+
+def bars_with_runs(ax, w: pd.DataFrame, hue: str) -> None:
+    """Bars of the real test return per agent and ``hue`` (95% CI) with each run, one model's
+    agents averaged, drawn as a point when a bar has at most MAX_RUN_POINTS runs."""
+    import seaborn as sns
+
+    from scripts.common.plotting import MAX_RUN_POINTS
+
+    order = list(dict.fromkeys(w[hue]))
+    sns.barplot(data=w, x="agent", y="test_return", hue=hue, hue_order=order,
+                errorbar=("ci", 95), ax=ax, seed=12345)
+    runs = w.groupby(["agent", hue, "seed"], as_index=False)["test_return"].mean()
+    if len(runs) and runs.groupby(["agent", hue]).size().max() <= MAX_RUN_POINTS:
+        sns.stripplot(data=runs, x="agent", y="test_return", hue=hue, hue_order=order,
+                      dodge=True, jitter=False, ax=ax, palette=["0.15"] * len(order), size=3.5,
+                      legend=False)

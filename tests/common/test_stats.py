@@ -29,6 +29,9 @@ def test_bootstrap_ci_degenerate_cases_are_not_invented():
     constant = bootstrap_ci([3.0, 3.0, 3.0])
     assert (constant.low, constant.high) == (3.0, 3.0)
     assert bootstrap_ci([]).n == 0
+    # no interval from fewer than 3 runs
+    two = bootstrap_ci([1.0, 5.0])
+    assert two.point == 3.0 and np.isnan(two.low) and np.isnan(two.high) and two.n == 2
 
 
 def test_aggregate_averages_episodes_within_a_seed_first():

@@ -1,0 +1,66 @@
+"""Per-run values of DSI's claims (config/claims.yaml): results/<scale>/dsi/claims.csv.
+
+- GridWorld-S: per training seed, DSI's F1@2 (best of the thresholds, as the paper computes it)
+  minus that of uniform random scores on the same test episodes, one claim per recipe
+  (``paper``: the paper's recipe; ``fixed``: our repaired recipe).
+- Pong attack: one run = one attack variant (an attacked agent and the detector trained on its
+  data); its value is the mean rally-outcome drop (e0 - e1, outcomes in {-1, 0, 1}) when the
+  DSI-scored steps are perturbed minus the same with random steps, at the largest k. Rallies
+  of one variant are not runs: they are averaged first.
+"""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from scripts.common import cli
+from scripts.common.io import read_json
+from scripts.common.scorecard import write_runs
+
+GRID_CLAIMS = {"paper": "dsi_gridworld_beats_random", "fixed": "dsi_gridworld_fixed_beats_random"}
+ATTACK_CLAIM = "dsi_attack_beats_random"
+METRIC = "f1_best_tol2"
+
+
+def grid_rows(items) -> list:
+    rows = []
+    for item in items:
+        variant, recipe, _abl, seed, path = item.split(":", 4)
+        if variant != "S" or recipe not in GRID_CLAIMS:
+            continue
+        res = read_json(path)
+        rows.append({"claim": GRID_CLAIMS[recipe], "run": f"seed{seed}", "arm": "",
+                     "value": float(res["dsi"][METRIC]) - float(res["random_uniform"][METRIC])})
+    return rows
+
+
+def attack_rows(items) -> list:
+    frames = []
+    for item in items:
+        variant, k, method, path = item.split(":", 3)
+        f = pd.read_csv(path)
+        frames.append(pd.DataFrame({"variant": variant, "k": int(k), "method": method,
+                                    "drop": (f.e0 - f.e1).astype(float)}))
+    if not frames:
+        return []
+    data = pd.concat(frames, ignore_index=True)
+    data = data[data.k == data.k.max()]
+    per = data.groupby(["variant", "method"])["drop"].mean().unstack("method")
+    if not {"dsi", "random"} <= set(per.columns):
+        return []
+    return [{"claim": ATTACK_CLAIM, "run": variant, "arm": "", "value": float(r.dsi - r.random)}
+            for variant, r in per.iterrows()]
+
+
+def main(argv=None) -> int:
+    p = cli.parser(__doc__.splitlines()[0], seed=False, required=["--out"])
+    p.add_argument("--gridworld", nargs="*", default=[], help="variant:recipe:ablation:seed:json")
+    p.add_argument("--attack", nargs="*", default=[], help="variant:k:method:csv")
+    args = p.parse_args(argv)
+    write_runs(args.out, grid_rows(args.gridworld) + attack_rows(args.attack))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
