@@ -29,4 +29,4 @@ test: setup
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-results:
-	rm -rf results figures/all figures/*/ logs benchmarks .snakemake/metadata
+	rm -rf results figures/all figures/*/ figures/.scale logs benchmarks .snakemake/metadata

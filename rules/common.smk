@@ -4,6 +4,7 @@ import json
 import os
 from pathlib import Path
 
+from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
 from scripts.common.config import SCALES, resolve_paper
 
 SCALE = config["scale"]
@@ -86,9 +87,18 @@ def threads_of(paper, stage):
     return resources_of(paper, stage)["threads"]
 
 
+ENV_LANE = config.get("env_lane", "pinned")
+
+
 def env_file(name):
-    """The conda env for a rule (envs/<name>.yaml), as a path relative to rules/."""
+    """The conda env for a rule (envs/<name>.yaml), as a path relative to rules/; in the
+    current lane (--config env_lane=current) every rule runs in envs/current.yaml."""
     path = Path(workflow.basedir) / "envs" / f"{name}.yaml"
+    if not path.exists():
+        raise WorkflowError(f"conda env file {path} is missing")
+    if ENV_LANE == "current":
+        name = CURRENT_LANE_ENV
+        path = Path(workflow.basedir) / "envs" / f"{name}.yaml"
     if not path.exists():
         raise WorkflowError(f"conda env file {path} is missing")
     return f"../envs/{name}.yaml"
