@@ -115,10 +115,11 @@ rule manifest_paper:
         mem_mb=1000,
     params:
         scale=SCALE,
+        lane=ENV_LANE,
         targets=lambda wc: targets_json(wc.paper),
     shell:
-        "python -m scripts.common.manifest --scale {params.scale} --targets {params.targets:q}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.common.manifest --scale {params.scale} --env-lane {params.lane}"
+        " --targets {params.targets:q} --out {output} > {log} 2>&1"
 
 
 # downloads, tables, figures, comparisons, reports and manifests run on the submitting node
