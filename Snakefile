@@ -70,6 +70,9 @@ for _paper in PAPERS:
     include: f"rules/{_paper}.smk"
 
 
+include: "rules/report.smk"
+
+
 
 rule all:
     """The whole study at the configured scale: figures/all is the manifest of every target."""
@@ -103,6 +106,7 @@ rule manifest_paper:
     """One paper's manifest: figures/<id>/all."""
     input:
         lambda wc: built_targets(wc.paper),
+        lambda wc: report_previews(wc.paper),
     output:
         "figures/{paper}/all",
     log:

@@ -127,3 +127,32 @@ def built_targets(paper):
 
 def targets_json(paper):
     return json.dumps(TARGETS[paper])
+
+
+# --- the report: a PNG for every figure, an HTML page for every Markdown table (rules/report.smk)
+
+# PDF path pattern -> its report entry (caption relative to rules/, category, subcategory)
+FIGURE_REPORTS = {}
+
+
+def figure_report(path, caption, category, subcategory="Figures"):
+    """A figure's PDF output (or a list of them). The PDF stays a plain output; its PNG, copied
+    beside it by rules/report.smk, carries the caption into the report, where browsers show it
+    (a PDF pane stays blank in many, headless ones included)."""
+    for pdf in [path] if isinstance(path, str) else path:
+        FIGURE_REPORTS[pdf] = {"caption": caption, "category": category,
+                               "subcategory": subcategory}
+    return path
+
+
+def report_previews(paper):
+    """The report's views of a paper's built targets: <stem>.png beside each PDF, <stem>.html
+    beside each Markdown table or summary."""
+    out = []
+    for path in built_targets(paper):
+        stem, ext = os.path.splitext(path)
+        if ext == ".pdf":
+            out.append(stem + ".png")
+        elif ext == ".md":
+            out.append(stem + ".html")
+    return out

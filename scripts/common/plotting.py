@@ -26,8 +26,8 @@ def apply_style() -> None:
 
 def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: int,
                 note: str = "") -> None:
-    """Save atomically, with a small footer stating the scale and seed count. A PDF gets a PNG
-    beside it (:func:`png_beside`); both are byte-identical for the same figure."""
+    """Save atomically, with a small footer stating the scale and seed count. A PDF also gets a
+    PNG (:func:`png_preview`); both are byte-identical for the same figure."""
     footer = f"scale: {scale} · seeds: {seeds}" + (f" · {note}" if note else "")
     # placed under everything already drawn (x labels, legends below axes), right-aligned with it;
     # the tight bbox of the saved file grows to hold it
@@ -39,8 +39,8 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: 
     fmt = os.path.splitext(str(path))[1].lstrip(".") or "pdf"
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, metadata=REPRODUCIBLE_METADATA.get(fmt))
-    if fmt == "pdf":  # a PNG beside every PDF, for the report and for browsers without a PDF viewer
-        with atomic_path(png_beside(path)) as tmp:
+    if fmt == "pdf":  # a PNG of every PDF, for the report and for browsers without a PDF viewer
+        with atomic_path(png_preview(path)) as tmp:
             fig.savefig(tmp, format="png", metadata=REPRODUCIBLE_METADATA["png"])
     plt.close(fig)
 
@@ -53,5 +53,14 @@ REPRODUCIBLE_METADATA = {"pdf": {"CreationDate": None, "Producer": "matplotlib"}
 
 
 def png_beside(path: "str | os.PathLike") -> str:
-    """The PNG that :func:`save_figure` writes beside a PDF: ``<dir>/<stem>.png``."""
+    """The PNG that goes beside a PDF ``<dir>/<stem>.pdf``: ``<dir>/<stem>.png``."""
     return os.path.splitext(str(path))[0] + ".png"
+
+
+def png_preview(path: "str | os.PathLike") -> str:
+    """Where :func:`save_figure` writes the PNG of a PDF: ``<dir>/.<stem>.png``. The workflow
+    copies it to :func:`png_beside` in a rule of its own (rules/report.smk), which gives the
+    PNG its caption in the report; the hidden name keeps Snakemake from deleting it as that
+    rule's output before the copy."""
+    head, tail = os.path.split(str(path))
+    return os.path.join(head, "." + os.path.splitext(tail)[0] + ".png")

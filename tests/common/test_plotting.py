@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from scripts.common.plotting import apply_style, png_beside, save_figure
+from scripts.common.plotting import apply_style, png_beside, png_preview, save_figure
 
 
 def _draw(path, monkeypatch, epoch):
@@ -23,8 +23,9 @@ def test_same_figure_same_bytes(tmp_path, monkeypatch):
     _draw(b, monkeypatch, 1_700_000_000)
     assert a.read_bytes() == b.read_bytes()
     assert b"CreationDate" not in a.read_bytes()
-    png_a, png_b = png_beside(a), png_beside(b)
-    assert png_a.endswith("fig.png")
+    png_a, png_b = png_preview(a), png_preview(b)
+    assert png_a == str(tmp_path / "a" / ".fig.png")
+    assert png_beside(a) == str(tmp_path / "a" / "fig.png")
     with open(png_a, "rb") as fa, open(png_b, "rb") as fb:
         data = fa.read()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and data == fb.read()
