@@ -90,7 +90,7 @@ rule manifest_all:
     log:
         f"logs/{SCALE}/manifest_all.log",
     conda:
-        "envs/" + os.path.basename(env_file("workflow"))
+        f"envs/{os.path.basename(env_file('workflow'))}"
     threads: 1
     resources:
         runtime=5,
@@ -112,7 +112,7 @@ rule manifest_paper:
     log:
         f"logs/{SCALE}/manifest_{{paper}}.log",
     conda:
-        "envs/" + os.path.basename(env_file("workflow"))
+        f"envs/{os.path.basename(env_file('workflow'))}"
     threads: 1
     resources:
         runtime=5,

@@ -152,7 +152,7 @@ def report_previews(paper):
     for path in built_targets(paper):
         stem, ext = os.path.splitext(path)
         if ext == ".pdf":
-            out.append(stem + ".png")
+            out.append(f"{stem}.png")
         elif ext == ".md":
-            out.append(stem + ".html")
+            out.append(f"{stem}.html")
     return out

@@ -4,20 +4,27 @@
 # generated from what the papers' rules declared (figure_report) and registered (TARGETS).
 import re
 
+from scripts.common.figpaths import png_preview
+
 REPORT_CATEGORY = {"dsi": "DSI", "fdt": "FDT", "irrl": "IRRL", "lse": "LSE", "trex": "T-REX"}
 # subcategories, in the order the report lists them
 SUB_TABLES, SUB_FIGURES, SUB_EXAMPLES = "1. Tables", "2. Figures", "3. Examples and data"
 
 
+def _within_paper(path):
+    """figures/<paper>/<rest>.<ext> -> <rest> (no extension)."""
+    return os.path.splitext(str(Path(*Path(path).parts[2:])))[0]
+
+
 def _rule_id(path):
-    return re.sub(r"\W+", "_", os.path.splitext(path.split("/", 2)[-1])[0]).strip("_")
+    return re.sub(r"\W+", "_", _within_paper(path)).strip("_")
 
 
 def _caption(paper, stem):
     """report/<paper>/<stem>.rst where written, else the generic table caption."""
-    own = os.path.join("report", paper, stem + ".rst")
+    own = os.path.join("report", paper, f"{stem}.rst")
     if os.path.exists(os.path.join(workflow.basedir, own)):
-        return "../" + own
+        return f"../{own}"
     return "../report/table.rst"
 
 
@@ -37,7 +44,7 @@ _FIGURE_PDFS = sorted({t["path"] for _p in PAPERS for t in TARGETS[_p]
                        if t["path"].endswith(".pdf") and not t["left_out"]})
 
 for _pdf in _FIGURE_PDFS:
-    _paper = _pdf.split("/")[1]
+    _paper = Path(_pdf).parts[1]
     _entry = _figure_entry(_pdf)
 
     rule:
@@ -47,13 +54,13 @@ for _pdf in _FIGURE_PDFS:
             _pdf,
         output:
             report(
-                os.path.splitext(_pdf)[0] + ".png",
+                f"{os.path.splitext(_pdf)[0]}.png",
                 caption=_entry["caption"],
                 category=_entry["category"],
                 subcategory=SUB_FIGURES if _entry["subcategory"] == "Figures" else _entry["subcategory"],
             ),
         log:
-            logpath(_paper, "report", os.path.splitext(_pdf.split("/", 2)[-1])[0] + ".png"),
+            logpath(_paper, "report", f"{_within_paper(_pdf)}.png"),
         conda:
             env_file("workflow")
         threads: 1
@@ -63,9 +70,7 @@ for _pdf in _FIGURE_PDFS:
             gpu=0,
         params:
             # written by scripts.common.plotting.save_figure beside the PDF
-            preview=lambda wc, input: os.path.join(
-                os.path.dirname(input[0]), "." + os.path.splitext(os.path.basename(input[0]))[0] + ".png"
-            ),
+            preview=lambda wc, input: png_preview(input[0]),
         shell:
             "if [ -f {params.preview:q} ]; then cp {params.preview:q} {output:q};"
             " else echo 'no PNG preview {params.preview} beside {input}: rerun the rule that"
@@ -76,7 +81,7 @@ _TABLE_MDS = sorted({t["path"] for _p in PAPERS for t in TARGETS[_p]
                      if t["path"].endswith(".md") and not t["left_out"]})
 
 for _md in _TABLE_MDS:
-    _paper = _md.split("/")[1]
+    _paper = Path(_md).parts[1]
 
     rule:
         name:
@@ -85,13 +90,13 @@ for _md in _TABLE_MDS:
             _md,
         output:
             report(
-                os.path.splitext(_md)[0] + ".html",
+                f"{os.path.splitext(_md)[0]}.html",
                 caption=_caption(_paper, os.path.splitext(os.path.basename(_md))[0]),
                 category=REPORT_CATEGORY.get(_paper, _paper),
                 subcategory=SUB_TABLES,
             ),
         log:
-            logpath(_paper, "report", os.path.splitext(_md.split("/", 2)[-1])[0] + ".html"),
+            logpath(_paper, "report", f"{_within_paper(_md)}.html"),
         conda:
             env_file("workflow")
         threads: 1

@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from scripts.common.figpaths import png_beside, png_preview  # noqa: E402,F401
 from scripts.common.io import atomic_path  # noqa: E402
 
 PALETTE = "colorblind"
@@ -50,17 +51,3 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: 
 REPRODUCIBLE_METADATA = {"pdf": {"CreationDate": None, "Producer": "matplotlib"},
                          "png": {"Software": "matplotlib"},
                          "svg": {"Date": None}}
-
-
-def png_beside(path: "str | os.PathLike") -> str:
-    """The PNG that goes beside a PDF ``<dir>/<stem>.pdf``: ``<dir>/<stem>.png``."""
-    return os.path.splitext(str(path))[0] + ".png"
-
-
-def png_preview(path: "str | os.PathLike") -> str:
-    """Where :func:`save_figure` writes the PNG of a PDF: ``<dir>/.<stem>.png``. The workflow
-    copies it to :func:`png_beside` in a rule of its own (rules/report.smk), which gives the
-    PNG its caption in the report; the hidden name keeps Snakemake from deleting it as that
-    rule's output before the copy."""
-    head, tail = os.path.split(str(path))
-    return os.path.join(head, "." + os.path.splitext(tail)[0] + ".png")
