@@ -62,29 +62,40 @@ def stage_params(paper, *keys, **extra):
     return json.dumps(node, sort_keys=True)
 
 
-def resources_of(paper, stage):
-    """Cluster resources of a stage from the scale's config (`resources.<stage>`, then `default`)."""
+def resources_of(paper, stage, variant=None):
+    """Cluster resources of a stage from the scale's config: `resources.default`, then
+    `resources.<stage>`, then `resources.<stage>:<variant>` (e.g. `train_rn:cliff`, for a stage
+    whose jobs differ in size by a wildcard), each overriding the one before."""
     table = P(paper).get("resources", {})
     merged = {"runtime": 10, "mem_mb": 2000, "gpu": 0, "threads": 1}
     merged.update(table.get("default", {}))
     merged.update(table.get(stage, {}))
+    if variant is not None:
+        merged.update(table.get(f"{stage}:{variant}", {}))
     return merged
 
 
-def runtime(paper, stage):
-    return resources_of(paper, stage)["runtime"]
+def _resource(paper, stage, key, by):
+    """The value, or with `by` (a wildcard name) a function of the job's wildcards."""
+    if by is None:
+        return resources_of(paper, stage)[key]
+    return lambda wc: resources_of(paper, stage, getattr(wc, by))[key]
 
 
-def mem_mb(paper, stage):
-    return resources_of(paper, stage)["mem_mb"]
+def runtime(paper, stage, by=None):
+    return _resource(paper, stage, "runtime", by)
+
+
+def mem_mb(paper, stage, by=None):
+    return _resource(paper, stage, "mem_mb", by)
 
 
 def gpus(paper, stage):
     return resources_of(paper, stage)["gpu"]
 
 
-def threads_of(paper, stage):
-    return resources_of(paper, stage)["threads"]
+def threads_of(paper, stage, by=None):
+    return _resource(paper, stage, "threads", by)
 
 
 ENV_LANE = config.get("env_lane", "pinned")

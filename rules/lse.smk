@@ -257,10 +257,10 @@ rule lse_train_rn:
         benchpath("lse", "train_rn", "{env}_mode{rnmode}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "train_rn")
+    threads: threads_of("lse", "train_rn", by="env")
     resources:
-        runtime=runtime("lse", "train_rn"),
-        mem_mb=mem_mb("lse", "train_rn"),
+        runtime=runtime("lse", "train_rn", by="env"),
+        mem_mb=mem_mb("lse", "train_rn", by="env"),
         gpu=gpus("lse", "train_rn"),
     params:
         cfg=lambda wc: json.dumps(
@@ -314,10 +314,10 @@ rule lse_eval_rn:
         benchpath("lse", "eval_rn", "{env}_{protocol}_mode{rnmode}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_rn")
+    threads: threads_of("lse", "eval_rn", by="env")
     resources:
-        runtime=runtime("lse", "eval_rn"),
-        mem_mb=mem_mb("lse", "eval_rn"),
+        runtime=runtime("lse", "eval_rn", by="env"),
+        mem_mb=mem_mb("lse", "eval_rn", by="env"),
         gpu=gpus("lse", "eval_rn"),
     params:
         cfg=lambda wc: json.dumps(

@@ -147,3 +147,18 @@ def test_pinned_lane_is_the_default_and_unchanged():
     assert default["dsi_train_gridworld"] == "envs/dsi-torch.yaml"
     assert default["irrl_train"] == "envs/irrl-torch.yaml"
     assert not envcheck.check_env(ROOT / default["irrl_train"]).runs_on_hopper
+
+
+def test_paper_resources_follow_the_environment(slurm_plan):
+    """LSE's Cliff reward-network jobs (minutes of tabular Q-learning) ask for what they need,
+    not the 16 threads and 96 hours of the paper's deep-RL environments."""
+    sizes = {}
+    for block in slurm_plan.split("\n\n"):
+        if "rule lse_train_rn:" not in block:
+            continue
+        env = re.search(r"wildcards: env=(\w+)", block).group(1)
+        runtime = int(re.search(r"runtime=(\d+)", block).group(1))
+        mem = int(re.search(r"mem_mb=(\d+)", block).group(1))
+        sizes.setdefault(env, set()).add((runtime, mem))
+    assert sizes["cliff"] == {(30, 1000)}
+    assert all(runtime >= 1440 for env, s in sizes.items() if env != "cliff" for runtime, _ in s)
