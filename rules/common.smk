@@ -142,11 +142,14 @@ def targets_json(paper):
 
 # --- the report: a PNG for every figure, an HTML page for every Markdown table (rules/report.smk)
 
+# the report's subcategories within each paper, in the order it lists them (sorted by name)
+REPORT_TABLES, REPORT_FIGURES, REPORT_EXAMPLES = "1. Tables", "2. Figures", "3. Examples and data"
+
 # PDF path pattern -> its report entry (caption relative to rules/, category, subcategory)
 FIGURE_REPORTS = {}
 
 
-def figure_report(path, caption, category, subcategory="Figures"):
+def figure_report(path, caption, category, subcategory=REPORT_FIGURES):
     """A figure's PDF output (or a list of them). The PDF stays a plain output; its PNG, copied
     beside it by rules/report.smk, carries the caption into the report, where browsers show it
     (a PDF pane stays blank in many, headless ones included)."""

@@ -181,6 +181,7 @@ rule irrl_plot_dataset:
             fig("irrl", "cluttered_examples.png"),
             caption="../report/irrl/cluttered_examples.rst",
             category="IRRL",
+            subcategory=REPORT_EXAMPLES,
         ),
     log:
         logpath("irrl", "plot_dataset"),
@@ -509,6 +510,7 @@ rule irrl_draw_cases:
             [fig("irrl", f"cases/{{reward}}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])],
             caption="../report/irrl/cases.rst",
             category="IRRL",
+            subcategory=REPORT_EXAMPLES,
         ),
     log:
         logpath("irrl", "draw_cases_{reward}"),

@@ -7,8 +7,6 @@ import re
 from scripts.common.figpaths import png_preview
 
 REPORT_CATEGORY = {"dsi": "DSI", "fdt": "FDT", "irrl": "IRRL", "lse": "LSE", "trex": "T-REX"}
-# subcategories, in the order the report lists them
-SUB_TABLES, SUB_FIGURES, SUB_EXAMPLES = "1. Tables", "2. Figures", "3. Examples and data"
 
 
 def _within_paper(path):
@@ -57,7 +55,7 @@ for _pdf in _FIGURE_PDFS:
                 f"{os.path.splitext(_pdf)[0]}.png",
                 caption=_entry["caption"],
                 category=_entry["category"],
-                subcategory=SUB_FIGURES if _entry["subcategory"] == "Figures" else _entry["subcategory"],
+                subcategory=_entry["subcategory"],
             ),
         log:
             logpath(_paper, "report", f"{_within_paper(_pdf)}.png"),
@@ -93,7 +91,7 @@ for _md in _TABLE_MDS:
                 f"{os.path.splitext(_md)[0]}.html",
                 caption=_caption(_paper, os.path.splitext(os.path.basename(_md))[0]),
                 category=REPORT_CATEGORY.get(_paper, _paper),
-                subcategory=SUB_TABLES,
+                subcategory=REPORT_TABLES,
             ),
         log:
             logpath(_paper, "report", f"{_within_paper(_md)}.html"),
