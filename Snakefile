@@ -73,7 +73,6 @@ for _paper in PAPERS:
 include: "rules/report.smk"
 
 
-
 rule all:
     """The whole study at the configured scale: figures/all is the manifest of every target."""
     default_target: True

@@ -153,7 +153,7 @@ def test_paper_resources_follow_the_environment(slurm_plan):
     """LSE's Cliff reward-network jobs (minutes of tabular Q-learning) ask for what they need,
     not the 16 threads and 96 hours of the paper's deep-RL environments."""
     sizes = {}
-    for block in slurm_plan.split("\n\n"):
+    for block in re.split(r"^\[", slurm_plan, flags=re.M):  # a job's block starts with [date]
         if "rule lse_train_rn:" not in block:
             continue
         env = re.search(r"wildcards: env=(\w+)", block).group(1)
