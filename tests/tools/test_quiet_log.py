@@ -4,6 +4,9 @@ from __future__ import annotations
 from scripts.tools.quiet_log import quiet
 
 RUN = """\
+Config file config/trex.yaml is extended by additional config specified via the command line.
+Select jobs to execute...
+Execute 1 jobs...
 [Sun Dec  6 18:07:13 2026]
 rule trex_train_policy:
     input: results/laptop/trex/reward/halfcheetah/model.pt
@@ -37,6 +40,9 @@ def test_drops_job_details_but_keeps_rule_wildcards_log_and_errors():
     assert "reason:" not in out and "resources:" not in out
     assert "results/laptop/trex/reward" not in out  # the started job's input
     assert "5 of 206 steps (2%) done" in out
+    assert out.startswith("[Sun Dec  6 18:07:13 2026]\nrule trex_train_policy:")  # noise dropped
+    assert "[Sun Dec  6 18:09:13 2026]" not in out  # no second timestamp for the finished job
+    assert "[Sun Dec  6 18:09:14 2026]\nError in rule" in out
     error = RUN[RUN.index("Error in rule"):]
     assert out.endswith(error)  # the error block, inputs and all, unchanged
     assert len(out) < len(RUN)
