@@ -59,7 +59,9 @@ def test_every_figure_has_a_png_and_every_table_an_html_view(smoke_repo):
         if ext == "pdf":
             assert (repo / f"{stem}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
         elif ext == "md":
-            assert "<table>" in (repo / f"{stem}.html").read_text() or path.endswith("summary.md")
+            html = (repo / f"{stem}.html").read_text()
+            has_table = "| ---" in (repo / path).read_text() or "|---" in (repo / path).read_text()
+            assert "</body>" in html and ("<table>" in html or not has_table), path
 
 
 def test_figures_are_byte_reproducible(smoke_repo):
