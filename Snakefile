@@ -8,12 +8,16 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config validation
+from scripts.common import scale_guard
 from scripts.common.config import ConfigError, validate_global, validate_papers
 
 # config is read beside this file, so `snakemake -s <repo>/Snakefile -d <elsewhere>` works; jobs
 # import `scripts` from here too (outputs go to the working directory)
 _CONFIG_DIR = os.path.join(workflow.basedir, "config")
-shell.prefix(f"export PYTHONPATH={workflow.basedir}${{{{PYTHONPATH:+:$PYTHONPATH}}}}; ")
+shell.prefix(
+    f"export PYTHONPATH={workflow.basedir}${{{{PYTHONPATH:+:$PYTHONPATH}}}}"
+    f" RL_ENV_LANE={config.get('env_lane', 'pinned')}; "
+)
 
 
 configfile: os.path.join(_CONFIG_DIR, "config.yaml")
@@ -46,12 +50,27 @@ except ConfigError as err:
 include: "rules/common.smk"
 
 
+# figures/ is one tree for every scale (so the README's commands stay the same); a run at
+# another scale than the one it holds is refused before any job is planned
+try:
+    scale_guard.check("figures", SCALE)
+except scale_guard.ScaleClash as err:
+    raise WorkflowError(str(err)) from None
+
+
+onstart:
+    scale_guard.mark("figures", SCALE)
+
+
 report: "report/workflow.rst"
 
 
 for _paper in PAPERS:
 
     include: f"rules/{_paper}.smk"
+
+
+include: "rules/report.smk"
 
 
 rule all:
@@ -105,13 +124,14 @@ rule manifest_all:
     log:
         f"logs/{SCALE}/manifest_all.log",
     conda:
-        "envs/workflow.yaml"
+        f"envs/{os.path.basename(env_file('workflow'))}"
     threads: 1
     resources:
         runtime=5,
         mem_mb=1000,
     params:
         scale=SCALE,
+        lane=ENV_LANE,
         scorecard=json.dumps(
             [
                 {"path": p, "paper": "all", "reproduces": "Scorecard: every claim's verdict", "seeds": "", "left_out": ""}
@@ -119,7 +139,8 @@ rule manifest_all:
             ]
         ),
     shell:
-        "python -m scripts.common.manifest --scale {params.scale} --combine {input.papers}"
+        "python -m scripts.common.manifest --scale {params.scale} --env-lane {params.lane}"
+        " --combine {input.papers}"
         " --extra-targets {params.scorecard:q} --out {output} > {log} 2>&1"
 
 
@@ -127,19 +148,26 @@ rule manifest_paper:
     """One paper's manifest: figures/<id>/all."""
     input:
         lambda wc: built_targets(wc.paper),
+        lambda wc: report_previews(wc.paper),
     output:
         "figures/{paper}/all",
     log:
         f"logs/{SCALE}/manifest_{{paper}}.log",
     conda:
-        "envs/workflow.yaml"
+        f"envs/{os.path.basename(env_file('workflow'))}"
     threads: 1
     resources:
         runtime=5,
         mem_mb=1000,
     params:
         scale=SCALE,
+        lane=ENV_LANE,
         targets=lambda wc: targets_json(wc.paper),
     shell:
-        "python -m scripts.common.manifest --scale {params.scale} --targets {params.targets:q}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.common.manifest --scale {params.scale} --env-lane {params.lane}"
+        " --targets {params.targets:q} --out {output} > {log} 2>&1"
+
+
+# downloads, tables, figures, comparisons, reports and manifests run on the submitting node
+# (compute nodes need no internet, and seconds-long jobs do not wait in the queue)
+workflow.localrules(*local_rules(rule.name for rule in workflow.rules))

@@ -4,6 +4,7 @@ import json
 import os
 from pathlib import Path
 
+from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
 from scripts.common.config import SCALES, resolve_paper
 
 SCALE = config["scale"]
@@ -61,34 +62,54 @@ def stage_params(paper, *keys, **extra):
     return json.dumps(node, sort_keys=True)
 
 
-def resources_of(paper, stage):
-    """Cluster resources of a stage from the scale's config (`resources.<stage>`, then `default`)."""
+def resources_of(paper, stage, variant=None):
+    """Cluster resources of a stage from the scale's config: `resources.default`, then
+    `resources.<stage>`, then `resources.<stage>:<variant>` (e.g. `train_rn:cliff`, for a stage
+    whose jobs differ in size by a wildcard), each overriding the one before."""
     table = P(paper).get("resources", {})
     merged = {"runtime": 10, "mem_mb": 2000, "gpu": 0, "threads": 1}
     merged.update(table.get("default", {}))
     merged.update(table.get(stage, {}))
+    if variant is not None:
+        merged.update(table.get(f"{stage}:{variant}", {}))
     return merged
 
 
-def runtime(paper, stage):
-    return resources_of(paper, stage)["runtime"]
+def _resource(paper, stage, key, by):
+    """The value, or with `by` (a wildcard name) a function of the job's wildcards."""
+    if by is None:
+        return resources_of(paper, stage)[key]
+    return lambda wc: resources_of(paper, stage, getattr(wc, by))[key]
 
 
-def mem_mb(paper, stage):
-    return resources_of(paper, stage)["mem_mb"]
+def runtime(paper, stage, by=None):
+    return _resource(paper, stage, "runtime", by)
+
+
+def mem_mb(paper, stage, by=None):
+    return _resource(paper, stage, "mem_mb", by)
 
 
 def gpus(paper, stage):
     return resources_of(paper, stage)["gpu"]
 
 
-def threads_of(paper, stage):
-    return resources_of(paper, stage)["threads"]
+def threads_of(paper, stage, by=None):
+    return _resource(paper, stage, "threads", by)
+
+
+ENV_LANE = config.get("env_lane", "pinned")
 
 
 def env_file(name):
-    """The conda env for a rule (envs/<name>.yaml), as a path relative to rules/."""
+    """The conda env for a rule (envs/<name>.yaml), as a path relative to rules/; in the
+    current lane (--config env_lane=current) every rule runs in envs/current.yaml."""
     path = Path(workflow.basedir) / "envs" / f"{name}.yaml"
+    if not path.exists():
+        raise WorkflowError(f"conda env file {path} is missing")
+    if ENV_LANE == "current":
+        name = CURRENT_LANE_ENV
+        path = Path(workflow.basedir) / "envs" / f"{name}.yaml"
     if not path.exists():
         raise WorkflowError(f"conda env file {path} is missing")
     return f"../envs/{name}.yaml"
@@ -126,3 +147,35 @@ def left_out_json(paper=None):
     papers = [paper] if paper else PAPERS
     return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]},
                       sort_keys=True)
+
+
+# --- the report: a PNG for every figure, an HTML page for every Markdown table (rules/report.smk)
+
+# the report's subcategories within each paper, in the order it lists them (sorted by name)
+REPORT_TABLES, REPORT_FIGURES, REPORT_EXAMPLES = "1. Tables", "2. Figures", "3. Examples and data"
+
+# PDF path pattern -> its report entry (caption relative to rules/, category, subcategory)
+FIGURE_REPORTS = {}
+
+
+def figure_report(path, caption, category, subcategory=REPORT_FIGURES):
+    """A figure's PDF output (or a list of them). The PDF stays a plain output; its PNG, copied
+    beside it by rules/report.smk, carries the caption into the report, where browsers show it
+    (a PDF pane stays blank in many, headless ones included)."""
+    for pdf in [path] if isinstance(path, str) else path:
+        FIGURE_REPORTS[pdf] = {"caption": caption, "category": category,
+                               "subcategory": subcategory}
+    return path
+
+
+def report_previews(paper):
+    """The report's views of a paper's built targets: <stem>.png beside each PDF, <stem>.html
+    beside each Markdown table or summary."""
+    out = []
+    for path in built_targets(paper):
+        stem, ext = os.path.splitext(path)
+        if ext == ".pdf":
+            out.append(f"{stem}.png")
+        elif ext == ".md":
+            out.append(f"{stem}.html")
+    return out

@@ -205,7 +205,7 @@ rule dsi_fig_gridworld_scores:
         scores=[res("dsi", "scores", f"gridworld-{_GW['variants'][0]}", f"{r}-full",
             f"seed{_GW_SEEDS[r][0]}.npz") for r in _GW["recipes"]],
     output:
-        report(fig("dsi", "fig_gridworld_scores.pdf"),
+        figure_report(fig("dsi", "fig_gridworld_scores.pdf"),
             caption="../report/dsi/fig_gridworld_scores.rst", category="DSI"),
     log:
         logpath("dsi", "fig_gridworld_scores"),
@@ -231,7 +231,7 @@ rule dsi_fig_gridworld_scores:
 rule dsi_fig_gridworld_env:
     """The GridWorld: map, partial view, expert path and its critical cells."""
     output:
-        report(fig("dsi", "fig_gridworld_env.pdf"), caption="../report/dsi/fig_gridworld_env.rst",
+        figure_report(fig("dsi", "fig_gridworld_env.pdf"), caption="../report/dsi/fig_gridworld_env.rst",
             category="DSI"),
     log:
         logpath("dsi", "fig_gridworld_env"),
@@ -379,7 +379,7 @@ rule dsi_table_attack:
     output:
         csv=fig("dsi", "table_pong_attack.csv"),
         md=fig("dsi", "table_pong_attack.md"),
-        fig=report(fig("dsi", "fig_attack_vs_k.pdf"), caption="../report/dsi/fig_attack_vs_k.rst",
+        fig=figure_report(fig("dsi", "fig_attack_vs_k.pdf"), caption="../report/dsi/fig_attack_vs_k.rst",
             category="DSI"),
     log:
         logpath("dsi", "table_attack"),
@@ -408,7 +408,7 @@ rule dsi_fig_pong_frames:
         detector=res("dsi", "detector", f"pong-{_PONG_SETS[0]}", f"seed{_DSI_SEEDS[0]}",
             "detector.pt"),
     output:
-        report(fig("dsi", "fig_pong_critical_frames.pdf"),
+        figure_report(fig("dsi", "fig_pong_critical_frames.pdf"),
             caption="../report/dsi/fig_pong_critical_frames.rst", category="DSI"),
     log:
         logpath("dsi", "fig_pong_frames"),
@@ -567,7 +567,7 @@ rule dsi_fig_seaquest:
         [res("dsi", "eval", "dqn", m, f"seed{s}.csv") for m in _SQ["improve"]["methods"]
             for s in _DSI_SEEDS],
     output:
-        fig=report(fig("dsi", "fig_seaquest_dqn.pdf"), caption="../report/dsi/fig_seaquest_dqn.rst",
+        fig=figure_report(fig("dsi", "fig_seaquest_dqn.pdf"), caption="../report/dsi/fig_seaquest_dqn.rst",
             category="DSI"),
         csv=fig("dsi", "table_seaquest.csv"),
         md=fig("dsi", "table_seaquest.md"),

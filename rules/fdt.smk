@@ -552,7 +552,7 @@ rule fdt_plot_oracle:
     input:
         expand(res("fdt", "oracle", "{game}", "curve.csv"), game=FDT_GAMES),
     output:
-        report(
+        figure_report(
             fig("fdt", "fig_a1_oracle_curves.pdf"),
             caption="../report/fdt/fig_a1_oracle_curves.rst",
             category="FDT",
@@ -578,7 +578,7 @@ rule fdt_plot_feedback:
     input:
         expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=FDT_GAMES),
     output:
-        report(
+        figure_report(
             fig("fdt", "fig_feedback_agreement.pdf"),
             caption="../report/fdt/fig_feedback_agreement.rst",
             category="FDT",
@@ -604,7 +604,7 @@ rule fdt_plot_rtg_sweep:
     input:
         lambda wc: fig("fdt", f"table_{FDT_SWEEP_TABLES[wc.game]}_{wc.game}.csv"),
     output:
-        report(
+        figure_report(
             fig("fdt", "fig_delta_vs_rtg_{game}.pdf"),
             caption="../report/fdt/fig_delta_vs_rtg.rst",
             category="FDT",

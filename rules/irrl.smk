@@ -181,6 +181,7 @@ rule irrl_plot_dataset:
             fig("irrl", "cluttered_examples.png"),
             caption="../report/irrl/cluttered_examples.rst",
             category="IRRL",
+            subcategory=REPORT_EXAMPLES,
         ),
     log:
         logpath("irrl", "plot_dataset"),
@@ -367,7 +368,7 @@ rule irrl_plot_curves:
     input:
         IRRL_MAIN_METRICS,
     output:
-        report(
+        figure_report(
             fig("irrl", "fig_{model}_curves.pdf"),
             caption="../report/irrl/fig_curves.rst",
             category="IRRL",
@@ -421,7 +422,7 @@ rule irrl_detach_ablation:
     output:
         csv=fig("irrl", "table_detach_ablation.csv"),
         md=fig("irrl", "table_detach_ablation.md"),
-        fig=report(
+        fig=figure_report(
             fig("irrl", "fig_detach_ablation.pdf"),
             caption="../report/irrl/fig_detach_ablation.rst",
             category="IRRL",
@@ -451,7 +452,7 @@ rule irrl_plot_rh:
         rh=IRRL_RH_METRICS,
         base=IRRL_RH_BASE,
     output:
-        report(
+        figure_report(
             fig("irrl", "fig_reward_hacking.pdf"),
             caption="../report/irrl/fig_reward_hacking.rst",
             category="IRRL",
@@ -477,7 +478,7 @@ rule irrl_plot_noise:
     input:
         IRRL_NOISE,
     output:
-        fig=report(
+        fig=figure_report(
             fig("irrl", "fig_noise_violin.pdf"),
             caption="../report/irrl/fig_noise_violin.rst",
             category="IRRL",
@@ -509,6 +510,7 @@ rule irrl_draw_cases:
             [fig("irrl", f"cases/{{reward}}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])],
             caption="../report/irrl/cases.rst",
             category="IRRL",
+            subcategory=REPORT_EXAMPLES,
         ),
     log:
         logpath("irrl", "draw_cases_{reward}"),
@@ -562,7 +564,7 @@ rule irrl_plot_skills:
         IRRL_SKILL_STATS,
     output:
         figs=[
-            report(
+            figure_report(
                 fig("irrl", f"fig_skills_learned_{env}.pdf"),
                 caption="../report/irrl/fig_skills_learned.rst",
                 category="IRRL",
@@ -598,7 +600,7 @@ rule irrl_plot_occupancy:
         # the reward, so they are passed as params)
         res("irrl", "skills", "{env}", "{sreward}", f"seed{IRRL_SK['seeds'][0]}", "stats.csv"),
     output:
-        report(
+        figure_report(
             fig("irrl", "fig_state_occupancy_{env}_{sreward}.pdf"),
             caption="../report/irrl/fig_state_occupancy.rst",
             category="IRRL",

@@ -257,10 +257,10 @@ rule lse_train_rn:
         benchpath("lse", "train_rn", "{env}_mode{rnmode}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "train_rn")
+    threads: threads_of("lse", "train_rn", by="env")
     resources:
-        runtime=runtime("lse", "train_rn"),
-        mem_mb=mem_mb("lse", "train_rn"),
+        runtime=runtime("lse", "train_rn", by="env"),
+        mem_mb=mem_mb("lse", "train_rn", by="env"),
         gpu=gpus("lse", "train_rn"),
     params:
         cfg=lambda wc: json.dumps(
@@ -314,10 +314,10 @@ rule lse_eval_rn:
         benchpath("lse", "eval_rn", "{env}_{protocol}_mode{rnmode}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_rn")
+    threads: threads_of("lse", "eval_rn", by="env")
     resources:
-        runtime=runtime("lse", "eval_rn"),
-        mem_mb=mem_mb("lse", "eval_rn"),
+        runtime=runtime("lse", "eval_rn", by="env"),
+        mem_mb=mem_mb("lse", "eval_rn", by="env"),
         gpu=gpus("lse", "eval_rn"),
     params:
         cfg=lambda wc: json.dumps(
@@ -379,7 +379,7 @@ rule lse_fig2:
             for s in range(LSE_SE["runs"]["opt"])
         ],
     output:
-        fig=report(fig("lse", "fig2_se_training.pdf"), caption="../report/lse/fig2.rst", category="LSE"),
+        fig=figure_report(fig("lse", "fig2_se_training.pdf"), caption="../report/lse/fig2.rst", category="LSE"),
         csv=fig("lse", "table_fig2_se_training.csv"),
         md=fig("lse", "table_fig2_se_training.md"),
     log:
@@ -411,8 +411,8 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
                 for m in LSE_SE["eval"]["modes"]
             ],
         output:
-            kde=report(fig("lse", f"{_f3}_{_env}_kde.pdf"), caption=f"../report/lse/{_f3}.rst", category="LSE"),
-            bars=report(fig("lse", f"{_f3}_{_env}_bars.pdf"), caption=f"../report/lse/{_f3}.rst", category="LSE"),
+            kde=figure_report(fig("lse", f"{_f3}_{_env}_kde.pdf"), caption=f"../report/lse/{_f3}.rst", category="LSE"),
+            bars=figure_report(fig("lse", f"{_f3}_{_env}_bars.pdf"), caption=f"../report/lse/{_f3}.rst", category="LSE"),
             csv=fig("lse", f"table_{_f3}_{_env}.csv"),
             md=fig("lse", f"table_{_f3}_{_env}.md"),
         log:
@@ -440,7 +440,7 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             res("lse", "se_transitions", _env, f"{LSE_SE['transitions']['agent_kind']}.npz"),
         output:
             [
-                report(fig("lse", f"{_f4}_{_env}_hist_{d}.pdf"), caption=f"../report/lse/{_f4}.rst", category="LSE")
+                figure_report(fig("lse", f"{_f4}_{_env}_hist_{d}.pdf"), caption=f"../report/lse/{_f4}.rst", category="LSE")
                 for d in LSE_DIMS[_env]
             ],
         log:
@@ -473,8 +473,8 @@ rule lse_fig_mbrl:
             res("lse", "mbrl_fit", "cartpole", f"metrics_seed{s}.json") for s in range(LSE["mbrl"]["datasets"])
         ],
     output:
-        kde=report(fig("lse", "fig_mbrl_baseline_kde.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"),
-        bars=report(fig("lse", "fig_mbrl_baseline_bars.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"),
+        kde=figure_report(fig("lse", "fig_mbrl_baseline_kde.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"),
+        bars=figure_report(fig("lse", "fig_mbrl_baseline_bars.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"),
         csv=fig("lse", "table_mbrl_baseline.csv"),
         md=fig("lse", "table_mbrl_baseline.md"),
     log:
@@ -501,7 +501,7 @@ rule lse_fig5_9:
         list(LSE_RN_RUNS.values()),
     output:
         figs=[
-            report(fig("lse", f"fig5_9_{e}_{p}.pdf"), caption="../report/lse/fig5_9.rst", category="LSE")
+            figure_report(fig("lse", f"fig5_9_{e}_{p}.pdf"), caption="../report/lse/fig5_9.rst", category="LSE")
             for e, p in LSE_RN_PROTOS
         ],
         csv=fig("lse", "table_rn_steps_to_threshold.csv"),
@@ -530,7 +530,7 @@ rule lse_fig10:
         [res("lse", "select_rn", "cliff", f"mode{m}", "best.json") for m in LSE_FIG10_MODES],
     output:
         [
-            report(fig("lse", f"fig10_cliff_mode{m}{v}.pdf"), caption="../report/lse/fig10.rst", category="LSE")
+            figure_report(fig("lse", f"fig10_cliff_mode{m}{v}.pdf"), caption="../report/lse/fig10.rst", category="LSE")
             for m in LSE_FIG10_MODES
             for v in ("", "_simplified")
         ],
@@ -559,7 +559,7 @@ rule lse_fig11:
         [res("lse", "stepsize", f"cfg{i}.json") for i in range(len(LSE_SS_CFGS))],
     output:
         [
-            report(fig("lse", f"fig11_stepsize_{'mirrored' if m else 'plain'}.pdf"), caption="../report/lse/fig11.rst", category="LSE")
+            figure_report(fig("lse", f"fig11_stepsize_{'mirrored' if m else 'plain'}.pdf"), caption="../report/lse/fig11.rst", category="LSE")
             for m in LSE_SS_MIRRORED
         ],
     log:

@@ -254,8 +254,8 @@ rule trex_fig_mujoco_bars:
         control=[res("trex", "eval", e, "control", f"seed{k}.csv") for e in TREX["control_envs"] for k in TREX_CONTROL_SEEDS],
         demos=[res("trex", "demos", e, "demos_meta.csv") for e in TREX_MUJOCO],
     output:
-        fig=report(fig("trex", "fig_mujoco_performance.pdf"), caption="../report/trex/fig_mujoco_performance.rst", category="T-REX"),
-        csv=report(fig("trex", "table_mujoco_performance.csv"), caption="../report/trex/table_mujoco_performance.rst", category="T-REX"),
+        fig=figure_report(fig("trex", "fig_mujoco_performance.pdf"), caption="../report/trex/fig_mujoco_performance.rst", category="T-REX"),
+        csv=fig("trex", "table_mujoco_performance.csv"),
         md=fig("trex", "table_mujoco_performance.md"),
     log:
         logpath("trex", "fig_mujoco_performance"),
@@ -280,8 +280,8 @@ rule trex_fig_extrapolation:
     input:
         [res("trex", "pred_vs_true", e, s, "pred_vs_true.csv") for e, s in TREX_MUJOCO_SETS],
     output:
-        fig=report(fig("trex", "fig_extrapolation.pdf"), caption="../report/trex/fig_extrapolation.rst", category="T-REX"),
-        csv=report(fig("trex", "table_extrapolation_corr.csv"), caption="../report/trex/table_extrapolation_corr.rst", category="T-REX"),
+        fig=figure_report(fig("trex", "fig_extrapolation.pdf"), caption="../report/trex/fig_extrapolation.rst", category="T-REX"),
+        csv=fig("trex", "table_extrapolation_corr.csv"),
         md=fig("trex", "table_extrapolation_corr.md"),
     log:
         logpath("trex", "fig_extrapolation"),
@@ -304,7 +304,7 @@ rule trex_fig_extrapolation_atari:
     input:
         [res("trex", "pred_vs_true", g, "stage1", "pred_vs_true.csv") for g in TREX_ATARI],
     output:
-        fig=report(fig("trex", "fig_extrapolation_atari.pdf"), caption="../report/trex/fig_extrapolation_atari.rst", category="T-REX"),
+        fig=figure_report(fig("trex", "fig_extrapolation_atari.pdf"), caption="../report/trex/fig_extrapolation_atari.rst", category="T-REX"),
     log:
         logpath("trex", "fig_extrapolation_atari"),
     conda:
@@ -328,7 +328,7 @@ rule trex_fig_attention:
         demos=res("trex", "demos", TREX["attention_env"], "demos.npz"),
         heldout=res("trex", "heldout", TREX["attention_env"], "trajs.npz"),
     output:
-        fig=report(fig("trex", "fig_attention_breakout.pdf"), caption="../report/trex/fig_attention_breakout.rst", category="T-REX"),
+        fig=figure_report(fig("trex", "fig_attention_breakout.pdf"), caption="../report/trex/fig_attention_breakout.rst", category="T-REX"),
     log:
         logpath("trex", "fig_attention"),
     conda:
@@ -351,7 +351,7 @@ rule trex_table_atari:
         evals=[res("trex", "eval", g, "stage1", f"seed{k}.csv") for g in TREX_ATARI for k in TREX_ATARI_SEEDS],
         demos=[res("trex", "demos", g, "demos_meta.csv") for g in TREX_ATARI],
     output:
-        csv=report(fig("trex", "table1_atari.csv"), caption="../report/trex/table1_atari.rst", category="T-REX"),
+        csv=fig("trex", "table1_atari.csv"),
         md=fig("trex", "table1_atari.md"),
     log:
         logpath("trex", "table1_atari"),
@@ -375,8 +375,8 @@ rule trex_fig_noise:
         evals=[res("trex", "eval", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, f"seed{TREX_SEEDS[0]}.csv") for s in TREX_NOISE_SETS],
         pairs=[res("trex", "pairs", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, "pairs.npz") for s in TREX_NOISE_SETS],
     output:
-        fig=report(fig("trex", "fig_noise_hopper.pdf"), caption="../report/trex/fig_noise_hopper.rst", category="T-REX"),
-        csv=report(fig("trex", "table_noise.csv"), caption="../report/trex/table_noise.rst", category="T-REX"),
+        fig=figure_report(fig("trex", "fig_noise_hopper.pdf"), caption="../report/trex/fig_noise_hopper.rst", category="T-REX"),
+        csv=fig("trex", "table_noise.csv"),
         md=fig("trex", "table_noise.md"),
     log:
         logpath("trex", "fig_noise"),
@@ -439,7 +439,7 @@ rule trex_compare:
         + ([fig("trex", "table1_atari.csv")] if TREX_ATARI else [])
         + ([fig("trex", "table_noise.csv")] if TREX_NOISE else []),
     output:
-        report(fig("trex", "compare_to_paper.md"), caption="../report/trex/compare_to_paper.rst", category="T-REX"),
+        fig("trex", "compare_to_paper.md"),
     log:
         logpath("trex", "compare"),
     conda:

@@ -102,9 +102,12 @@ def resolved_config_path(output: str | os.PathLike) -> Path:
 
 
 def write_resolved_config(output: str | os.PathLike, params: dict[str, Any]) -> Path:
-    """Write the parameters that made ``output`` beside it (see :func:`resolved_config_path`)."""
+    """Write the parameters that made ``output`` beside it (see :func:`resolved_config_path`),
+    with their ``provenance`` (git commit, package versions, device, env lane)."""
+    from scripts.common.provenance import provenance
+
     dest = resolved_config_path(output)
-    write_json(dest, params)
+    write_json(dest, {**params, "provenance": provenance()})
     return dest
 
 

@@ -14,11 +14,12 @@ import pandas as pd
 
 from scripts.common.io import atomic_path, sha256_of
 
-COLUMNS = ["path", "paper", "reproduces", "scale", "seeds", "status", "sha256"]
+COLUMNS = ["path", "paper", "reproduces", "scale", "seeds", "status", "sha256", "env_lane"]
 
 
-def paper_manifest(targets: list[dict], scale: str) -> pd.DataFrame:
-    """Rows for one paper. ``targets``: dicts with path, paper, reproduces, seeds, left_out."""
+def paper_manifest(targets: list[dict], scale: str, env_lane: str = "pinned") -> pd.DataFrame:
+    """Rows for one paper. ``targets``: dicts with path, paper, reproduces, seeds, left_out;
+    ``env_lane``: the conda env lane the run used (pinned or current)."""
     rows = []
     for t in targets:
         left_out = t.get("left_out")
@@ -30,7 +31,8 @@ def paper_manifest(targets: list[dict], scale: str) -> pd.DataFrame:
                 raise FileNotFoundError(f"manifest: target {path} was not built")
             status, digest = "built", sha256_of(path)
         rows.append({"path": t["path"], "paper": t["paper"], "reproduces": t["reproduces"],
-                     "scale": scale, "seeds": t["seeds"], "status": status, "sha256": digest})
+                     "scale": scale, "seeds": t["seeds"], "status": status, "sha256": digest,
+                     "env_lane": env_lane})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -42,6 +44,7 @@ def write_tsv(frame: pd.DataFrame, out: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", required=True)
+    p.add_argument("--env-lane", default="pinned", help="the conda env lane of the run")
     p.add_argument("--targets", type=json.loads,
                    help="one paper's targets, as a JSON list (written by rules/common.smk)")
     p.add_argument("--combine", nargs="*", default=[], help="per-paper manifests to concatenate")
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = [pd.read_csv(m, sep="\t", dtype=str, keep_default_na=False) for m in args.combine]
     for targets in (args.targets, args.extra_targets):
         if targets:
-            parts.append(paper_manifest(targets, args.scale).astype(str))
+            parts.append(paper_manifest(targets, args.scale, args.env_lane).astype(str))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     write_tsv(frame, args.out)
     return 0

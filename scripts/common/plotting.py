@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from scripts.common.figpaths import png_beside, png_preview  # noqa: E402,F401
 from scripts.common.io import atomic_path  # noqa: E402
 
 PALETTE = "colorblind"
@@ -26,7 +27,8 @@ def apply_style() -> None:
 
 def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: int,
                 note: str = "") -> None:
-    """Save atomically, with a small footer stating the scale and seed count."""
+    """Save atomically, with a small footer stating the scale and seed count. A PDF also gets a
+    PNG (:func:`png_preview`); both are byte-identical for the same figure."""
     footer = f"scale: {scale} · seeds: {seeds}" + (f" · {note}" if note else "")
     # placed under everything already drawn (x labels, legends below axes), right-aligned with it;
     # the tight bbox of the saved file grows to hold it
@@ -37,8 +39,18 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike, *, scale: str, seeds: 
              color="0.4")
     fmt = os.path.splitext(str(path))[1].lstrip(".") or "pdf"
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt)
+        fig.savefig(tmp, format=fmt, metadata=REPRODUCIBLE_METADATA.get(fmt))
+    if fmt == "pdf":  # a PNG of every PDF, for the report and for browsers without a PDF viewer
+        with atomic_path(png_preview(path)) as tmp:
+            fig.savefig(tmp, format="png", metadata=REPRODUCIBLE_METADATA["png"])
     plt.close(fig)
+
+
+# no creation date (PDF) and a fixed software tag: the same figure gives the same bytes, so the
+# manifest's sha256 only changes when the figure does
+REPRODUCIBLE_METADATA = {"pdf": {"CreationDate": None, "Producer": "matplotlib"},
+                         "png": {"Software": "matplotlib"},
+                         "svg": {"Date": None}}
 
 
 # plots of a mean and its interval over at most this many runs also show each run

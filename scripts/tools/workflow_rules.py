@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import re
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import List, Optional
@@ -29,6 +30,7 @@ class RuleInfo:
     gpu: Optional[int]  # None: not set, or set by a function (unknown until jobs exist)
     modules: List[str] = field(default_factory=list)  # `python -m scripts.x.y` targets
     scripts: List[str] = field(default_factory=list)  # `python path/to/file.py` targets
+    local: bool = False  # runs on the submitting node under a cluster executor (localrules)
 
 
 def _gpu(rule) -> Optional[int]:
@@ -49,13 +51,17 @@ def load_rules(scale: str = "paper", snakefile: Path | str = REPO / "Snakefile",
     snakefile = Path(snakefile).resolve()
     overrides = {"scale": scale, **(config or {})}
     quiet = io.StringIO()
-    with contextlib.redirect_stderr(quiet), SnakemakeApi(OutputSettings()) as api:
+    # an empty working directory: the workflow reads its config beside the Snakefile, and the
+    # checks must not depend on (or trip over) the outputs of the checkout's own runs
+    with contextlib.redirect_stderr(quiet), SnakemakeApi(OutputSettings()) as api, \
+            tempfile.TemporaryDirectory() as workdir:
         wapi = api.workflow(resource_settings=ResourceSettings(),
                             config_settings=ConfigSettings(config=overrides),
                             storage_settings=StorageSettings(), snakefile=snakefile,
-                            workdir=snakefile.parent)
+                            workdir=Path(workdir))
         workflow = wapi._workflow  # parsed on creation; the public API has no rule listing
         rules = list(workflow.rules)
+        local = set(workflow._localrules)  # what `localrules` and `localrule: True` declared
     out = []
     for rule in rules:
         env = None
@@ -69,7 +75,7 @@ def load_rules(scale: str = "paper", snakefile: Path | str = REPO / "Snakefile",
         out.append(RuleInfo(
             name=rule.name, env=env, shell=shell, gpu=_gpu(rule),
             modules=sorted(set(MODULE_RE.findall(shell or ""))),
-            scripts=sorted(set(SCRIPT_RE.findall(shell or "")))))
+            scripts=sorted(set(SCRIPT_RE.findall(shell or ""))), local=rule.name in local))
     return out
 
 

@@ -11,7 +11,9 @@ def test_setup_writes_every_argument_beside_the_output(tmp_path):
     args = p.parse_args(["--params", '{"a": 1}', "--seed", "3", "--out", str(out)])
     cli.setup(args, config_beside=args.out)
     written = json.loads((tmp_path / "stage" / "data.config.json").read_text())
+    prov = written.pop("provenance")
     assert written == {"params": {"a": 1}, "threads": 1, "seed": 3, "out": str(out)}
+    assert set(prov) >= {"git_commit", "packages", "device", "env_lane"}
 
 
 def test_parser_declares_required_options():

@@ -14,8 +14,10 @@ from tests.workflow.helpers import ROOT, copy_repo, snakemake
 SCALES = ["smoke", "laptop", "paper"]
 
 
-def test_lint_is_clean():
-    proc = snakemake("--lint")
+def test_lint_is_clean(tmp_path):
+    # in an empty working directory, as every plan here: the checkout's own outputs (another
+    # scale's figures/, cached results) must not change what is checked
+    proc = snakemake("--lint", "-d", str(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "Lints for" not in proc.stdout, proc.stdout
 
@@ -34,8 +36,10 @@ def registered_targets(dry_run_output: str) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module", params=SCALES)
-def plan(request):
-    proc = snakemake("-n", "-p", "figures/all", "--config", f"scale={request.param}")
+def plan(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"plan_{request.param}")
+    proc = snakemake("-n", "-p", "figures/all", "--config", f"scale={request.param}",
+                     "-d", str(workdir))
     assert proc.returncode == 0, proc.stdout[-5000:]
     return request.param, proc.stdout
 
@@ -74,8 +78,8 @@ PAPER_SCALE_TARGETS = {
 }
 
 
-def test_paper_scale_plan_has_the_papers_tables_and_figures():
-    proc = snakemake("-n", "-p", "figures/all", "--config", "scale=paper")
+def test_paper_scale_plan_has_the_papers_tables_and_figures(tmp_path):
+    proc = snakemake("-n", "-p", "figures/all", "--config", "scale=paper", "-d", str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-5000:]
     targets = registered_targets(proc.stdout)
     for paper, names in PAPER_SCALE_TARGETS.items():

@@ -65,12 +65,12 @@ def test_default_profile_does_not_override_the_slurm_profile():
 
 
 @pytest.mark.skipif(shutil.which("snakemake") is None, reason="snakemake not on PATH")
-def test_dry_run_jobs_carry_account_and_partition():
+def test_dry_run_jobs_carry_account_and_partition(tmp_path):
     env = {**os.environ, "SLURM_ACCOUNT": "acc", "SLURM_PARTITION": "gpu"}
     env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"
     r = subprocess.run(["snakemake", "--profile", "slurm", "--profile",
                         "tests/workflow/slurm_overlay", "-n", "figures/all", "--config",
-                        "scale=smoke"], cwd=REPO, env=env, capture_output=True, text=True,
+                        "scale=smoke", "-d", str(tmp_path)], cwd=REPO, env=env, capture_output=True, text=True,
                        timeout=300)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-3000:]
