@@ -31,27 +31,39 @@ def test_absolute_moves_open_doors_and_move():
 
 def test_scripted_episode_labels():
     """Seed 3 by hand: start (6, 9); key at (3, 8) reached via doors (5, 12) and (4, 10);
-    ball at (13, 7) behind the locked door (10, 8)."""
+    ball at (13, 7) behind the locked door (10, 8). Length and per-move labels are the original
+    generator's (collect_positive_data(show_cs=True) at 6afb4a7 with reset(seed=3))."""
     env = gw.make_env()
     ep = gw.positive_episode(env, 3)
     assert ep["reached_goal"]
     T = ep["length"]
-    assert ep["frames"].shape == (T, 28, 28, 3)
+    assert T == 30 and ep["frames"].shape == (T, 28, 28, 3)
     # two segments: (moves1 + 1) + (moves2 + 1) frames, T - 2 per-move labels
     assert len(ep["official_labels"]) == T - 2
-    # 9 moves to the key's side: frames 0-9; the frame after the pickup (10) starts segment 2
-    assert [int(v) for v in ep["segment_starts"]] == [0, 10]
+    # 9 moves to the key's side and a 10th (failed) move into the key: frames 0-10; the frame
+    # after the pickup (11) starts segment 2
+    assert [int(v) for v in ep["segment_starts"]] == [0, 11]
+    assert [tuple(p) for p in ep["positions"][9:12]] == [(4, 8)] * 3
     # positions before each move: (6,9) (6,10) (6,11) (6,12) (5,12)* (4,12) (4,11) (4,10)* (4,9)
-    first = ep["official_labels"][:9]
-    assert first.tolist() == [0, 0, 0, 0, 1, 0, 0, 1, 0]
-    assert ep["labels"][:11].tolist() == [0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0]
-    # doorways stood in: (5,12), (4,10), back through (4,10) and (5,12), the locked door (10,8)
-    assert ep["official_labels"][9:].tolist() == [0, 0, 1, 0, 0, 1] + [0] * 8 + [1, 0, 0, 0]
-    assert int(ep["official_labels"].sum()) == 5
+    # (4,8) [bump]; then back through (4,10)* and (5,12)*, the locked door (10,8)*, the ball bump
+    assert ep["official_labels"].tolist() == [0, 0, 0, 0, 1, 0, 0, 1, 0, 0,
+                                              0, 0, 1, 0, 0, 1] + [0] * 8 + [1, 0, 0, 0]
+    assert ep["labels"][:12].tolist() == [0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0]
     assert int(ep["labels"].sum()) == 5
     # the frame-aligned labels equal the per-move labels shifted by one in segment two
-    seg2 = ep["official_labels"][9:]
-    assert ep["labels"][10:10 + len(seg2)].tolist() == seg2.tolist()
+    seg2 = ep["official_labels"][10:]
+    assert ep["labels"][11:11 + len(seg2)].tolist() == seg2.tolist()
+
+
+def test_positive_frames_equal_original_generator():
+    """sha256 of the (T, 28, 28, 3) uint8 frames that the original collect_positive_data
+    (6afb4a7, minigrid 3.2) records for env seed 3: same path, headings, door states, key and
+    ball moves (docs/fidelity/dsi.md)."""
+    import hashlib
+
+    ep = gw.positive_episode(gw.make_env(), 3)
+    digest = hashlib.sha256(np.ascontiguousarray(ep["frames"]).tobytes()).hexdigest()
+    assert digest == "4df1da3a98f51dff25347c33f56371584254b0028432eae23d0cf0703b4ddc34"
 
 
 def test_negative_never_reaches_goal_and_length_match():
