@@ -81,3 +81,43 @@ def test_bfs_shortest_path_length():
     env.reset(seed=3)
     path = gw.bfs_path(env, (6, 9), [(4, 8)])
     assert len(path) == 9  # 3 down, 2 left, 4 up
+
+
+class _ScriptedRng:
+    """Stands in for the generator's rng: a fixed mode draw and a fixed cycle of moves."""
+
+    def __init__(self, u, moves):
+        self.u, self.moves, self.i = u, list(moves), 0
+
+    def random(self):
+        return self.u
+
+    def integers(self, n):
+        self.i += 1
+        return self.moves[(self.i - 1) % len(self.moves)]
+
+
+def test_negative_frames_equal_original_generator():
+    """sha256 of the frames that the original collect_negative_data (6afb4a7, minigrid 3.2) records
+    with reset(seed=s), its mode draws forced and random.randint cycling 3, 0, 2, 1, 1, 3, 0, 2
+    (mode 2 draws one move before its loop, hence the shifted cycle here): 24 random frames with
+    no start frame; key then 16 random moves; key, the locked-door path stepped to the ball
+    path's length, 8 random moves (docs/fidelity/dsi.md)."""
+    import hashlib
+
+    moves = [3, 0, 2, 1, 1, 3, 0, 2]
+    expected = {
+        (3, 0): (24, "ba40c498bda8f73cac5ddf60b50a8a1bc59bb588d4161108db59b25dff35df5f"),
+        (3, 1): (27, "a21fe4906cccbeb2f19ae2640405287f39d68c73dac444fb4cf1425c476fc8de"),
+        (3, 2): (38, "3e8f4f897c33172bc4c56f74365f687e05ee6fec87b1264a1afd10b68a9d67e3"),
+        (5, 0): (24, "99915cbbf81ac26f26aec0f51e4507c4f12255b1c4e377be539cd2a5daf42017"),
+        (5, 1): (30, "ee0a4960504a1c4f6ba3e107b3cbcf2ec4e40af4a60f805d1d94b28780848284"),
+        (5, 2): (41, "9451b4397296c808117f77f592c8757f4d1516f90dc63fcd05987a141d74fd94"),
+    }
+    u = {0: 0.5, 1: 0.9, 2: 0.95}
+    env = gw.make_env()
+    for (seed, mode), (length, digest) in expected.items():
+        cycle = moves[1:] + moves[:1] if mode == 2 else moves
+        ep = gw.negative_episode(env, seed, _ScriptedRng(u[mode], cycle))
+        assert ep["negative_mode"] == mode and ep["length"] == length
+        assert hashlib.sha256(np.ascontiguousarray(ep["frames"]).tobytes()).hexdigest() == digest
