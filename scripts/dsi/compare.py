@@ -43,7 +43,7 @@ DEVIATIONS = [
      "paddle's momentum) with He-init convs; critic regressed on the discounted rally outcome; "
      "cross-step agent = half the cloning updates. Paper scale keeps A3C from scratch."),
     ("Pong detector", "frames block-averaged to 40x40 at laptop/smoke (paper scale 80x80); "
-     "length jitter clamped to >= 1."),
+     "length jitter clamped to [1, the rally's length] (the original: [0, the batch's longest rally], so 0 crashed and short rallies ran into padding)."),
     ("Value baseline", "top-k steps of the attacked agent's own critic (EDGE trains a separate "
      "value model)."),
     ("Seaquest data", "single uint8 frames per step (stacks rebuilt), explicit train/test split, "

@@ -66,3 +66,11 @@ def test_detector_loss_weights_and_mask():
     assert float(terms["rev"]) == pytest.approx(2 * math.log(2))
     assert float(terms["com"]) == pytest.approx(0.5 * 1.0)
     assert float(terms["total"]) == pytest.approx(3 * math.log(2) + 0.5)
+
+
+def test_pong_reverse_matches_original():
+    """Expected value: the original Pong reverse term (Attack/train.py at 6afb4a7,
+    F.mse_loss(softmax(out_r), softmax(ones))) per unit weight on the same logits."""
+    logits = torch.tensor([[math.log(2.0), 0.0, 0.0], [2.0, -1.0, 0.5]])
+    assert float(L.reverse_loss(logits, "mse_uniform")) == pytest.approx(0.059625428169965744,
+                                                                          rel=1e-6)

@@ -126,3 +126,27 @@ def test_checkpoint_of_other_training_data_is_not_resumed_and_is_discarded(tmp_p
     discard_checkpoint(str(tmp_path))
     assert not (tmp_path / "checkpoint.pt").exists()
     discard_checkpoint(str(tmp_path))  # nothing left: no error
+
+
+def test_pong_length_jitter_matches_original():
+    """Expected values: the original's jitter and clamp lines (Attack/train.py at 6afb4a7) with
+    torch.rand fixed to u: [95, 84, 31, 29, 0, 199] for lengths [120, 60, 30, 30, 10, 199] in a
+    batch whose longest rally is 199. Ours agrees where the original stays inside the rally and
+    above 0; it clamps to the rally's own length (60 not 84, 30 not 31) and to >= 1 (not 0)."""
+    from scripts.dsi.trainer import jittered_length
+
+    lengths = [120, 60, 30, 30, 10, 199]
+    u = [0.0, 0.999, 0.53, 0.47, 0.1, 0.75]
+    ours = [jittered_length(n, v, 50, n) for n, v in zip(lengths, u)]
+    assert ours == [95, 60, 30, 29, 1, 199]
+    # with the batch maximum as the upper bound, ours equals the original except the 0 clamp
+    assert [jittered_length(n, v, 50, 199) for n, v in zip(lengths, u)] == [95, 84, 31, 29, 1, 199]
+
+
+def test_seaquest_window_start_range():
+    """The original draws randint(0, T - 1 - window): starts 0 .. T - 2 - window."""
+    from scripts.dsi.trainer import window_start_high
+
+    assert window_start_high(250, 200) == 49
+    assert window_start_high(202, 200) == 1
+    assert window_start_high(200, 200) == 1  # too short for the original (it crashed): start 0
