@@ -26,9 +26,10 @@ DEVIATIONS = [
      "threshold; AP and AUROC added."),
     ("recipe: fixed", "length-matched negatives, no InstanceNorm, element-wise mean L1 (1.0), "
      "He init of the convs, relaxed-Bernoulli (concrete, temperature 0.5) gates in D's step, "
-     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (brief §6 items 1-3): the paper recipe "
-     "collapses to all-ones or all-zeros masks at small scale; without InstanceNorm the default "
-     "init leaves G at chance and D near-constant for epochs; soft masks leak information."),
+     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (docs/fidelity/dsi.md, P1-P3): the "
+     "paper recipe collapses to all-ones or all-zeros masks at small scale; without "
+     "InstanceNorm the default init leaves G at chance and D near-constant for epochs; soft "
+     "masks leak information."),
     ("Compactness (paper recipe)", "kept as the original's matrix 1-norm "
      "(torch.linalg.norm(ord=1) on B x T)."),
     ("GridWorld-M", "policy_new episodes fed as successes (the original loader skipped them)."),
@@ -43,7 +44,12 @@ DEVIATIONS = [
      "paddle's momentum) with He-init convs; critic regressed on the discounted rally outcome; "
      "cross-step agent = half the cloning updates. Paper scale keeps A3C from scratch."),
     ("Pong detector", "frames block-averaged to 40x40 at laptop/smoke (paper scale 80x80); "
-     "length jitter clamped to [1, the rally's length] (the original: [0, the batch's longest rally], so 0 crashed and short rallies ran into padding)."),
+     "length jitter clamped to [1, the rally's length] (the original: [0, the batch's longest "
+     "rally], so 0 crashed and short rallies ran into padding)."),
+    ("Pong attack steps", "the actions taken in the top-k scored states are perturbed; the "
+     "original's loop counter perturbed the action one step before each top-k index, on scores "
+     "of the next observations, and never index 0 (an indexing slip; the paper perturbs the "
+     "critical steps)."),
     ("Value baseline", "top-k steps of the attacked agent's own critic (EDGE trains a separate "
      "value model)."),
     ("Seaquest data", "single uint8 frames per step (stacks rebuilt), explicit train/test split, "

@@ -1,6 +1,6 @@
 """The DSI GridWorld: MiniGrid's key corridor with absolute moves and a partial egocentric view.
 
-Layout (paper §GridWorld, brief §3.1): ``KeyCorridorEnv(num_rows=3, room_size=6, obj_type="ball")``,
+Layout (the paper's GridWorld): ``KeyCorridorEnv(num_rows=3, room_size=6, obj_type="ball")``,
 16x16 cells; the middle column is one corridor; a random right room holds a locked door and the
 ball (goal); the key of the door's colour lies in a random left room; the other rooms connect to
 the corridor through closed, unlocked doors. The agent sees a 7x7 egocentric view rendered at 4

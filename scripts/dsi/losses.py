@@ -1,4 +1,4 @@
-"""DSI loss terms (brief §3.5), as pure functions of tensors.
+"""DSI loss terms (docs/fidelity/dsi.md, L1-L6), as pure functions of tensors.
 
 - importance preservation: G must still predict the return from m * x;
 - reverse: G must not predict it from (1 - m) * x (target: uniform classes, or zero return);

@@ -1,4 +1,5 @@
-"""Seaquest DQN with tianshou 2.x, and the DSI adaptive-horizon DQN (brief §3.8).
+"""Seaquest DQN with tianshou 2.x, and the DSI adaptive-horizon DQN
+(docs/fidelity/dsi.md, H1-H5).
 
 Plain DQN: tianshou's ``DQN`` (double DQN, MSE TD loss, target sync), Nature CNN on the DeepMind
 preprocessed game (train envs: episodic life, clipped rewards; test: full game, raw rewards).

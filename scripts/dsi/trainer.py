@@ -1,4 +1,5 @@
-"""Training the Deep State Identifier: D and G alternately (brief §3.5), with resumable checkpoints.
+"""Training the Deep State Identifier: D and G alternately (docs/fidelity/dsi.md,
+L1-L12), with resumable checkpoints.
 
 Every minibatch, iterative schedule (the paper's):
   1. an Adam step on D with L_imp(G(m x)) + L_rev(G((1 - m) x)) + L_com(m) [+ L_orth], G frozen;

@@ -134,3 +134,11 @@ def test_negative_frames_equal_original_generator():
         ep = gw.negative_episode(env, seed, _ScriptedRng(u[mode], cycle))
         assert ep["negative_mode"] == mode and ep["length"] == length
         assert hashlib.sha256(np.ascontiguousarray(ep["frames"]).tobytes()).hexdigest() == digest
+
+
+def test_targets_of_episode_kinds():
+    """The original loader's classes (Dataset/GridWorld.py): positive 0, negative 1; policy_new,
+    which it skipped, is fed as a success (docs/fidelity/dsi.md, D8)."""
+    from scripts.dsi.gen_gridworld import TARGET
+
+    assert TARGET == {"positive": 0, "negative": 1, "policy_new": 0}

@@ -30,6 +30,8 @@ def test_shapes_and_padding_zero():
     for i, n in enumerate(lengths.tolist()):
         assert torch.all(m[i, n:] == 0) and torch.all(m[i, :n] > 0)
     assert g(x, lengths).shape == (3, 2)
+    # frames / 255 (training and scoring alike; the original trained on / 256)
+    assert torch.allclose(x[0, 0], torch.from_numpy(data.episodes[0][0]).float() / 255.0)
 
 
 def test_d_step_leaves_g_unchanged():
