@@ -18,9 +18,9 @@ before its first move and one after each move, and ends with a move *into* its t
 failed forward move for the key and the ball, which records one more frame and label); the pickup
 itself records no frame. Each segment starts as the original's does after its path search: all
 doors closed (the locked door unlocked once the key is carried) and the agent facing right
-(MiniGrid heading 0). The planner is a breadth-first search over cells (the
-original searched by calling ``env.step`` recursively, ~3 s per episode; BFS yields the same
-shortest paths in ~10 ms). Ground truth: a frame is critical when the agent stands in a doorway
+(MiniGrid heading 0). The planner is a breadth-first search over cells (the original searched by
+calling ``env.step`` recursively, ~3 s per episode; BFS yields the same shortest paths, and the
+same frames, in ~10 ms). Ground truth: a frame is critical when the agent stands in a doorway
 (the original ``test.py``).
 """
 from __future__ import annotations
