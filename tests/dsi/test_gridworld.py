@@ -142,3 +142,26 @@ def test_targets_of_episode_kinds():
     from scripts.dsi.gen_gridworld import TARGET
 
     assert TARGET == {"positive": 0, "negative": 1, "policy_new": 0}
+
+
+def test_policy_new_frames_equal_original_generator():
+    """sha256 of the frames that the original collect_positive_new_policy_data (6afb4a7,
+    minigrid 3.2) records with reset(seed=s) and random.choice forced to the k-th door (doors
+    listed column by column, as ours): key, a segment to that door, a segment to the ball."""
+    import hashlib
+
+    class _DoorRng:
+        def __init__(self, k):
+            self.k = k
+
+        def integers(self, n):
+            return self.k
+
+    expected = {(3, 2): (37, "1c06eb87057b0956426779e8f057806b52e5768285d4de6d9284427381dffa6c"),
+                (5, 0): (34, "103ea98f59dfcff31faaca19715edda460dcab9026f1666a074d183d726e3452")}
+    env = gw.make_env()
+    for (seed, k), (length, digest) in expected.items():
+        ep = gw.positive_episode(env, seed, detour=True, rng=_DoorRng(k))
+        assert ep["kind"] == "policy_new" and ep["length"] == length
+        assert len(ep["segment_starts"]) == 3
+        assert hashlib.sha256(np.ascontiguousarray(ep["frames"]).tobytes()).hexdigest() == digest
