@@ -1,6 +1,6 @@
 # DSI: Liu et al., "Learning to Identify Critical States for Reinforcement Learning from Videos"
-# (ICCV 2023). Settings and deviations: config/dsi.yaml. Stages in data-flow order: GridWorld, Pong, Seaquest,
-# then tables, figures and the comparison with the paper.
+# (ICCV 2023). Fidelity to the original code: docs/fidelity/dsi.md. Stages in data-flow order:
+# GridWorld, Pong, Seaquest, then tables, figures and the comparison with the paper.
 import json
 
 _DSI = P("dsi")
@@ -660,7 +660,7 @@ rule dsi_compare:
 for _ext in ("csv", "md"):
     register_target("dsi", fig("dsi", f"table_gridworld_f1.{_ext}"), "GridWorld F1 table (README)")
     register_target("dsi", fig("dsi", f"table_gridworld_diagnostics.{_ext}"),
-        "degenerate-mask diagnostics")
+        "degenerate-mask diagnostics (docs/fidelity/dsi.md, P1-P3)")
     register_target("dsi", fig("dsi", f"table_ablation.{_ext}"), "loss ablations",
         scales=_ABL_SCALES,
         left_out=f"CPU time: the ablations need 5 trainings x seeds beyond the {SCALE} budget")

@@ -16,19 +16,23 @@ from scripts.common.tables import fmt_ci, load_reported, to_markdown, write_tabl
 
 DEVIATIONS = [
     ("GridWorld episodes", "BFS planner over cells instead of the original's recursive "
-     "env.step search (~3 s/episode); same shortest paths and episode definition."),
-    ("GridWorld goal", "the expert ends facing the ball (walking into it) instead of a pickup: "
-     "MiniGrid cannot pick up the ball while carrying the key; one final move, as the original's "
-     "last segment."),
+     "env.step search (~3 s/episode); the episode definition is the original's (each segment "
+     "ends with a move into the key or the ball, no frame for the pickup, doors closed and "
+     "heading right at each segment start): same frames and labels for the env seeds checked "
+     "(docs/fidelity/dsi.md)."),
+    ("GridWorld goal", "reaching the ball (the move into it) ends the episode as a success; the "
+     "original's expert also stops there, but MiniGrid's KeyCorridor only rewards picking the "
+     "ball up."),
     ("Frames / 255", "everywhere; the original trained on /256 and tested on /255."),
     ("Evaluation", "seeded held-out positives; F1 reported both as the paper (best of 11 "
      "thresholds on test, original per-move labels and alignment) and with a validation-chosen "
      "threshold; AP and AUROC added."),
     ("recipe: fixed", "length-matched negatives, no InstanceNorm, element-wise mean L1 (1.0), "
      "He init of the convs, relaxed-Bernoulli (concrete, temperature 0.5) gates in D's step, "
-     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (config/dsi.yaml): the paper recipe "
-     "collapses to all-ones or all-zeros masks at small scale; without InstanceNorm the default "
-     "init leaves G at chance and D near-constant for epochs; soft masks leak information."),
+     "1-epoch G warm-up, lr 1e-3 (D) / 5e-4 (G), batch 16 (docs/fidelity/dsi.md, P1-P3): the "
+     "paper recipe collapses to all-ones or all-zeros masks at small scale; without "
+     "InstanceNorm the default init leaves G at chance and D near-constant for epochs; soft "
+     "masks leak information."),
     ("Compactness (paper recipe)", "kept as the original's matrix 1-norm "
      "(torch.linalg.norm(ord=1) on B x T)."),
     ("GridWorld-M", "policy_new episodes fed as successes (the original loader skipped them)."),
@@ -43,7 +47,12 @@ DEVIATIONS = [
      "paddle's momentum) with He-init convs; critic regressed on the discounted rally outcome; "
      "cross-step agent = half the cloning updates. Paper scale keeps A3C from scratch."),
     ("Pong detector", "frames block-averaged to 40x40 at laptop/smoke (paper scale 80x80); "
-     "length jitter clamped to >= 1."),
+     "length jitter clamped to [1, the rally's length] (the original: [0, the batch's longest "
+     "rally], so 0 crashed and short rallies ran into padding)."),
+    ("Pong attack steps", "the actions taken in the top-k scored states are perturbed; the "
+     "original's loop counter perturbed the action one step before each top-k index, on scores "
+     "of the next observations, and never index 0 (an indexing slip; the paper perturbs the "
+     "critical steps)."),
     ("Value baseline", "top-k steps of the attacked agent's own critic (EDGE trains a separate "
      "value model)."),
     ("Seaquest data", "single uint8 frames per step (stacks rebuilt), explicit train/test split, "

@@ -49,8 +49,8 @@ def main() -> None:
     write_table(table, args.csv, args.md, title="DSI: Seaquest DQN with DSI horizons",
                 scale=args.scale, seeds=n_seeds, notes=[
                     "Final policy, epsilon 0.005, full game, raw score; mean over seeds with "
-                    "95% bootstrap CI. The paper shows learning curves only (values inferred, "
-                    "brief §4), so no paper column.",
+                    "95% bootstrap CI. The paper shows learning curves only (no released "
+                    "values), so no paper column.",
                 ])
 
 

@@ -3,7 +3,8 @@
 Episodes come from the BFS expert (positive, class 0), the detour expert (``policy_new``,
 GridWorld-M, class 0: the original loader skipped the folder; we feed it as successes) and the
 original's random failures (negative, class 1). ``negatives: lenmatch`` sizes each negative to the
-length of a random positive of the same split, removing the length shortcut (brief §6 item 2).
+length of a random positive of the same split, removing the length shortcut
+(docs/fidelity/dsi.md, P2).
 Environment seeds: train from ``seed_base``, test from ``seed_base + 1_000_000``: disjoint.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The DSI GridWorld: MiniGrid's key corridor with absolute moves and a partial egocentric view.
 
-Layout (paper §GridWorld, brief §3.1): ``KeyCorridorEnv(num_rows=3, room_size=6, obj_type="ball")``,
+Layout (the paper's GridWorld): ``KeyCorridorEnv(num_rows=3, room_size=6, obj_type="ball")``,
 16x16 cells; the middle column is one corridor; a random right room holds a locked door and the
 ball (goal); the key of the door's colour lies in a random left room; the other rooms connect to
 the corridor through closed, unlocked doors. The agent sees a 7x7 egocentric view rendered at 4
@@ -8,12 +8,20 @@ pixels per tile: (28, 28, 3) uint8 frames.
 
 Actions (the original code's convention): 0 = up, 1 = left, 2 = down, 3 = right: set the heading,
 open the door in front if it is closed (a locked one only with its key), move forward. Action 4
-picks up an adjacent key (the original tries ``pickup`` in the four directions). The goal is
-reached by moving into the ball (the agent, carrying the key, faces it; reward as MiniGrid's).
+is the original's ``pickup_key``: ``pickup`` facing each of MiniGrid's headings 0..3 in turn (so
+the agent ends facing up). The goal is reached by moving into the ball (the agent, carrying the
+key, faces it; reward as MiniGrid's).
 
-Episodes are made by a breadth-first planner over cells (the original searched by calling
-``env.step`` recursively, ~3 s per episode; BFS yields the same shortest paths in ~10 ms).
-Ground truth: a frame is critical when the agent stands in a doorway (the original ``test.py``).
+Episodes follow the original ``Dataset/data_generation.py`` (docs/fidelity/dsi.md): every path
+segment (start -> key, key -> ball, and GridWorld-M's key -> random door -> ball) records one frame
+before its first move and one after each move, and ends with a move *into* its target object (a
+failed forward move for the key and the ball, which records one more frame and label); the pickup
+itself records no frame. Each segment starts as the original's does after its path search: all
+doors closed (the locked door unlocked once the key is carried) and the agent facing right
+(MiniGrid heading 0). The planner is a breadth-first search over cells (the original searched by
+calling ``env.step`` recursively, ~3 s per episode; BFS yields the same shortest paths, and the
+same frames, in ~10 ms). Ground truth: a frame is critical when the agent stands in a doorway
+(the original ``test.py``).
 """
 from __future__ import annotations
 
@@ -69,16 +77,12 @@ class GridWorldEnv(KeyCorridorEnv):
             _, reward, terminated, truncated, info = base.step(self, self.actions.forward)
             if cell is self.obj:  # walking into the ball: the goal is reached
                 reward, terminated = self._reward(), True
-        elif action == PICKUP:
+        elif action == PICKUP:  # the original's pickup_key: try pickup facing 0, 1, 2, 3
             reward, terminated, truncated, info = 0.0, False, False, {}
-            ax, ay = (int(v) for v in self.agent_pos)
-            for move in (UP, LEFT, DOWN, RIGHT):
-                dx, dy = MOVE_VEC[move]
-                cell = self.grid.get(ax + dx, ay + dy)
-                if isinstance(cell, Key) and self.carrying is None:
-                    self.agent_dir = MOVE_TO_DIR[move]
-                    _, reward, terminated, truncated, info = base.step(self, self.actions.pickup)
-                    break
+            for heading in range(4):
+                self.agent_dir = heading
+                _, r, term, trunc, info = base.step(self, self.actions.pickup)
+                reward, terminated, truncated = reward + r, terminated or term, truncated or trunc
         else:
             raise ValueError(f"action must be in 0..4, got {action}")
         info = dict(info)
@@ -162,21 +166,53 @@ def _free_neighbours(env: GridWorldEnv, pos: Tuple[int, int]) -> List[Tuple[int,
 # ---------------------------------------------------------------- recording an episode
 
 class Recorder:
-    """Runs moves on the env and records frames, positions, per-move labels and segments."""
+    """Runs moves on the env and records frames, positions, per-move labels and segments, as the
+    original's ``step_with_trajectory`` does (one list of per-move labels per segment)."""
 
-    def __init__(self, env: GridWorldEnv, first_frame: np.ndarray):
+    def __init__(self, env: GridWorldEnv, start_segment: bool = True):
         self.env = env
-        self.frames: List[np.ndarray] = [first_frame]
-        self.positions: List[Tuple[int, int]] = [tuple(int(v) for v in env.agent_pos)]
-        self.move_labels: List[List[int]] = [[]]  # per segment: 1 if the agent stood in a doorway
-        self.segment_starts: List[int] = [0]
+        self.frames: List[np.ndarray] = []
+        self.positions: List[Tuple[int, int]] = []
+        self.move_labels: List[List[int]] = []  # per segment: 1 if the agent stood in a doorway
+        self.segment_starts: List[int] = []
         self.reached_goal = False
+        if start_segment:
+            self.start_segment()
+
+    def pos(self) -> Tuple[int, int]:
+        return tuple(int(v) for v in self.env.agent_pos)
 
     def on_door(self) -> int:
-        return int(isinstance(self.env.grid.get(*self.positions[-1]), Door))
+        return int(isinstance(self.env.grid.get(*self.pos()), Door))
+
+    def close_doors(self, unlock_with_key: bool = False) -> None:
+        """The original's ``close_all_doors``; with ``unlock_with_key`` the door of the carried
+        key's colour is unlocked first (the original's path search, run while carrying the key,
+        toggles it open as a side effect)."""
+        carrying = self.env.carrying
+        for i in range(self.env.width):
+            for j in range(self.env.height):
+                cell = self.env.grid.get(i, j)
+                if isinstance(cell, Door):
+                    if (unlock_with_key and isinstance(carrying, Key)
+                            and cell.color == carrying.color):
+                        cell.is_locked = False
+                    cell.is_open = False
+
+    def start_segment(self) -> None:
+        """A new path segment as the original starts one after its path search: all doors
+        closed (the locked one unlocked if the agent carries its key), the agent facing right
+        (heading 0, the search's last move), one frame."""
+        self.close_doors(unlock_with_key=True)
+        self.env.agent_dir = 0
+        self.segment_starts.append(len(self.frames))
+        self.move_labels.append([])
+        self.frames.append(self.env.frame())
+        self.positions.append(self.pos())
 
     def move(self, action: int) -> None:
-        self.move_labels[-1].append(self.on_door())
+        if self.move_labels:
+            self.move_labels[-1].append(self.on_door())
         frame, _, terminated, _, info = self.env.step(action)
         self.reached_goal = self.reached_goal or terminated
         self.frames.append(frame)
@@ -186,15 +222,17 @@ class Recorder:
         for a in actions:
             self.move(a)
 
+    def bump(self, target: Tuple[int, int]) -> None:
+        """Move into the adjacent ``target`` (key or ball): a failed forward move for the key."""
+        ax, ay = self.pos()
+        self.move(next(m for m, v in MOVE_VEC.items() if v == (target[0] - ax, target[1] - ay)))
+
     def pickup(self) -> None:
-        """Pick up the adjacent key; the frame after it starts a new segment (as the original)."""
-        frame, _, _, _, info = self.env.step(PICKUP)
+        """Pick up the adjacent key; no frame (the original records none for the pickup)."""
+        self.env.step(PICKUP)
         if self.env.carrying is None:
             raise RuntimeError("pickup failed: no key next to the agent")
-        self.frames.append(frame)
-        self.positions.append(info["agent_pos"])
-        self.segment_starts.append(len(self.frames) - 1)
-        self.move_labels.append([])
+        self.close_doors()  # the original closes all doors after the pickup
 
     def finish(self, kind: str, seed: int) -> Dict[str, object]:
         frames = np.stack(self.frames).astype(np.uint8)
@@ -206,38 +244,46 @@ class Recorder:
         return {"frames": frames, "kind": kind, "seed": seed, "length": T,
                 "labels": aligned, "official_labels": official,
                 "segment_starts": np.array(self.segment_starts, dtype=np.int64),
+                "positions": np.array(self.positions, dtype=np.int64).reshape(-1, 2),
                 "reached_goal": self.reached_goal}
 
 
 def _go_pick_key(rec: Recorder, objs: Dict[str, object]) -> None:
+    """Shortest path next to the key, a move into it, the pickup."""
     env = rec.env
     targets = _free_neighbours(env, objs["key"]) + [p for p in neighbours(objs["key"])
                                                     if isinstance(env.grid.get(*p), Door)]
-    rec.moves(bfs_path(env, rec.positions[-1], targets))
+    rec.moves(bfs_path(env, rec.pos(), targets))
+    rec.bump(objs["key"])
     rec.pickup()
+
+
+def _ball_approach(env: GridWorldEnv, objs: Dict[str, object]) -> List[Tuple[int, int]]:
+    targets = _free_neighbours(env, objs["ball"]) + [objs["locked_door"]]
+    return [t for t in targets if t in set(neighbours(objs["ball"]))]
 
 
 def positive_episode(env: GridWorldEnv, seed: int, detour: bool = False,
                      rng: Optional[np.random.Generator] = None) -> Dict[str, object]:
-    """Expert: shortest path next to the key, pick it up, shortest path next to the ball
-    (opening the locked door), face the ball. ``detour`` (GridWorld-M's ``policy_new``) visits
-    a random door between key and ball."""
-    frame, _ = env.reset(seed=seed)
-    rec = Recorder(env, frame)
+    """Expert (the original's ``collect_positive_data``): shortest path to the key ending with a
+    move into it, pickup; a new segment: shortest path to the ball (opening the locked door)
+    ending with a move into it. ``detour`` (GridWorld-M's ``policy_new``,
+    ``collect_positive_new_policy_data``) inserts a segment to a random door (any door, the
+    locked one included) between key and ball."""
+    env.reset(seed=seed)
+    rec = Recorder(env)
     objs = find_objects(env)
     _go_pick_key(rec, objs)
     color = objs["key_color"]
+    rec.start_segment()
     if detour:
         rng = rng if rng is not None else np.random.default_rng(seed)
-        doors = [d for d in objs["doors"] if d != objs["locked_door"]]
+        doors = list(objs["doors"])
         door = doors[int(rng.integers(len(doors)))]
-        rec.moves(bfs_path(env, rec.positions[-1], [door], key_color=color))
-    targets = _free_neighbours(env, objs["ball"]) + [objs["locked_door"]]
-    targets = [t for t in targets if t in set(neighbours(objs["ball"]))]
-    rec.moves(bfs_path(env, rec.positions[-1], targets, key_color=color))
-    bx, by = objs["ball"]
-    ax, ay = rec.positions[-1]
-    rec.move(next(m for m, v in MOVE_VEC.items() if v == (bx - ax, by - ay)))  # face the ball
+        rec.moves(bfs_path(env, rec.pos(), [door], key_color=color))
+        rec.start_segment()
+    rec.moves(bfs_path(env, rec.pos(), _ball_approach(env, objs), key_color=color))
+    rec.bump(objs["ball"])
     if not rec.reached_goal:
         raise RuntimeError(f"seed {seed}: the expert did not reach the ball")
     return rec.finish("policy_new" if detour else "positive", seed)
@@ -245,23 +291,33 @@ def positive_episode(env: GridWorldEnv, seed: int, detour: bool = False,
 
 def negative_episode(env: GridWorldEnv, seed: int, rng: np.random.Generator,
                      target_length: Optional[int] = None) -> Dict[str, object]:
-    """The original's failures: 85 % 24 random moves; 7.5 % key then 16 random moves; 7.5 % key,
-    path toward the locked door, 8 random moves. With ``target_length`` the random tail is sized
-    so the episode has that many frames (length-matched negatives, the fixed recipe)."""
-    frame, _ = env.reset(seed=seed)
-    rec = Recorder(env, frame)
+    """The original's failures (``collect_negative_data``): 85 % 24 random moves, no start frame
+    (24 frames); 7.5 % key then 16 random moves (no frame between); 7.5 % key, a new segment
+    along the path to the locked door, stepped for as many moves as the path to the ball (the
+    original's loop bound), so the agent enters the unlocked doorway and then steps back and
+    forth between it and the cell before it, then 8 random moves. With ``target_length`` the
+    random tail is sized so the episode has that many frames (length-matched negatives, the
+    fixed recipe)."""
+    env.reset(seed=seed)
     objs = find_objects(env)
     u = rng.random()
     if u < 0.85:
+        rec = Recorder(env, start_segment=False)
         mode, tail = 0, 24
-    elif u < 0.925:
-        _go_pick_key(rec, objs)
-        mode, tail = 1, 16
     else:
+        rec = Recorder(env)
         _go_pick_key(rec, objs)
-        path = bfs_path(env, rec.positions[-1], [objs["locked_door"]], key_color=objs["key_color"])
-        rec.moves(path[:-1])  # up to the locked door, not through it
-        mode, tail = 2, 8
+        if u < 0.925:
+            mode, tail = 1, 16
+        else:
+            color = objs["key_color"]
+            rec.start_segment()
+            to_door = bfs_path(env, rec.pos(), [objs["locked_door"]], key_color=color)
+            n_ball = len(bfs_path(env, rec.pos(), _ball_approach(env, objs), key_color=color)) + 1
+            back = {UP: DOWN, DOWN: UP, LEFT: RIGHT, RIGHT: LEFT}[to_door[-1]]
+            extra = n_ball - len(to_door)
+            rec.moves(to_door + [back if i % 2 == 0 else to_door[-1] for i in range(extra)])
+            mode, tail = 2, 8
     if target_length is not None:
         tail = max(1, target_length - len(rec.frames))
     for _ in range(tail):

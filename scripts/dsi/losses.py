@@ -1,11 +1,12 @@
-"""DSI loss terms (brief §3.5), as pure functions of tensors.
+"""DSI loss terms (docs/fidelity/dsi.md, L1-L6), as pure functions of tensors.
 
 - importance preservation: G must still predict the return from m * x;
 - reverse: G must not predict it from (1 - m) * x (target: uniform classes, or zero return);
 - compactness: the mask is small. The original codes ||m||_1 as ``torch.linalg.norm(mask, ord=1)``
   on the (B, T) mask, which is the *matrix* 1-norm max_t sum_b |m_bt| ("matrix", the paper recipe);
   the fixed recipe uses the element-wise mean over valid steps ("elementwise_mean");
-- orthogonality (Seaquest): mean of the strictly upper triangle of |M M^T| over the batch.
+- orthogonality (Seaquest): the original's mean of triu(|M M^T| * (1 - I), 1) over all B^2
+  entries of the matrix (the zeroed diagonal and lower triangle included).
 
 Valid on Python 3.8 and torch 1.7.
 """
@@ -62,13 +63,13 @@ def compactness_loss(mask: torch.Tensor, valid: Optional[torch.Tensor], mode: st
 
 
 def orthogonality_loss(mask: torch.Tensor) -> torch.Tensor:
-    """Mean of the strictly upper triangle of |M M^T| (M: (B, T)); zero for B < 2."""
+    """The original Seaquest term (``Policy_Improvement/train.py``): the off-diagonal upper
+    triangle of |M M^T| (M: (B, T)) summed and divided by B^2, i.e. the mean over the whole
+    B x B matrix with the diagonal and lower triangle zeroed (not over the B(B-1)/2 upper
+    entries). Zero for B < 2."""
     b = mask.shape[0]
-    if b < 2:
-        return mask.sum() * 0.0
     gram = (mask @ mask.t()).abs()
-    iu = torch.triu_indices(b, b, offset=1)
-    return gram[iu[0], iu[1]].mean()
+    return torch.triu(gram, diagonal=1).sum() / float(b * b)
 
 
 def apply_mask(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

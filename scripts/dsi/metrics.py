@@ -1,8 +1,9 @@
 """Critical-state metrics: F1@tolerance as the original ``test.py`` computes it, AP and AUROC.
 
-F1@tol (brief §3.6): over every labelled index i of every episode, a score below the threshold is
-a true negative (label 0) or a false negative (label 1), with no tolerance; a score at or above it
-is a true positive if any label in [i - tol, i + tol] is 1, else a false positive. The paper
+F1@tol (docs/fidelity/dsi.md, E1): over every labelled index i of every episode, a score below
+the threshold is a true negative (label 0) or a false negative (label 1), with no tolerance; a
+score at or above it is a true positive if any label in [i - tol, i + tol] is 1, else a false
+positive. The paper
 reports the best F1 over the 11 thresholds 0, 0.1, ..., 1.0 on the test episodes; we also choose
 the threshold on separate validation episodes and apply it to the test episodes.
 """

@@ -1,4 +1,5 @@
-"""The Deep State Identifier's networks: detector D and return predictor G (brief §3.4).
+"""The Deep State Identifier's networks: detector D and return predictor G
+(docs/fidelity/dsi.md, L10).
 
 Both share the design: a per-frame CNN (no padding) with global average pooling to 256 features,
 then a one-layer bidirectional LSTM (256 -> 2 x 128) over the valid steps (packed sequences).
@@ -28,7 +29,7 @@ def kaiming_init_(module: nn.Module) -> None:
     features vary ~100x less across frames than with InstanceNorm and the first layer's gradient
     is as small as Adam's L2 weight-decay term, so G and D barely learn (the fixed recipe's
     near-constant 0.49 masks). He init keeps the activation scale without a normalisation that
-    would undo soft masks (brief section 6 item 3)."""
+    would undo soft masks (docs/fidelity/dsi.md, P3)."""
     for m in module.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")

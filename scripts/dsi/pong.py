@@ -1,6 +1,6 @@
 """Pong for DSI: baby-a3c preprocessing and policy, rallies, and the action-perturbation attack.
 
-Preprocessing (brief §3.2, §8): crop rows 35-195, average RGB, ``scipy.misc.imresize`` to 80x80
+Preprocessing (baby-a3c's): crop rows 35-195, average RGB, ``scipy.misc.imresize`` to 80x80
 (which min-max byte-scales each frame to 0-255 before a PIL bilinear resize), /255 for the
 network. ``imresize`` left SciPy in 1.3; ``byte_resize`` reimplements it.
 

@@ -1,4 +1,5 @@
-"""Seaquest DQN with tianshou 2.x, and the DSI adaptive-horizon DQN (brief §3.8).
+"""Seaquest DQN with tianshou 2.x, and the DSI adaptive-horizon DQN
+(docs/fidelity/dsi.md, H1-H5).
 
 Plain DQN: tianshou's ``DQN`` (double DQN, MSE TD loss, target sync), Nature CNN on the DeepMind
 preprocessed game (train envs: episodic life, clipped rewards; test: full game, raw rewards).
@@ -28,9 +29,13 @@ def make_env(game: str, train: bool, max_episode_frames: int = 108_000):
 
 
 def adaptive_horizons(scores: np.ndarray, positions: np.ndarray, horizon: int) -> np.ndarray:
-    """n_j = 1 + argmax(scores[j : j + horizon]) for each position j (first max on ties)."""
+    """n_j = 1 + argmax(scores[j : j + horizon]) for each position j (first max on ties); near
+    the end of ``scores`` the window is cut short, as the original's slice
+    (``Policy_Improvement/Atari/subgoal_dqn.py``, ``compute_subgoal_nstep_return``)."""
     scores = np.asarray(scores, dtype=float)
-    win = np.stack([scores[np.asarray(positions) + i] for i in range(horizon)], axis=1)
+    padded = np.concatenate([scores, np.full(horizon, -np.inf)])
+    pos = np.asarray(positions, dtype=np.int64)
+    win = np.stack([padded[pos + i] for i in range(horizon)], axis=1)
     return 1 + np.argmax(win, axis=1)
 
 

@@ -1,4 +1,5 @@
-"""Seaquest episodes stored compactly and read as 4-frame stacks (brief §3.3).
+"""Seaquest episodes stored compactly and read as 4-frame stacks (docs/fidelity/dsi.md,
+L12).
 
 The original saved the whole 4-stack per step (4x redundant, "too large to upload"); we store
 single uint8 frames (T + 4, 84, 84) and rewards (T + 1,) per episode and rebuild the stack of step

@@ -25,7 +25,7 @@ def main() -> None:
                 scale=args.scale, seeds=len({r["seed"] for r in runs}), notes=[
                     "Same data, recipe and seeds; one loss weight set to 0, or D and G stepped "
                     "jointly on the summed loss. The paper's ablation values are not in the "
-                    "released material (brief §4: inferred).",
+                    "released material (the README gives none).",
                 ])
 
 

@@ -90,7 +90,7 @@ def main() -> None:
                         "Mean outcome drop = mean of e0 - e1 (outcomes in {-1, 0, 1}), defined "
                         "even when a weak agent never wins.",
                         "The paper's attack numbers are not in the released material "
-                        "(inferred from the text), so no paper column.",
+                        "(the README gives none), so no paper column.",
                     ])
     if args.fig:
         from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure

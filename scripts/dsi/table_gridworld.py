@@ -124,7 +124,7 @@ def main() -> None:
                 seeds=n_seeds, notes=[
                     "G's accuracy on the data's test split: clean x, masked m*x, reversed (1-m)*x.",
                     "A masked accuracy near the clean one with a tiny mask mean, or a mask near 1 "
-                    "everywhere, marks a degenerate optimum (brief §6, items 1-3).",
+                    "everywhere, marks a degenerate optimum (docs/fidelity/dsi.md, P1-P3).",
                 ])
 
 

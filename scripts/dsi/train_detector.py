@@ -1,9 +1,10 @@
 """Train D and G on Pong rallies or Seaquest windows (rules dsi_train_pong and
 dsi_train_seaquest_detector). Checkpoints every epoch and resumes.
 
-Pong: 3 classes (lose / timeout / win), L_rev = MSE(softmax, 1/3), length jitter +-25 (clamped to
->= 1), frames optionally block-averaged to 40x40 (a CPU-scale deviation). Seaquest: 200-step
-windows, target = window reward sum / 1000, SmoothL1, score rows zeroed, orthogonality term.
+Pong: 3 classes (lose / timeout / win), L_rev = MSE(softmax, 1/3), the original's length jitter
+(clamped to [1, rally length]), frames optionally block-averaged to 40x40 (a CPU-scale
+deviation). Seaquest: 200-step windows, target = window reward sum / 1000, SmoothL1, score rows
+zeroed, orthogonality term.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Training the Deep State Identifier: D and G alternately (brief §3.5), with resumable checkpoints.
+"""Training the Deep State Identifier: D and G alternately (docs/fidelity/dsi.md,
+L1-L12), with resumable checkpoints.
 
 Every minibatch, iterative schedule (the paper's):
   1. an Adam step on D with L_imp(G(m x)) + L_rev(G((1 - m) x)) + L_com(m) [+ L_orth], G frozen;
@@ -102,6 +103,22 @@ def build_nets(cfg: Dict, in_channels: int) -> Tuple[Detector, Predictor]:
     return d, g
 
 
+def jittered_length(length: int, u: float, random_length: int, upper: int) -> int:
+    """Pong's length jitter (the original ``Attack/train.py``): ``length + int((u - 0.5) *
+    random_length)`` with u ~ U[0, 1), the shift truncated toward zero (so -24..24 for 50, zero
+    twice as likely), clamped to [1, upper]. The original clamped to [0, the batch's longest
+    rally]: a length of 0 crashed ``pack_padded_sequence`` and a length past the rally's end fed
+    zero padding frames as video; ``upper`` is the rally's own length here."""
+    return int(np.clip(int(length) + int((float(u) - 0.5) * random_length), 1, int(upper)))
+
+
+def window_start_high(T: int, window: int) -> int:
+    """Exclusive upper bound of a Seaquest window's start (the original ``Policy_Improvement/
+    dataset.py``: ``randint(0, T - 1 - window)`` over T stacks); episodes too short for that
+    (the original crashed on them) start at 0."""
+    return max(1, int(T) - 1 - int(window))
+
+
 class BatchSampler:
     """Minibatches of one epoch, with the domain's length rule: whole episodes (GridWorld),
     lengths jittered by +-random_length/2 (Pong), or fixed windows (Seaquest)."""
@@ -118,15 +135,14 @@ class BatchSampler:
             T = len(self.data.episodes[i])
             if cfg.get("window"):
                 w = min(int(cfg["window"]), T)
-                s = int(rng.integers(0, T - w + 1))
+                s = int(rng.integers(0, window_start_high(T, w)))
                 starts.append(s)
                 lens.append(w)
                 continue
             n = min(T, cfg["max_length"])
             jitter = int(cfg.get("random_length", 0))
             if jitter:
-                n = int(np.clip(n + rng.integers(-(jitter // 2), jitter // 2 + 1), 1,
-                                min(T, cfg["max_length"])))
+                n = jittered_length(n, rng.random(), jitter, min(T, cfg["max_length"]))
             starts.append(0)
             lens.append(n)
         return starts, lens

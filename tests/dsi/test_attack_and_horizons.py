@@ -55,6 +55,19 @@ def test_adaptive_horizons():
     assert adaptive_horizons(m, np.array([1]), 1).tolist() == [1]
 
 
+def test_adaptive_horizons_match_original_slice():
+    """Expected values: the original's two lines (subgoal_dqn.py at 6afb4a7,
+    compute_subgoal_nstep_return) on the same scores and positions, windows near the end of the
+    chain cut short (docs/fidelity/dsi.md)."""
+    m = np.array([0.0, 0.1, 0.9, 0.2, 0.3, 0.8, 0.1, 0.0, 0.95, 0.4, 0.7, 0.2])
+    pos = np.array([0, 3, 4, 7, 8, 9, 10, 11])
+    assert adaptive_horizons(m, pos, 5).tolist() == [3, 3, 5, 2, 1, 2, 1, 1]
+    assert adaptive_horizons(m, np.array([1, 11]), 1).tolist() == [1, 1]
+    # ties: the first maximum
+    assert adaptive_horizons(np.array([0.5, 0.5, 0.5, 0.2]), np.array([0, 1, 3]),
+                             3).tolist() == [1, 1, 1]
+
+
 @pytest.mark.parametrize("resolution", [40, 80])
 def test_downsample_shape(resolution):
     x = np.random.default_rng(0).integers(0, 255, (3, 1, 80, 80)).astype(np.uint8)

@@ -42,10 +42,15 @@ def test_reverse_terms():
     assert float(L.reverse_loss(torch.tensor([[0.5]]), "smoothl1_zero")) == pytest.approx(0.125)
 
 
-def test_orthogonality():
+def test_orthogonality_matches_original():
+    """Expected values: the original Seaquest expression (Policy_Improvement/train.py at 6afb4a7,
+    run on CPU) on the same masks; docs/fidelity/dsi.md."""
     m = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    # M M^T off-diagonal upper: (0,1)=0, (0,2)=1, (1,2)=1 -> mean 2/3
-    assert float(L.orthogonality_loss(m)) == pytest.approx(2 / 3)
+    # upper off-diagonal of M M^T: (0,1)=0, (0,2)=1, (1,2)=1; sum 2 over B^2 = 9 entries
+    assert float(L.orthogonality_loss(m)) == pytest.approx(0.2222222238779068, rel=1e-6)
+    m = torch.tensor([[0.5, 0.2, 0.1, 0.0], [0.3, 0.9, 0.4, 0.2], [0.7, 0.1, 0.6, 0.8]])
+    assert float(L.orthogonality_loss(m)) == pytest.approx(0.1666666716337204, rel=1e-6)
+    assert float(L.orthogonality_loss(torch.tensor([[0.25, 0.75, 1.0]]))) == 0.0
 
 
 def test_detector_loss_weights_and_mask():
@@ -61,3 +66,11 @@ def test_detector_loss_weights_and_mask():
     assert float(terms["rev"]) == pytest.approx(2 * math.log(2))
     assert float(terms["com"]) == pytest.approx(0.5 * 1.0)
     assert float(terms["total"]) == pytest.approx(3 * math.log(2) + 0.5)
+
+
+def test_pong_reverse_matches_original():
+    """Expected value: the original Pong reverse term (Attack/train.py at 6afb4a7,
+    F.mse_loss(softmax(out_r), softmax(ones))) per unit weight on the same logits."""
+    logits = torch.tensor([[math.log(2.0), 0.0, 0.0], [2.0, -1.0, 0.5]])
+    assert float(L.reverse_loss(logits, "mse_uniform")) == pytest.approx(0.059625428169965744,
+                                                                          rel=1e-6)

@@ -70,3 +70,29 @@ def test_dilate_known_values_and_offset_credit():
     assert M.auroc(late, labels) == pytest.approx(2.5 / 7)  # each label ties 5 of 7, loses 2
     # dilated: [.1 .1 .9 .9 .9 .1 .9 .9 .9]; each label beats 3 negatives and ties 4 -> 5/7
     assert M.auroc(M.dilate(late, 1), labels) == pytest.approx(5 / 7)
+
+
+def test_best_f1_matches_original_test_py():
+    """Expected values: the original's ``evaluate`` and threshold loop (test.py at 6afb4a7) on the
+    same scores and labels; scores are two frames longer than the labels, as the original pairs
+    T scores with T - 2 per-move labels. The original starts its counts at 1e-8, hence rel=1e-6
+    (docs/fidelity/dsi.md)."""
+    labels = [np.array([0, 0, 1, 0, 0, 0, 0, 1, 0, 0]), np.array([1, 0, 0, 0, 0, 0, 1]),
+              np.array([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0])]
+    scores = [np.array([0.05, 0.35, 0.62, 0.91, 0.12, 0.48, 0.27, 0.55, 0.83, 0.08, 0.99, 0.99]),
+              np.array([0.72, 0.44, 0.15, 0.66, 0.31, 0.05, 0.58, 0.77, 0.01]),
+              np.array([0.22, 0.18, 0.93, 0.41, 0.36, 0.64, 0.52, 0.09, 0.26, 0.71, 0.13, 0.47,
+                        0.88, 0.5])]
+    expected = {0: (0.6249999996875001, 0.5), 1: (0.842105262437673, 0.5),
+                2: (0.8749999995312499, 0.3), 3: (0.9523809515192743, 0.5)}
+    for tol, (f1, thr) in expected.items():
+        ours, ours_thr = M.best_f1(scores, labels, tol)
+        assert ours == pytest.approx(f1, rel=1e-6) and ours_thr == thr
+    # precision and recall at threshold 0.5, tolerance 1: (0.7272727268595041, 0.99999999875)
+    tp, fp, _, fn = M.confusion_at(scores, labels, 0.5, tol=1)
+    assert tp / (tp + fp) == pytest.approx(0.7272727268595041, rel=1e-6)
+    assert tp / (tp + fn) == pytest.approx(1.0, rel=1e-6)
+    # the all-ones detector (the README's Random row): best at threshold 0
+    ones = [np.ones(len(y) + 2) for y in labels]
+    for tol, f1 in ((1, 0.6190476189342403), (2, 0.839999999728), (3, 0.9056603770523318)):
+        assert M.best_f1(ones, labels, tol) == (pytest.approx(f1, rel=1e-6), 0.0)

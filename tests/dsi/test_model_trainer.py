@@ -30,6 +30,8 @@ def test_shapes_and_padding_zero():
     for i, n in enumerate(lengths.tolist()):
         assert torch.all(m[i, n:] == 0) and torch.all(m[i, :n] > 0)
     assert g(x, lengths).shape == (3, 2)
+    # frames / 255 (training and scoring alike; the original trained on / 256)
+    assert torch.allclose(x[0, 0], torch.from_numpy(data.episodes[0][0]).float() / 255.0)
 
 
 def test_d_step_leaves_g_unchanged():
@@ -126,3 +128,61 @@ def test_checkpoint_of_other_training_data_is_not_resumed_and_is_discarded(tmp_p
     discard_checkpoint(str(tmp_path))
     assert not (tmp_path / "checkpoint.pt").exists()
     discard_checkpoint(str(tmp_path))  # nothing left: no error
+
+
+def test_pong_length_jitter_matches_original():
+    """Expected values: the original's jitter and clamp lines (Attack/train.py at 6afb4a7) with
+    torch.rand fixed to u: [95, 84, 31, 29, 0, 199] for lengths [120, 60, 30, 30, 10, 199] in a
+    batch whose longest rally is 199. Ours agrees where the original stays inside the rally and
+    above 0; it clamps to the rally's own length (60 not 84, 30 not 31) and to >= 1 (not 0)."""
+    from scripts.dsi.trainer import jittered_length
+
+    lengths = [120, 60, 30, 30, 10, 199]
+    u = [0.0, 0.999, 0.53, 0.47, 0.1, 0.75]
+    ours = [jittered_length(n, v, 50, n) for n, v in zip(lengths, u)]
+    assert ours == [95, 60, 30, 29, 1, 199]
+    # with the batch maximum as the upper bound, ours equals the original except the 0 clamp
+    assert [jittered_length(n, v, 50, 199) for n, v in zip(lengths, u)] == [95, 84, 31, 29, 1, 199]
+
+
+def test_seaquest_window_start_range():
+    """The original draws randint(0, T - 1 - window): starts 0 .. T - 2 - window."""
+    from scripts.dsi.trainer import window_start_high
+
+    assert window_start_high(250, 200) == 49
+    assert window_start_high(202, 200) == 1
+    assert window_start_high(200, 200) == 1  # too short for the original (it crashed): start 0
+
+
+def _fill_deterministic(model):
+    """Every parameter, in registration order k, set to 0.05 sin(1 + 0.37 i + k)."""
+    with torch.no_grad():
+        for k, p in enumerate(model.parameters()):
+            i = torch.arange(p.numel(), dtype=torch.float64)
+            p.copy_((0.05 * torch.sin(1.0 + 0.37 * i + k)).reshape(p.shape).float())
+
+
+def test_gridworld_nets_match_original_outputs():
+    """Expected values: the original Models/model.py Detector and Predictor (6afb4a7, CPU) with
+    the same deterministic weights (same parameter order) on the same two padded episodes."""
+
+    g = torch.arange(3 * 28 * 28, dtype=torch.float64).reshape(3, 28, 28)
+    x = torch.zeros(2, 6, 3, 28, 28)
+    for b in range(2):
+        for t in range(6):
+            x[b, t] = (0.5 + 0.5 * torch.sin(0.013 * g + 0.7 * t + 1.3 * b)).float()
+    x[1, 4:] = 0
+    lengths = torch.tensor([6, 4])
+    d, p = Detector(3), Predictor(3, 2, 84)
+    _fill_deterministic(d)
+    _fill_deterministic(p)
+    with torch.no_grad():
+        m, logits = d(x, lengths), p(x, lengths)
+    expected_m = [[0.5058322548866272, 0.5082855820655823, 0.509752094745636, 0.5109698176383972,
+                   0.512620210647583, 0.5154170989990234],
+                  [0.5063300728797913, 0.5092616081237793, 0.5117372870445251,
+                   0.5149455070495605, 0.0, 0.0]]
+    expected_logits = [[0.7958315014839172, 0.057409994304180145],
+                       [0.4365502595901489, 0.33420202136039734]]
+    assert torch.allclose(m, torch.tensor(expected_m), atol=1e-5)
+    assert torch.allclose(logits, torch.tensor(expected_logits), atol=1e-5)
