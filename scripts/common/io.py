@@ -195,6 +195,29 @@ def read_csvs(paths: "list[str | os.PathLike]", **checks: Any) -> "pandas.DataFr
     return pd.concat([read_csv_checked(p, **checks) for p in paths], ignore_index=True)
 
 
+def read_tidy(paths: "str | os.PathLike | list[str | os.PathLike]", *, metrics: Sequence[str] = (),
+              columns: Sequence[str] = (), **checks: Any) -> "pandas.DataFrame":  # noqa: F821
+    """Tidy evaluation CSVs (``scripts.common.stats.TIDY_COLUMNS`` plus ``columns``), one or many,
+    concatenated. Each file must have data rows, no missing value in the tidy columns, and at least
+    one row of each metric in ``metrics``; errors name the file."""
+    from scripts.common.stats import TIDY_COLUMNS
+
+    no_na = checks.pop("no_na", TIDY_COLUMNS)
+    frames = []
+    for path in [paths] if isinstance(paths, (str, os.PathLike)) else list(paths):
+        frame = read_csv_checked(path, columns=list(TIDY_COLUMNS) + list(columns), no_na=no_na,
+                                 **checks)
+        absent = [m for m in metrics if not (frame["metric"] == m).any()]
+        if absent:
+            raise DamagedFileError(path, f"no rows of metric(s) {', '.join(absent)}")
+        frames.append(frame)
+    if not frames:
+        raise ValueError("read_tidy: no files given")
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True)
+
+
 class NpzReader:
     """``np.load(path)`` of an npz whose errors name the file, also when an array is read lazily
     (a bit flip shows only then). Use as ``with open_npz(path) as z: z["key"]``."""

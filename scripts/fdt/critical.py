@@ -31,6 +31,7 @@ import numpy as np
 
 from scripts.fdt.games import LL_OFFSET, LL_WINDOW
 from scripts.fdt.replay import episode_bounds, load_buffer
+from scripts.common.io import load_npy, load_npz, read_json
 
 POOL = 7
 
@@ -236,8 +237,7 @@ def main(argv=None) -> int:
     prm = args.params
     game = args.game
     window, offset = LL_WINDOW[game], LL_OFFSET[game]
-    with np.load(args.trainset) as z:
-        ts = {k: z[k] for k in z.files}
+    ts = load_npz(args.trainset)
     n = len(ts["action"])
     stats = CellStats()
     occurrences: Dict[bytes, List[int]] = {}
@@ -252,7 +252,7 @@ def main(argv=None) -> int:
             if elig[t]:
                 occurrences.setdefault(key, []).append(int(s + t))
     # phase B: sequential read of the behaviour log from buffer `phase_b_first`, returns only
-    manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
     budget_b = int(prm["return_transitions"]) - n
     k = int(prm["phase_b_first_buffer"]) % int(manifest["buffers"])
     read = 0
@@ -274,7 +274,7 @@ def main(argv=None) -> int:
     # oracle labels of the training-set positions
     labels = np.zeros(n, dtype=np.int64)
     for kb in np.unique(ts["src_buffer"]):
-        lab = np.load(Path(args.labels) / f"buffer_{kb}.npy")
+        lab = load_npy(Path(args.labels) / f"buffer_{kb}.npy")
         m = ts["src_buffer"] == kb
         labels[m] = lab[ts["src_index"][m]]
     arrays = feedback_arrays(n, chosen, args.budget, labels)

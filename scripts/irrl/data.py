@@ -1,7 +1,6 @@
 """Loading the cluttered dataset as normalised tensors, and model construction from params."""
 from __future__ import annotations
 
-import inspect
 from typing import Any, Dict, Tuple
 
 import numpy as np
@@ -9,11 +8,13 @@ import torch
 
 from scripts.irrl.cluttered import normalise, train_valid_split
 from scripts.irrl.model import RAM
+from scripts.common.io import open_npz
+from scripts.common.io import torch_load as common_torch_load
 
 
 def load_cluttered(path: str, valid_fraction: float, split_seed: int) -> Dict[str, Any]:
     """Train / validation / test tensors (N, 1, W, W), normalised as the paper's loader."""
-    with np.load(path) as z:
+    with open_npz(path, keys=["X_train", "y_train", "X_test", "y_test"]) as z:
         x_all, y_all = z["X_train"], z["y_train"][:, 0].astype(np.int64)
         x_test, y_test = z["X_test"], z["y_test"][:, 0].astype(np.int64)
     w = int(round(np.sqrt(x_all.shape[1])))
@@ -36,10 +37,9 @@ def build_model(prm: Dict[str, Any], dynamic: bool) -> RAM:
 
 
 def torch_load(path: str, map_location="cpu"):
-    """torch.load of our own files on torch 1.10 (no weights_only) and on torch >= 2.6."""
-    if "weights_only" in inspect.signature(torch.load).parameters:
-        return torch.load(path, map_location=map_location, weights_only=False)
-    return torch.load(path, map_location=map_location)
+    """torch.load of our own files on torch 1.10 (no weights_only) and on torch >= 2.6; errors
+    name the file."""
+    return common_torch_load(path, map_location=map_location, weights_only=False)
 
 
 def load_model(path: str, device="cpu") -> Tuple[RAM, Dict[str, Any]]:
