@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_text
+from scripts.common.io import read_csv_checked, write_text
 from scripts.common.tables import to_markdown
 
 DEVIATIONS = [
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
              f"Scale: **{args.scale}**. Paper values are the authors' (config/reported/trex.csv); "
              "everything else is ours. At smoke scale the numbers only show that the wiring works.", ""]
     for path in args.tables:
-        t = pd.read_csv(path)
+        t = read_csv_checked(path)
         name = Path(path).name
         lines += [f"## {name}", ""] + claims(name, t) + ["", "<details><summary>full table</summary>", "",
                                                          to_markdown(t), "", "</details>", ""]

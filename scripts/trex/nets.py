@@ -23,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from scripts.common.io import torch_load
 
 ATARI_REWARD_PARAMS = 64_513
 
@@ -122,10 +123,7 @@ def pair_accuracy(return_a: torch.Tensor, return_b: torch.Tensor, label: torch.T
 def load_torch(path, map_location="cpu"):
     """torch.load with weights_only=True where the installed torch has it (>= 1.13; the default
     from 2.6); older pinned torch versions have no such argument."""
-    try:
-        return torch.load(path, map_location=map_location, weights_only=True)
-    except TypeError:
-        return torch.load(path, map_location=map_location)
+    return torch_load(path, map_location=map_location, weights_only=True)  # errors name the file
 
 
 def build_reward_model(spec: Dict) -> nn.Module:

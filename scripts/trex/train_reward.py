@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from scripts.common import cli
-from scripts.common.io import torch_save, write_csv, write_json
+from scripts.common.io import open_npz, torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import nets
 from scripts.trex.data import Trajectories
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     cfg = args.params["reward"]
     env = args.env
     demos = Trajectories.load(args.demos)
-    with np.load(args.pairs) as z:
+    with open_npz(args.pairs, keys=["pairs"]) as z:
         pairs = z["pairs"]
     out_dir = Path(args.out_model).parent
     ckpt = out_dir / "checkpoint.pt"
