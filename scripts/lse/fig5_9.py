@@ -12,14 +12,14 @@ import pandas as pd
 from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import fmt_ci, write_table
+from scripts.common.io import load_npz
 from scripts.lse.plots import MODE_LABEL, ci_str, ratio_ci, reported, reported_value
 
 XLIM = {"cliff": 5000, "cartpole": 50000, "cmc": 250000, "halfcheetah": 500000}
 
 
 def load_run_set(path):
-    d = np.load(path)
-    return {k: d[k] for k in d.files}
+    return load_npz(path)
 
 
 def group_steps(d):

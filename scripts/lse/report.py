@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import write_text
+from scripts.common.io import read_csv_checked, write_text
 
 
 DEVIATIONS = [
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tables", nargs="*", default=[])
     args = ap.parse_args(argv)
     setup(args)
-    tabs = {Path(t).stem: pd.read_csv(t) for t in args.tables}
+    tabs = {Path(t).stem: read_csv_checked(t) for t in args.tables}
     rows = []
     rn = tabs.get("table_rn_steps_to_threshold")
     if rn is not None:
