@@ -309,6 +309,16 @@ def torch_load(path: "str | os.PathLike", map_location: Any = "cpu", *,
 
     import torch
 
+    import zipfile
+
+    try:  # torch's zip format keeps a CRC per member, which torch.load does not check
+        if zipfile.is_zipfile(str(path)):
+            with zipfile.ZipFile(str(path)) as archive:
+                bad = archive.testzip()
+            if bad is not None:
+                raise DamagedFileError(path, f"corrupt: '{bad}' fails its CRC check")
+    except (zipfile.BadZipFile, OSError, EOFError) as err:
+        raise DamagedFileError(path, f"cannot load as a torch file ({_reason(err)})") from None
     kw: dict = {"map_location": map_location}
     if weights_only is not None and "weights_only" in inspect.signature(torch.load).parameters:
         kw["weights_only"] = weights_only
