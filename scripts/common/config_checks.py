@@ -82,9 +82,27 @@ def check_irrl(p: Mapping[str, Any]) -> List[Problem]:
     return out
 
 
+def check_fdt(p: Mapping[str, Any]) -> List[Problem]:
+    out: List[Problem] = []
+    extra = [s for s in p.get("table4_seeds", []) if s not in p.get("seeds", [])]
+    if extra:
+        out.append(("table4_seeds", f"{', '.join(map(str, extra))} not among the seeds"))
+    return out
+
+
+def check_dsi(p: Mapping[str, Any]) -> List[Problem]:
+    gw = p.get("gridworld") or {}
+    if "ablation_recipe" in gw and gw["ablation_recipe"] not in gw.get("recipes", []):
+        return [("gridworld.ablation_recipe", f"'{gw['ablation_recipe']}' is not among the recipes "
+                                              f"({', '.join(gw.get('recipes', []))})")]
+    return []
+
+
 CHECKS: Dict[str, Callable[[Mapping[str, Any]], List[Problem]]] = {
     "trex": check_trex,
     "irrl": check_irrl,
+    "fdt": check_fdt,
+    "dsi": check_dsi,
 }
 
 

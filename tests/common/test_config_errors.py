@@ -89,6 +89,9 @@ CASES = [
     ("save_epochs beyond epochs", {"irrl.smoke.ram.save_epochs": [0, 1, 5]}, r"'irrl\.smoke\.ram\.save_epochs': 5 beyond the 2 epochs"),
     ("oracle epoch not saved", {"irrl.laptop.experiments.oracle_epoch": 7}, r"'irrl\.laptop\.experiments\.oracle_epoch': 7 is not a saved epoch"),
     ("noise epoch not saved", {"irrl.laptop.experiments.noise_epochs": [0, 3]}, r"'irrl\.laptop\.experiments\.noise_epochs': 3 not saved"),
+    ("fdt table 4 seeds not run", {"fdt.smoke.table4_seeds": [0, 7]}, r"'fdt\.smoke\.table4_seeds': 7 not among the seeds"),
+    ("dsi ablation recipe not run", {"dsi.smoke.gridworld.recipes": ["paper"]}, r"'dsi\.smoke\.gridworld\.ablation_recipe': 'fixed' is not among the recipes"),
+    ("lse variant without run count", {"lse.paper.se.runs.fixhp": DELETE}, r"'lse\.paper\.se\.runs\.fixhp' is missing"),
     ("skills env without settings", {"irrl.paper.skills.env_settings.large": DELETE}, r"'irrl\.\w+\.skills\.envs': 'large' has no block"),
 ]
 
