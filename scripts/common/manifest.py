@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scripts.common.io import atomic_path, sha256_of
+from scripts.common.io import atomic_path, read_csv_checked, sha256_of
 
 COLUMNS = ["path", "paper", "reproduces", "scale", "seeds", "status", "sha256"]
 
@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.targets:
         frame = paper_manifest(args.targets, args.scale)
     else:
-        parts = [pd.read_csv(m, sep="\t", dtype=str, keep_default_na=False) for m in args.combine]
+        parts = [read_csv_checked(m, columns=COLUMNS, min_rows=0, sep="\t", dtype=str,
+                                  keep_default_na=False) for m in args.combine]
         frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     write_tsv(frame, args.out)
     return 0
