@@ -8,8 +8,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config validation
+from snakemake.utils import update_config
+
 from scripts.common import scale_guard
-from scripts.common.config import ConfigError, validate_global, validate_papers
+from scripts.common.config import (ConfigError, check_config_files, type_overrides,
+                                   validate_global, validate_papers)
 
 # config is read beside this file, so `snakemake -s <repo>/Snakefile -d <elsewhere>` works; jobs
 # import `scripts` from here too (outputs go to the working directory)
@@ -19,12 +22,29 @@ shell.prefix(
     f" RL_ENV_LANE={config.get('env_lane', 'pinned')}; "
 )
 
+# every config file is parsed first by our loader: a duplicate key (which `configfile:` would
+# resolve silently) or a YAML error stops here, naming the file and line
+try:
+    check_config_files(
+        sorted(
+            os.path.join(_CONFIG_DIR, f)
+            for f in os.listdir(_CONFIG_DIR)
+            if f.endswith(".yaml")
+        )
+        + [str(f) for f in workflow.config_settings.configfiles]
+    )
+    # --config values below the top level arrive as strings; type them as the schemas ask
+    _OVERRIDES = type_overrides(workflow.config_settings.overwrite_config)
+except ConfigError as err:
+    raise WorkflowError(str(err)) from None
+
 
 configfile: os.path.join(_CONFIG_DIR, "config.yaml")
 
 
 # the config is checked against config/schema/ before any job runs; errors name the key
 try:
+    update_config(config, _OVERRIDES)
     validate_global(config)
 except ConfigError as err:
     raise WorkflowError(str(err)) from None
@@ -41,6 +61,7 @@ for _paper in config["papers"]:
 
 
 try:
+    update_config(config, _OVERRIDES)  # `configfile:` re-applied the untyped --config values
     validate_global(config)  # again: the papers' files add data sources
     validate_papers(config)
 except ConfigError as err:

@@ -46,7 +46,8 @@ from typing import Any, Callable, Dict, Iterator, Optional, Sequence
 
 import numpy as np
 
-from scripts.common.io import atomic_path
+from scripts.common.io import DamagedFileError, atomic_path
+from scripts.common.io import torch_load as io_torch_load
 
 EXIT_PREEMPTED = 128 + signal.SIGTERM  # 143
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
@@ -120,16 +121,11 @@ def args_fingerprint(args: Any, inputs: Sequence[Any] = (),
 def torch_load(path: str | os.PathLike, map_location: Any = "cpu",
                weights_only: bool = False) -> Any:
     """``torch.load`` on every torch from 1.7 (no ``weights_only`` argument) to >= 2.6
-    (``weights_only`` defaults to True): the one compatibility shim of the workflow. The
-    default, full unpickling, is for files this workflow wrote itself (checkpoints hold RNG
-    states, numpy scalars, optimiser states); ``weights_only=True`` where the installed torch
-    has it, for plain tensor files."""
-    import torch
-
-    try:
-        return torch.load(path, map_location=map_location, weights_only=weights_only)
-    except TypeError:  # torch < 1.13
-        return torch.load(path, map_location=map_location)
+    (``weights_only`` defaults to True), with errors that name the file
+    (``scripts.common.io.torch_load``). The default, full unpickling, is for files this
+    workflow wrote itself (checkpoints hold RNG states, numpy scalars, optimiser states);
+    ``weights_only=True`` where the installed torch has it, for plain tensor files."""
+    return io_torch_load(path, map_location=map_location, weights_only=weights_only)
 
 
 def remove_checkpoint(path: str | os.PathLike) -> None:
@@ -207,13 +203,18 @@ def load_checkpoint(path: str | os.PathLike,
     if not path.exists():
         return None
     torch = _torch()
-    if torch is not None:
-        payload = torch_load(path, map_location=map_location)
-    else:
-        import pickle
+    try:
+        if torch is not None:
+            payload = torch_load(path, map_location=map_location)
+        else:
+            import pickle
 
-        with open(path, "rb") as f:
-            payload = pickle.load(f)
+            with open(path, "rb") as f:
+                payload = pickle.load(f)
+    except (DamagedFileError, EOFError, OSError) as err:
+        (log or _stderr)(f"checkpoint {path} cannot be read ({err}): deleting it and starting fresh")
+        path.unlink()
+        return None
     saved = payload.pop(FINGERPRINT_KEY, None)
     if fingerprint is not None and saved != fingerprint:
         (log or _stderr)(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from typing import Any, Sequence
 
 from scripts.common.seeding import seed_everything, set_threads
@@ -20,6 +21,7 @@ def parser(description: str, *, seed: bool = True, required: Sequence[str] = (),
     ``--seed``, plus a required string option for each flag in ``required`` (``"--out"``) and a
     required one-or-more-values option for each flag in ``required_many``. Options with a type,
     choices, a default or help text are added by the caller with ``add_argument``."""
+    _one_line_errors()
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--params", type=json.loads, default={},
                    help="the step's resolved parameters, as a JSON object")
@@ -31,6 +33,24 @@ def parser(description: str, *, seed: bool = True, required: Sequence[str] = (),
     for flag in required_many:
         p.add_argument(flag, nargs="+", required=True)
     return p
+
+
+def _one_line_errors() -> None:
+    """A damaged input file ends the step with one line naming the file (no traceback)."""
+    from scripts.common.io import DamagedFileError
+
+    previous = sys.excepthook
+    if getattr(previous, "_one_line", False):
+        return
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, DamagedFileError):
+            print(f"error: damaged input: {exc}", file=sys.stderr)
+        else:
+            previous(exc_type, exc, tb)
+
+    hook._one_line = True
+    sys.excepthook = hook
 
 
 def setup(args: argparse.Namespace, *,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from scripts.common.io import atomic_path, sha256_of
+from scripts.common.io import atomic_path, read_csv_checked, sha256_of
 
 COLUMNS = ["path", "paper", "reproduces", "scale", "seeds", "status", "sha256", "env_lane"]
 
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="targets of no paper (the scorecard), as a JSON list, after the papers'")
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
-    parts = [pd.read_csv(m, sep="\t", dtype=str, keep_default_na=False) for m in args.combine]
+    parts = [read_csv_checked(m, columns=COLUMNS, min_rows=0, sep="\t", dtype=str,
+                              keep_default_na=False) for m in args.combine]
     for targets in (args.targets, args.extra_targets):
         if targets:
             parts.append(paper_manifest(targets, args.scale, args.env_lane).astype(str))

@@ -10,7 +10,7 @@ import pandas as pd
 from scripts.common import cli
 from pathlib import Path
 
-from scripts.common.io import write_text
+from scripts.common.io import read_csv_checked, write_text
 from scripts.common.scorecard import claims_markdown
 from scripts.common.tables import fmt_ci, load_reported, to_markdown, write_table
 
@@ -76,7 +76,7 @@ def main() -> None:
     args = p.parse_args()
     cli.setup(args)
     rep = load_reported("dsi")
-    ours = pd.read_csv(args.gridworld_long)
+    ours = read_csv_checked(args.gridworld_long, columns=["variant", "method", "metric", "point", "ci_low", "ci_high", "n"], no_na=["variant", "method", "metric", "n"])
     rows = []
     for variant in sorted(ours.variant.unique()):
         sub = ours[ours.variant == variant]
@@ -104,11 +104,11 @@ def main() -> None:
     if args.claims:
         lines += [claims_markdown("dsi", args.claims, args.left_out, args.scale)]
     if args.attack:
-        att = pd.read_csv(args.attack)
+        att = read_csv_checked(args.attack)
         lines += ["## Pong attack (no reported values released)", "",
                   to_markdown(att.drop(columns=["scale", "n_seeds"], errors="ignore")), ""]
     if args.seaquest:
-        sq = pd.read_csv(args.seaquest)
+        sq = read_csv_checked(args.seaquest, no_na=["method"])
         lines += ["## Seaquest DQN (paper: curves only)", "",
                   to_markdown(sq.drop(columns=["scale", "n_seeds"], errors="ignore")), ""]
     lines += ["## Deviations from the paper or the original code", "",

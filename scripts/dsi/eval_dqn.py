@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_csv
+from scripts.common.io import read_csv_checked, write_csv
 from scripts.common.stats import tidy_frame
 from scripts.dsi.seaquest import load_qnet, make_env, rollout_episode
 
@@ -24,7 +24,7 @@ def main() -> None:
     env = make_env(cfg["game"], train=False)
     net = load_qnet(args.policy, env)
     rng = np.random.default_rng(args.seed)
-    prog = pd.read_csv(args.progress)
+    prog = read_csv_checked(args.progress, columns=["step", "test_return"], no_na=True)
     final_step = int(prog.step.max())
     rows = []
     for e in range(int(imp["test_episodes"])):

@@ -12,13 +12,14 @@ import numpy as np
 
 from scripts.common import cli
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
+from scripts.common.io import open_npz
 from scripts.dsi.gen_gridworld_eval import load_eval
 
 COLORS = {"fixed": ROLE_COLORS["ours"], "paper": ROLE_COLORS["paper"]}
 
 
 def load_scores(path):
-    with np.load(path) as z:
+    with open_npz(path, keys=["offsets", "scores"]) as z:
         off = z["offsets"]
         return [z["scores"][off[i]:off[i + 1]] for i in range(len(off) - 1)]
 

@@ -9,7 +9,7 @@ from scripts.common import cli
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure, run_lines
 from scripts.common.stats import aggregate
 from scripts.common.tables import fmt_ci, write_table
-from scripts.common.io import read_csvs
+from scripts.common.io import read_tidy
 
 
 def main() -> None:
@@ -22,7 +22,7 @@ def main() -> None:
     args = p.parse_args()
     cli.setup(args)
     apply_style()
-    data = read_csvs(args.evals)
+    data = read_tidy(args.evals, metrics=["final_return", "test_return"])
     n_seeds = data.seed.nunique()
     curve = aggregate(data[data.metric == "test_return"], ["method", "step"])
     fig, ax = plt.subplots(figsize=(6, 3.6))

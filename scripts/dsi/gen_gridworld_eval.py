@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from scripts.common import cli
-from scripts.common.io import save_npz
+from scripts.common.io import open_npz, save_npz
 from scripts.common.progress import get_logger
 from scripts.dsi import gridworld as gw
 from scripts.dsi.trainer import pack_episodes
@@ -51,7 +51,7 @@ def main() -> None:
 
 def load_eval(path: str):
     """Episodes (T, C, H, W), aligned labels, official labels, split flags (0 val, 1 test)."""
-    with np.load(path) as z:
+    with open_npz(path) as z:
         off = z["offsets"]
         eps = [z["frames"][off[i]:off[i + 1]] for i in range(len(off) - 1)]
         labels = [z["labels"][off[i]:off[i + 1]] for i in range(len(off) - 1)]

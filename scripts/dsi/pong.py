@@ -24,6 +24,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
+from scripts.common.io import torch_load
 
 N_ACTIONS = 6
 
@@ -102,7 +103,7 @@ class A3CPolicy(nn.Module):
 
 
 def load_policy(path: str) -> A3CPolicy:
-    ck = torch.load(path, map_location="cpu")
+    ck = torch_load(path, map_location="cpu", keys=["channels", "model"])
     net = A3CPolicy(channels=int(ck["channels"]))
     net.load_state_dict(ck["model"])
     net.eval()

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_json
+from scripts.common.io import save_npz, torch_load, write_json
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.dsi import metrics as M
@@ -58,8 +58,8 @@ def main() -> None:
     cfg = args.params
     dev = pick_device()
     d, g = build_nets(cfg, 3)
-    d.load_state_dict(torch.load(args.detector, map_location=dev))
-    g.load_state_dict(torch.load(args.predictor, map_location=dev))
+    d.load_state_dict(torch_load(args.detector, map_location=dev))
+    g.load_state_dict(torch_load(args.predictor, map_location=dev))
     d.to(dev)
     g.to(dev)
     eps, labels, official, split, kind = load_eval(args.eval)

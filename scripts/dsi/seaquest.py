@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from scripts.common.envs import make_atari
+from scripts.common.io import torch_load
 
 
 def make_env(game: str, train: bool, max_episode_frames: int = 108_000):
@@ -269,7 +270,7 @@ def load_qnet(path: str, env):
 
     c, h, w = env.observation_space.shape
     net = ScaledObsInputActionReprNet(DQNet(c, h, w, env.action_space.n))
-    net.load_state_dict(torch.load(path, map_location="cpu"))
+    net.load_state_dict(torch_load(path, map_location="cpu"))
     net.eval()
     return net
 

@@ -13,6 +13,7 @@ from typing import List
 import numpy as np
 
 from scripts.dsi.trainer import EpisodeSet
+from scripts.common.io import open_npz
 
 
 class StackedFrames:
@@ -37,7 +38,7 @@ class StackedFrames:
 
 
 def load_windows_set(path: str, window: int) -> EpisodeSet:
-    with np.load(path) as z:
+    with open_npz(path) as z:
         off, roff = z["offsets"], z["reward_offsets"]
         eps: List[StackedFrames] = []
         rewards: List[np.ndarray] = []

@@ -11,6 +11,7 @@ import pandas as pd
 from scripts.common import cli
 from scripts.common.stats import BOOTSTRAP_SEED
 from scripts.common.tables import fmt_ci, write_table
+from scripts.common.io import read_csv_checked
 
 
 def drop_ci(e0: np.ndarray, e1: np.ndarray, n_boot: int = 2000):
@@ -32,7 +33,7 @@ def load(paths):
     frames = []
     for item in paths:
         variant, k, method, path = item.split(":", 3)
-        f = pd.read_csv(path)
+        f = read_csv_checked(path, columns=["e0", "e1"], no_na=True)
         f["variant"], f["k"], f["method"] = variant, int(k), method
         frames.append(f)
     return pd.concat(frames, ignore_index=True)

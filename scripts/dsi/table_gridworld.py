@@ -25,7 +25,7 @@ def parse_runs(items):
     for item in items:
         variant, recipe, abl, seed, path = item.split(":", 4)
         runs.append({"variant": variant, "recipe": recipe, "ablation": abl, "seed": int(seed),
-                     "res": read_json(path)})
+                     "res": read_json(path, keys=["dsi", "random_uniform", "random_all_ones", "diagnostics"])})
     return runs
 
 

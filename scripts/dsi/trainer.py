@@ -25,6 +25,7 @@ import torch
 
 from scripts.dsi.losses import apply_mask, detector_loss, task_loss
 from scripts.dsi.model import Detector, Predictor
+from scripts.common.io import open_npz, torch_load
 
 # ------------------------------------------------------------------ episode storage (ragged)
 
@@ -51,7 +52,7 @@ class EpisodeSet:
 
     @classmethod
     def load(cls, path: str, target_key: str = "target") -> "EpisodeSet":
-        with np.load(path) as z:
+        with open_npz(path, keys=["frames", "offsets", target_key]) as z:
             eps = unpack_episodes(z["frames"], z["offsets"])
             return cls(eps, z[target_key])
 
@@ -358,7 +359,7 @@ def nan_to_none(v: float):
 
 def load_detector(path: str, device=None) -> Tuple[Detector, Dict]:
     """A detector saved by train_detector (state dict plus its input settings)."""
-    ck = torch.load(path, map_location=device or "cpu")
+    ck = torch_load(path, map_location=device or "cpu", keys=["instance_norm", "in_channels", "state_dict"])
     norm = ck["instance_norm"]
     d = Detector(int(ck["in_channels"]), norm_mid=norm["mid"], norm_last=norm["last"])
     d.load_state_dict(ck["state_dict"])

@@ -36,6 +36,7 @@ import numpy as np
 
 from scripts.fdt.games import LL_OFFSET, LL_WINDOW
 from scripts.fdt.replay import episode_bounds, load_buffer
+from scripts.common.io import load_npy, load_npz, read_json
 
 POOL = 7
 
@@ -287,8 +288,7 @@ def main(argv=None) -> int:
     prm = args.params
     game = args.game
     window, offset = LL_WINDOW[game], LL_OFFSET[game]
-    with np.load(args.trainset) as z:
-        ts = {k: z[k] for k in z.files}
+    ts = load_npz(args.trainset)
     n = len(ts["action"])
     # the original: only indices <= 500,000 (its training-set size) become candidate cells
     limit = int(prm.get("candidate_limit", n))
@@ -310,7 +310,7 @@ def main(argv=None) -> int:
     # phase B: sequential read of the behaviour log from buffer `phase_b_first`, each buffer
     # continued after the training set's last episode from it; returns only (no new cells),
     # complete episodes of at least K steps (as the original's loader)
-    manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
     n_buf = int(manifest["buffers"])
     resume = phase_b_starts(ts["src_buffer"], ts["src_index"], n_buf)
     budget_b = int(prm["return_transitions"]) - n
@@ -334,7 +334,7 @@ def main(argv=None) -> int:
     # oracle labels of the training-set positions
     labels = np.zeros(n, dtype=np.int64)
     for kb in np.unique(ts["src_buffer"]):
-        lab = np.load(Path(args.labels) / f"buffer_{kb}.npy")
+        lab = load_npy(Path(args.labels) / f"buffer_{kb}.npy")
         m = ts["src_buffer"] == kb
         labels[m] = lab[ts["src_index"][m]]
     arrays = feedback_arrays(n, chosen, args.budget, labels)

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from scripts.fdt.games import ROM
+from scripts.common.io import torch_load
 
 SETUPS = {"det": ("det", False), "det_noop": ("det", True), "sampling": ("sampling", False),
           "sampling_noop": ("sampling", True), "eps": ("eps", False), "eps_noop": ("eps", True)}
@@ -122,7 +123,7 @@ def main(argv=None) -> int:
     cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.evaluate")
     prm = args.params
-    ck = torch.load(args.model_file, map_location="cpu")
+    ck = torch_load(args.model_file, map_location="cpu", keys=["meta", "model"])
     meta = ck["meta"]
     net = build_model(meta["params"], args.game, meta["model"], int(meta["max_timestep"]))
     device = default_device()

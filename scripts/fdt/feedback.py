@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from scripts.fdt.replay import episode_bounds, load_buffer, load_gz_array, stack_frames
+from scripts.common.io import read_json
 
 
 def label_feedback(greedy: np.ndarray, actions: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -50,7 +51,7 @@ def main(argv=None) -> int:
     log = get_logger("fdt.feedback")
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
     policy = None
     if args.oracle:
         import torch

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scripts.common.io import torch_load
 
 
 def load_oracle(path: str, game: str, prm: dict):
@@ -23,7 +24,7 @@ def load_oracle(path: str, game: str, prm: dict):
 
     algo = build_algorithm("c51", game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
                            target_update=int(prm["target_update"]))
-    algo.policy.load_state_dict(torch.load(path, map_location="cpu"))
+    algo.policy.load_state_dict(torch_load(path, map_location="cpu"))
     algo.policy.eval()
     return algo.policy
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure, run_points
+from scripts.common.io import read_csv_checked
 from scripts.fdt.games import DISPLAY
 
 # read off dopamine's C51 baseline curves (appendix Fig. A1, end of training; approximate)
@@ -37,7 +38,7 @@ def _axes(n):
 def plot_oracle(curves, common, out):
     fig, axes = _axes(len(curves))
     for ax, path in zip(axes, curves):
-        c = pd.read_csv(path)
+        c = read_csv_checked(path, columns=["step", "return"], min_rows=0, no_na=True)
         game = path.split("/")[-2]
         if len(c):
             ax.plot(c["step"] * 4 / 1e6, c["return"], ".", ms=2, alpha=0.3,
@@ -69,7 +70,7 @@ def _ci(strings):
 
 
 def plot_rtg_sweep(table, game, common, out):
-    t = pd.read_csv(table)
+    t = read_csv_checked(table, columns=["rtg", "setup"], no_na=["rtg", "setup"])
     t = t[t["rtg"].astype(str) != "avg"].copy()
     setups = [s for s in common["setups"] if s in set(t["setup"])]
     fig, axes = _axes(len(setups))
@@ -107,7 +108,7 @@ def plot_rtg_sweep(table, game, common, out):
 def plot_agreement(paths, common, out):
     fig, axes = _axes(len(paths))
     for ax, path in zip(axes, paths):
-        a = pd.read_csv(path)
+        a = read_csv_checked(path, columns=["buffer", "positive_rate"], no_na=["buffer"])
         game = path.split("/")[-2]
         ax.bar(a["buffer"], a["positive_rate"], color=ROLE_COLORS["ours"],
                label="oracle agreement (ours)")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import numpy as np
+from scripts.common.io import load_npz
 
 STORE_KEYS = ("observation", "action", "reward", "terminal")
 LAYOUT_KEYS = ("observation", "action", "reward", "raw_reward", "terminal", "lives", "padding",
@@ -114,8 +115,7 @@ def check_layout(buf: Dict[str, np.ndarray]) -> None:
 
 
 def load_buffer(path: str | Path) -> Dict[str, np.ndarray]:
-    with np.load(path) as z:
-        buf = {k: z[k] for k in z.files}
+    buf = load_npz(path)
     check_layout(buf)
     return buf
 

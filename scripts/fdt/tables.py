@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from scripts.common.stats import bootstrap_ci
+from scripts.common.stats import TIDY_COLUMNS, bootstrap_ci
 from scripts.common.tables import fmt_ci, load_reported, write_table
-from scripts.common.io import read_csvs
+from scripts.common.io import read_csv_checked, read_csvs, read_json, read_tidy
 from scripts.common.verdict import verdict
 
 MODELS = ("fdt", "dt", "bc")
@@ -72,7 +72,8 @@ def per_seed_scores(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_evals(paths: List[str]) -> pd.DataFrame:
-    frame = read_csvs(paths)
+    frame = read_tidy(paths, columns=["rtg_label", "test_seed"],
+                      no_na=TIDY_COLUMNS + ["rtg_label", "test_seed"])
     frame["rtg_label"] = frame["rtg_label"].astype(str)
     return per_seed_scores(frame)
 
@@ -207,11 +208,15 @@ def table_sweep(scores, common, rep, game, table) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+A10_KEYS = ["pos", "aligned", "neg", "ignored", "important_states", "cells"]
+
+
 def table_a10(crit_paths: List[str], agreement_paths: List[str], rep) -> pd.DataFrame:
-    stats = pd.DataFrame([json.load(open(p)) for p in crit_paths])
+    stats = pd.DataFrame([read_json(p, keys=A10_KEYS) for p in crit_paths])
     stats["game"] = [p.split("/")[-2] for p in crit_paths]
     stats["setting"] = [p.split("/")[-1].split("_", 1)[1][: -len(".json")] for p in crit_paths]
-    agree = read_csvs(agreement_paths)
+    agree = read_csvs(agreement_paths, columns=["game", "buffer", "positive", "usable"],
+                      no_na=["game", "buffer", "positive", "usable"])
     rows = []
     for (game, setting), g in stats.groupby(["game", "setting"], sort=False):
         ag = agree[agree.game == game]
@@ -373,13 +378,13 @@ def main(argv=None) -> int:
     else:
         sweeps = []
         for path in args.sweeps:
-            t = pd.read_csv(path)
+            t = read_csv_checked(path, columns=["rtg", "setup"], no_na=["rtg", "setup"])
             t["rtg"] = t["rtg"].astype(str)
             t.attrs["game"] = path.rsplit("_", 1)[-1][: -len(".csv")]
             t.attrs["num"] = path.split("table_a")[-1][0]
             sweeps.append(t)
-        frame = table_compare(pd.read_csv(args.a4), pd.read_csv(args.a5), sweeps,
-                              pd.read_csv(args.a10))
+        frame = table_compare(read_csv_checked(args.a4), read_csv_checked(args.a5), sweeps,
+                              read_csv_checked(args.a10))
         write_table(frame, args.csv, args.md, title="FDT: reproduced vs reported",
                     scale=scale, seeds=len(c["seeds"]),
                     notes=["Paper values from config/reported/fdt.csv (appendix Tables 4-10).",

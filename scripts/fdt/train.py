@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from scripts.common.seeding import device as default_device
+from scripts.common.io import open_npz
 from scripts.fdt.games import N_ACTIONS
 from scripts.fdt.model import (DecisionTransformer, configure_optimizer, fdt_loss,
                                lr_for_step)
@@ -79,13 +80,13 @@ def main(argv=None) -> int:
     prm = args.params
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with np.load(args.trainset) as z:
+    with open_npz(args.trainset) as z:
         ts = {k: z[k] for k in ("observation", "action", "rtg", "timestep", "episode_start")}
     fb = None
     if args.model == "fdt":
         if not args.critical:
             raise SystemExit("--critical is required for FDT")
-        with np.load(args.critical) as z:
+        with open_npz(args.critical) as z:
             fb = {k: z[k] for k in ("feedback", "best_action")}
     context = int(prm["context"])
     batch = int(prm["batch"])

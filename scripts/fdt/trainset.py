@@ -17,6 +17,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 
 from scripts.fdt.replay import episode_bounds, load_buffer
+from scripts.common.io import open_npz, read_json
 
 
 def returns_to_go(rewards: np.ndarray, episode_start: np.ndarray) -> np.ndarray:
@@ -111,11 +112,11 @@ def main(argv=None) -> int:
     cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.trainset")
     prm = args.params
-    manifest = json.loads((Path(args.replay) / "manifest.json").read_text())
+    manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
     n_buf = int(manifest["buffers"])
     bounds = []
     for k in range(n_buf):
-        with np.load(Path(args.replay) / f"buffer_{k}.npz") as z:  # lazy: no frames loaded
+        with open_npz(Path(args.replay) / f"buffer_{k}.npz") as z:  # lazy: no frames loaded
             bounds.append(episode_bounds(z["terminal"], z["padding"]))
     episodes = sample_episodes(bounds, seed=args.seed, transitions=int(prm["transitions"]),
                                capacity=int(prm["capacity"]),

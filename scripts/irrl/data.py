@@ -9,11 +9,12 @@ import torch
 from scripts.common.checkpoint import torch_load
 from scripts.irrl.cluttered import normalise, train_valid_split
 from scripts.irrl.model import RAM
+from scripts.common.io import open_npz
 
 
 def load_cluttered(path: str, valid_fraction: float, split_seed: int) -> Dict[str, Any]:
     """Train / validation / test tensors (N, 1, W, W), normalised as the paper's loader."""
-    with np.load(path) as z:
+    with open_npz(path, keys=["X_train", "y_train", "X_test", "y_test"]) as z:
         x_all, y_all = z["X_train"], z["y_train"][:, 0].astype(np.int64)
         x_test, y_test = z["X_test"], z["y_test"][:, 0].astype(np.int64)
     w = int(round(np.sqrt(x_all.shape[1])))

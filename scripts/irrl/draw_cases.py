@@ -7,6 +7,7 @@ import numpy as np
 
 from scripts.common.cli import parser
 from scripts.common.plotting import plt, save_figure
+from scripts.common.io import load_npz
 from matplotlib.patches import Rectangle
 
 
@@ -33,8 +34,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                required=["--cases", "--reward", "--scale"],
                required_many=["--outs"])
     args = p.parse_args(argv)
-    with np.load(args.cases) as z:
-        c = {k: z[k] for k in z.files}
+    c = load_npz(args.cases)
     patch = int(c["patch"])
     for i, out in enumerate(args.outs):
         # glimpses are taken at l_0 .. l_{T-1} (DT-RAM: up to the stop step)

@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import save_npz
+from scripts.common.io import load_npz, save_npz
 from scripts.common.progress import get_logger
 from scripts.irrl.cluttered import generate
 
@@ -21,8 +21,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     setup(args, config_beside=args.out)
     prm = args.params
     log = get_logger("irrl.cluttered")
-    with np.load(args.digits) as z:
-        d = {k: z[k] for k in z.files}
+    d = load_npz(args.digits, keys=["x_train", "y_train", "x_test", "y_test"])
     data = generate(d["x_train"], d["y_train"], d["x_test"], d["y_test"], canvas=prm["canvas"],
                     frag=prm["fragment"], n_clutter=prm["n_clutter"],
                     n_fragments_db=prm["n_fragments_db"], n_train=prm["n_train"],

@@ -7,6 +7,7 @@ import numpy as np
 
 from scripts.common.cli import parser
 from scripts.common.plotting import apply_style, plt, save_figure
+from scripts.common.io import open_npz
 
 
 def grid(images: np.ndarray, n: int) -> np.ndarray:
@@ -21,7 +22,7 @@ def grid(images: np.ndarray, n: int) -> np.ndarray:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     p = parser(__doc__.splitlines()[0], seed=False, required=["--data", "--out", "--scale"])
     args = p.parse_args(argv)
-    with np.load(args.data) as z:
+    with open_npz(args.data, keys=["preview"]) as z:
         prev = z["preview"]
     n = int(np.sqrt(len(prev)))
     apply_style()

@@ -10,6 +10,7 @@ import pandas as pd
 from scripts.common.cli import parser
 from scripts.common.plotting import apply_style, plt, save_figure
 from scripts.common.tables import write_table
+from scripts.common.io import load_npy
 
 NOISE_RE = re.compile(r"(?P<reward>[a-z_]+)_seed(?P<seed>\d+)_e(?P<epoch>\d+)\.npy$")
 VIOLIN_COLORS = ["#2ca02c", "#1f77b4", "#ff7f0e", "#d62728", "#9467bd", "#8c564b"]
@@ -30,7 +31,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     items = []
     for path in args.noise:
         m = NOISE_RE.search(path)
-        items.append((int(m.group("epoch")), m.group("reward"), int(m.group("seed")), np.load(path)))
+        items.append((int(m.group("epoch")), m.group("reward"), int(m.group("seed")), load_npy(path)))
     items.sort(key=lambda t: t[0])
     rows = [{"epoch": e, "analysed run": f"RAM {r} seed {s}", **stats(d)} for e, r, s, d in items]
     write_table(pd.DataFrame(rows), args.csv, args.md,

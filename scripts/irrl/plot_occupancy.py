@@ -9,6 +9,7 @@ from matplotlib.colors import LogNorm
 
 from scripts.common.cli import parser
 from scripts.common.plotting import plt, save_figure
+from scripts.common.io import open_npz
 from scripts.irrl.summaries import label
 
 
@@ -20,7 +21,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     titles = ["At initialization", "Mid-training", "At convergence"]
     im = None
     for ax, path, title in zip(axes, args.snaps, titles):
-        with np.load(path) as z:
+        with open_npz(path, keys=["occupancy", "walls", "iteration"]) as z:
             occ, walls, it = z["occupancy"], z["walls"], int(z["iteration"])
         frac = occ / max(occ.sum(), 1)
         shown = np.ma.masked_where(walls | (frac <= 0), frac)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import write_csv
+from scripts.common.io import read_csv_checked, write_csv
 from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.common.stats import tidy_frame
 from scripts.common.tables import write_table
@@ -34,7 +34,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     frames = []
     for path in args.stats:
         env = path.replace("\\", "/").split("/skills/")[1].split("/")[0]
-        frames.append(pd.read_csv(path).assign(env=env))
+        frames.append(read_csv_checked(path, columns=["sreward", "seed", "iteration", "effective_skills"],
+                                       no_na=True).assign(env=env))
     df = pd.concat(frames, ignore_index=True)
     rep = reported("table_skills")
     rows, tidy = [], []

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser
-from scripts.common.io import write_text
+from scripts.common.io import read_csv_checked, write_text
 from scripts.common.scorecard import claims_markdown
 from scripts.common.verdict import fmt_interval, t_interval
 from scripts.common.verdict import verdict as rule
@@ -90,7 +90,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         lines.append(f"- {label(reward)} + RH minus {label(reward)}, mean validation accuracy over "
                      f"epochs 1-{early} (pp) | gap > 0: {judged(100 * d)}")
     # 3. noise
-    noise = pd.read_csv(args.noise_table).sort_values("epoch")
+    noise = read_csv_checked(args.noise_table, columns=["epoch", "IQR"], no_na=True).sort_values("epoch")
     trained = noise[noise["epoch"] > 0]
     lines += ["", "### 3. Discriminator noise is largest early", ""]
     if len(trained) >= 2:
@@ -100,7 +100,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         lines.append(f"- widest IQR at epoch {int(noise.loc[noise['IQR'].idxmax(), 'epoch'])} "
                      "(paper: epoch 100 of 1500)")
     # 4. skills
-    sk = pd.read_csv(args.skills_tidy)
+    sk = read_csv_checked(args.skills_tidy, columns=["env", "method", "value"], no_na=["env", "method"])
     lines += ["", "### 4. Skill discovery: clipped linear ~ DISDAIN >> clipped log, accuracy", ""]
     for env, g in sk.groupby("env"):
         parts = []

@@ -10,6 +10,7 @@ import pandas as pd
 
 from scripts.common.verdict import t_interval
 from scripts.common.tables import fmt_ci, load_reported
+from scripts.common.io import DamagedFileError, read_csv_checked, read_json
 from scripts.irrl.rewards import PAPER_LABELS
 
 RUN_RE = re.compile(r"(?P<kind>train|rh)/(?:(?P<model>ram|dtram)/)?(?P<reward>[a-z_]+)/"
@@ -23,6 +24,24 @@ def label(reward: str) -> str:
     return PAPER_LABELS.get(reward, reward)
 
 
+def read_metrics(path: str) -> pd.DataFrame:
+    """One run's metrics.csv, checked: an ``epoch`` and a ``val_acc`` in every row, epochs 0..E in
+    order, and E the run's ``epochs`` where its resolved config.json (beside it) says so."""
+    df = read_csv_checked(path, columns=["epoch", "val_acc"], no_na=["epoch", "val_acc"])
+    cfg_path = os.path.join(os.path.dirname(path), "config.json")
+    planned = None
+    if os.path.exists(cfg_path):
+        params = read_json(cfg_path).get("params")
+        if isinstance(params, dict) and isinstance(params.get("epochs"), int):
+            planned = params["epochs"]
+            if len(df) != planned + 1:
+                raise DamagedFileError(path, f"has {len(df)} data rows, expected {planned + 1} "
+                                             f"(epochs 0..{planned}, as {cfg_path} says)")
+    if list(df["epoch"]) != list(range(len(df))):
+        raise DamagedFileError(path, "epochs are not 0, 1, 2, ... in order")
+    return df
+
+
 def load_runs(paths: Iterable[str]) -> pd.DataFrame:
     """Concatenate metrics.csv files, tagged with kind/model/reward/detach/seed from the path."""
     frames = []
@@ -30,7 +49,7 @@ def load_runs(paths: Iterable[str]) -> pd.DataFrame:
         m = RUN_RE.search(path.replace(os.sep, "/"))
         if not m:
             raise ValueError(f"not a run's metrics.csv: {path}")
-        df = pd.read_csv(path)
+        df = read_metrics(path)
         for key, value in m.groupdict().items():
             df[key] = value if value is not None else ("ram" if key == "model" else "official")
         df["seed"] = int(m.group("seed"))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import write_csv
+from scripts.common.io import read_json, write_csv
 from scripts.common.stats import bootstrap_ci, tidy_frame
 from scripts.common.tables import write_table
 from scripts.irrl.summaries import ci_cell, label, load_runs, ordered, per_seed_summary, reported
@@ -31,8 +31,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     tests = []
     for path in args.tests:
         m = TEST_RE.search(path.replace("\\", "/"))
-        with open(path) as f:
-            tests.append({**m.groupdict(), "seed": int(m.group("seed")), "test_acc": json.load(f)["test_acc"]})
+        tests.append({**m.groupdict(), "seed": int(m.group("seed")),
+                      "test_acc": read_json(path, keys=["test_acc"])["test_acc"]})
     summ = summ.merge(pd.DataFrame(tests), on=["model", "reward", "detach", "seed"], how="left")
     rep = reported()
     rows = []

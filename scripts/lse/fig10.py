@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     apply_style()
     for item in args.selected:
         mode, path = item.split("=", 1)
-        sel = read_json(path)
+        sel = read_json(path, keys=["models"])
         R = reward_table(sel, args.gamma)
         n = len(sel["models"])
         base = f"{args.outdir}/fig10_cliff_mode{mode}"

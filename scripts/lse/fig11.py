@@ -11,6 +11,7 @@ import pandas as pd
 
 from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
+from scripts.common.io import read_json
 from scripts.lse.nes import TRANSFORM_NAMES
 
 
@@ -20,7 +21,7 @@ def main(argv=None) -> int:
     ap.add_argument("--plain-out", default=None)
     args = ap.parse_args(argv)
     setup(args)
-    df = pd.DataFrame([json.load(open(p)) for p in args.runs])
+    df = pd.DataFrame([read_json(p, keys=["mirrored", "max_iterations"]) for p in args.runs])
     apply_style()
     for mirrored, out in ((True, args.mirrored_out), (False, args.plain_out)):
         if out is None:

@@ -12,6 +12,7 @@ import pandas as pd
 from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import write_table
+from scripts.common.io import read_csv_checked
 from scripts.lse.plots import ci_str, reported, reported_value
 
 SOLVED = {"cartpole": 195.0, "acrobot": -100.0}
@@ -26,7 +27,7 @@ def main(argv=None) -> int:
     runs = defaultdict(list)
     for item in args.logs:
         env, path = item.split("=", 1)
-        runs[env].append(pd.read_csv(path))
+        runs[env].append(read_csv_checked(path, columns=["iteration", "score_orig_mean"], no_na=True))
     apply_style()
     envs = sorted(runs)
     fig, axes = plt.subplots(1, len(envs), figsize=(5 * len(envs), 3.6), squeeze=False)

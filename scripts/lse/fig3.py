@@ -16,7 +16,8 @@ from scripts.lse.plots import bars_with_runs, SE_MODE_LABEL, ci_str, density_by_
 
 
 def load(paths):
-    df = read_csvs(paths)
+    df = read_csvs(paths, columns=["agent", "method", "seed", "agent_idx", "model_solved", "metric", "value"],
+                   no_na=["agent", "method", "seed", "metric"])
     wide = df.pivot_table(index=["agent", "method", "seed", "agent_idx", "model_solved"],
                           columns="metric", values="value").reset_index()
     return wide

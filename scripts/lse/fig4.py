@@ -10,6 +10,7 @@ import numpy as np
 
 from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
+from scripts.common.io import load_npz
 
 
 def main(argv=None) -> int:
@@ -18,7 +19,7 @@ def main(argv=None) -> int:
                 required_many=["--dims", "--outs"])
     args = ap.parse_args(argv)
     setup(args)
-    d = np.load(args.data)
+    d = load_npz(args.data)
     apply_style()
     series = [("SE training", "se", "#0072B2"), ("real test", "real", "#D55E00"),
               ("SE on real test (s, a)", "pred", "#009E73")]

@@ -14,13 +14,13 @@ from scripts.common.plotting import MAX_RUN_POINTS, apply_style, save_figure
 from scripts.common.tables import write_table
 from scripts.common.verdict import verdict
 from scripts.lse.plots import MODE_LABEL, ci_str, reported, reported_value
+from scripts.common.io import load_npz
 
 XLIM = {"cliff": 5000, "cartpole": 50000, "cmc": 250000, "halfcheetah": 500000}
 
 
 def load_run_set(path):
-    d = np.load(path)
-    return {k: d[k] for k in d.files}
+    return load_npz(path)
 
 
 def group_steps(d):

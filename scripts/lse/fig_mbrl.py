@@ -13,6 +13,7 @@ import seaborn as sns
 from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure
 from scripts.common.tables import write_table
+from scripts.common.io import read_json
 from scripts.lse.fig3 import load
 from scripts.lse.plots import bars_with_runs, ci_str, density_by_group, reported, reported_value
 
@@ -25,7 +26,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     setup(args)
     w = load(args.csv)
-    val = [json.load(open(m))["val_mse"] for m in args.metrics]
+    val = [read_json(m, keys=["val_mse"])["val_mse"] for m in args.metrics]
     best = set(np.argsort(val)[:args.best].tolist())
     label = {"real": "train: real", "se_varyhp": "SE, HPs varied", "mbrl": "supervised, all models"}
     w["variant"] = w["method"].map(label)

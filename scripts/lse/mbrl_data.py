@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import save_npz
+from scripts.common.io import load_npz, save_npz
 from scripts.common.progress import get_logger
 
 
@@ -16,7 +16,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_data")
-    data = dict(np.load(args.transitions))
+    data = load_npz(args.transitions)
     need = ("s", "a", "s2", "r", "done")
     if any(k not in data for k in need):
         raise ValueError(f"{args.transitions}: needs arrays {need}, has {sorted(data)}")

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import torch_save, write_json, write_text
+from scripts.common.io import load_npz, torch_save, write_json, write_text
 from scripts.common.progress import get_logger
 from scripts.lse.models import SyntheticEnvNet, env_spaces
 
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_fit")
     p = args.params
-    data = dict(np.load(args.data))
+    data = load_npz(args.data)
     se, val_mse = fit(data, p["env"], p["net"], float(p["lr"]), int(p["batch_size"]),
                       int(p["epochs"]), args.seed, log)
     log.info("validation MSE (next state + reward + done) %.4g on %d transitions", val_mse, len(data["r"]))

@@ -12,7 +12,7 @@ import torch
 import yaml
 
 from scripts.common import checkpoint as ck
-from scripts.common.io import torch_save, write_csv, write_text
+from scripts.common.io import torch_load, torch_save, write_csv, write_text
 from scripts.lse import nes
 from scripts.lse.inner import PopulationEvaluator
 
@@ -81,7 +81,7 @@ def save_outputs(state: Dict, out_dir: str, config: Dict, *, se_semantics: bool)
 
 
 def load_model(path: str) -> Dict:
-    m = torch.load(str(path))
+    m = torch_load(path, map_location=None, keys=["psi", "solved", "solved_iteration", "best_score"])
     cfg_path = Path(path).parent / "config.yaml"
     cfg = yaml.safe_load(cfg_path.read_text()) if cfg_path.exists() else {}
     return {"psi": m["psi"].double().numpy(), "solved": bool(m["solved"]),

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.common.cli import parser, setup
-from scripts.common.io import write_text
+from scripts.common.io import read_csv_checked, write_text
 from scripts.common.scorecard import claims_markdown
 from scripts.common.tables import to_markdown
 
@@ -52,7 +52,7 @@ def main(argv=None) -> int:
                     help="JSON: target path -> reason, for the targets left out at this scale")
     args = ap.parse_args(argv)
     setup(args)
-    tabs = {Path(t).stem: pd.read_csv(t) for t in args.tables}
+    tabs = {Path(t).stem: read_csv_checked(t) for t in args.tables}
     rows = []
     rn = tabs.get("table_rn_steps_to_threshold")
     if rn is not None:

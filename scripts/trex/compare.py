@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_text
+from scripts.common.io import read_csv_checked, write_text
 from scripts.common.scorecard import claims_markdown
 from scripts.common.tables import to_markdown
 
@@ -76,7 +76,7 @@ def main(argv=None) -> int:
              "Whether a claim holds is decided only in the section above; the tables below give "
              "our numbers beside the paper's.", ""]
     for path in args.tables:
-        t = pd.read_csv(path)
+        t = read_csv_checked(path)
         name = Path(path).name
         lines += [f"## {name}", ""] + claims(name, t) + ["", "<details><summary>full table</summary>", "",
                                                          to_markdown(t), "", "</details>", ""]

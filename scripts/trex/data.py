@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 import numpy as np
+from scripts.common.io import open_npz
 
 
 class Trajectories:
@@ -29,7 +30,7 @@ class Trajectories:
 
     @classmethod
     def load(cls, path) -> "Trajectories":
-        with np.load(path) as z:
+        with open_npz(path, keys=["obs", "ep_start", "ep_len", "kind", "stack"]) as z:
             return cls(z["obs"], z["ep_start"], z["ep_len"], str(z["kind"]), int(z["stack"]))
 
     def arrays(self) -> Dict[str, np.ndarray]:

@@ -44,8 +44,9 @@ def main(argv=None) -> int:
     p.add_argument("--out-csv")
     p.add_argument("--out-md")
     args = p.parse_args(argv)
-    frame = read_csvs(args.inputs)
     plotted = "pred_sigmoid" if args.atari else "pred_raw"
+    frame = read_csvs(args.inputs, columns=["env", "set", "source", "true_return", plotted],
+                      no_na=["env", "set", "source", "true_return", plotted])
     panels = list(frame.groupby(["env", "set"], sort=False))
     apply_style()
     cols = min(4, len(panels))

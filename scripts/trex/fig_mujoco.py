@@ -19,7 +19,7 @@ from scripts.common.plotting import ROLE_COLORS, apply_style, run_points, save_f
 from scripts.common.stats import aggregate
 from scripts.common.verdict import verdict
 from scripts.common.tables import fmt_ci, load_reported, write_table
-from scripts.common.io import read_csvs
+from scripts.common.io import read_csv_checked, read_tidy
 from scripts.trex import util
 
 
@@ -29,14 +29,15 @@ def main(argv=None) -> int:
                    required_many=["--evals", "--demos"])
     p.add_argument("--control", nargs="*", default=[])
     args = p.parse_args(argv)
-    evals = read_csvs(args.evals)
-    control = read_csvs(args.control) if args.control else None
+    evals = read_tidy(args.evals, metrics=["return"])
+    control = read_tidy(args.control, metrics=["return"]) if args.control else None
     reported = load_reported("trex")
     reported = reported[reported.experiment == "mujoco"]
     n_seeds = evals["seed"].nunique()
     rows = []
     for env, stages in args.params["stages"].items():
-        meta = pd.read_csv(next(d for d in args.demos if f"/{env}/" in d))
+        meta = read_csv_checked(next(d for d in args.demos if f"/{env}/" in d),
+                                columns=["episode", "checkpoint", "return"], no_na=True)
         for stage in stages:
             ckpts = util.stage_ckpts({"stages": stages, "demonstrator": {"ckpt_every": 1}}, stage)
             demo = meta[meta.checkpoint.isin(ckpts)]

@@ -16,6 +16,7 @@ from scripts.common import cli
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
 from scripts.common.stats import bootstrap_ci
 from scripts.common.tables import load_reported, write_table
+from scripts.common.io import read_json, read_tidy
 
 
 def main(argv=None) -> int:
@@ -25,8 +26,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     trials = []
     for ev, pr in zip(args.evals, args.pairs):
-        frame = pd.read_csv(ev)
-        summary = json.loads((Path(pr).parent / "pairs_summary.json").read_text())
+        frame = read_tidy(ev, metrics=["return"])
+        summary = read_json(Path(pr).parent / "pairs_summary.json",
+                            keys=["set", "order_correctness", "label_agreement"])
         m = re.search(r"swap(\d+)-trial(\d+)", summary["set"])
         trials.append({"swaps": int(m.group(1)), "trial": int(m.group(2)),
                        "order_correctness": summary["order_correctness"],

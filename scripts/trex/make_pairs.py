@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import save_npz, write_json
+from scripts.common.io import read_csv_checked, save_npz, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import pairs as P
 from scripts.trex import util
@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     log = get_logger("trex.pairs")
     prm, env = args.params, args.env
     spec = util.parse_set(args.set)
-    meta = pd.read_csv(args.demos_meta)
+    meta = read_csv_checked(args.demos_meta, columns=["episode", "checkpoint", "return"], no_na=True)
     ckpts = util.stage_ckpts(prm["env"], spec["stage"])
     meta = meta[meta["checkpoint"].isin(ckpts)].reset_index(drop=True)
     if meta["checkpoint"].nunique() < 2:

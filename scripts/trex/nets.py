@@ -134,8 +134,9 @@ def pair_accuracy(return_a: torch.Tensor, return_b: torch.Tensor, label: torch.T
 
 
 def load_torch(path, map_location="cpu"):
-    """Load a model file with ``weights_only=True`` where the installed torch has it."""
-    return torch_load(path, map_location=map_location, weights_only=True)
+    """torch.load with weights_only=True where the installed torch has it (>= 1.13; the default
+    from 2.6); older pinned torch versions have no such argument."""
+    return torch_load(path, map_location=map_location, weights_only=True)  # errors name the file
 
 
 def build_reward_model(spec: Dict) -> nn.Module:

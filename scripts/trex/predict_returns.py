@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.common import cli
-from scripts.common.io import write_csv, write_json
+from scripts.common.io import read_csv_checked, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.common.stats import correlations
 from scripts.trex import nets, util
@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     for source, npz, meta_path in (("demo", args.demos, args.demos_meta),
                                    ("heldout", args.heldout, args.heldout_meta)):
         traj = Trajectories.load(npz)
-        meta = pd.read_csv(meta_path)
+        meta = read_csv_checked(meta_path, columns=["episode", "checkpoint", "return"], no_na=True)
         keep = meta["checkpoint"].isin(ckpts) if source == "demo" else meta["checkpoint"] > max(ckpts)
         for _, m in meta[keep].iterrows():
             states = traj.states(int(m["episode"]))

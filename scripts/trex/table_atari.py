@@ -12,7 +12,7 @@ from scripts.common import cli
 from scripts.common.stats import aggregate
 from scripts.common.verdict import verdict
 from scripts.common.tables import fmt_ci, load_reported, write_table
-from scripts.common.io import read_csvs
+from scripts.common.io import read_csv_checked, read_tidy
 
 
 def main(argv=None) -> int:
@@ -20,13 +20,14 @@ def main(argv=None) -> int:
                    required=["--scale", "--out-csv", "--out-md"],
                    required_many=["--evals", "--demos"])
     args = p.parse_args(argv)
-    evals = read_csvs(args.evals)
+    evals = read_tidy(args.evals, metrics=["return"])
     evals = evals[evals.metric == "return"]
     rep = load_reported("trex")
     rep = rep[rep.experiment == "atari"]
     rows = []
     for game in evals.env.unique():
-        meta = pd.read_csv(next(d for d in args.demos if f"/{game}/" in d))
+        meta = read_csv_checked(next(d for d in args.demos if f"/{game}/" in d),
+                                columns=["episode", "checkpoint", "return"], no_na=True)
         sub = evals[evals.env == game]
         agg = aggregate(sub, ["env"]).iloc[0]
         per_seed = sub.groupby("seed")["value"].mean()

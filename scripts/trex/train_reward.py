@@ -26,7 +26,7 @@ import torch
 from scripts.common import cli
 from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove_checkpoint,
                                        save_checkpoint)
-from scripts.common.io import torch_save, write_csv, write_json
+from scripts.common.io import open_npz, torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.trex import nets
 from scripts.trex.data import Trajectories
@@ -132,7 +132,7 @@ def main(argv=None) -> int:
     cfg = args.params["reward"]
     env = args.env
     demos = Trajectories.load(args.demos)
-    with np.load(args.pairs) as z:
+    with open_npz(args.pairs, keys=["pairs"]) as z:
         pairs = z["pairs"]
     out_dir = Path(args.out_model).parent
     ckpt = out_dir / "checkpoint.pt"
