@@ -21,13 +21,24 @@ atari-py's ROM frames; we use the game-independent part (episode started, not te
 step reward 0, not padding) and life-loss flags from ``lives()`` (or the terminal flag
 where lives are unknown, as in DQN Replay).
 
+Checkpoints (up to a day of reading at paper scale): the accumulated statistics, the
+training-set occurrences and the read position are saved to ``.<out name>.checkpoint.pt``
+beside the output every ``checkpoint_every`` episodes (both phases, default in the paper
+block of config/fdt.yaml), after every phase-B buffer, and on SIGTERM/SIGUSR1 (then the step
+exits with 143, so Snakemake or SLURM reruns it). A rerun resumes from there when the
+checkpoint's fingerprint (every argument but ``--threads`` and ``checkpoint_every``, the
+training set's bytes and the replay's manifest.json) matches, else starts fresh; the
+checkpoint is removed once the outputs are written. A resumed run writes the same outputs as
+an uninterrupted one (the step draws no random numbers; dicts keep their insertion order
+through pickling, so the ties are broken alike).
+
 CLI: ``python -m scripts.fdt.critical --params JSON --seed S --trainset NPZ --replay DIR
 --labels DIR --out NPZ``
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -150,6 +161,20 @@ class CellStats:
         self.from_noneligible: Dict[bytes, set] = {}
         self.seen_cells = set()
 
+    def state(self) -> Dict[str, object]:
+        """Everything accumulated so far (plain dicts, lists and sets), for a checkpoint."""
+        return {"sums": self.sums, "order": self.order,
+                "from_noneligible": self.from_noneligible, "seen_cells": self.seen_cells}
+
+    @classmethod
+    def from_state(cls, state: Dict[str, object]) -> "CellStats":
+        stats = cls()
+        stats.sums = state["sums"]
+        stats.order = state["order"]
+        stats.from_noneligible = state["from_noneligible"]
+        stats.seen_cells = state["seen_cells"]
+        return stats
+
     def add_episode(self, keys: Sequence[bytes], actions: np.ndarray, returns: np.ndarray,
                     eligible: np.ndarray, can_create: Optional[np.ndarray] = None) -> None:
         visited = set()
@@ -271,8 +296,20 @@ def phase_b_starts(src_buffer: np.ndarray, src_index: np.ndarray, n_buffers: int
     return out
 
 
+def _fingerprint(args: argparse.Namespace, manifest: Path) -> str:
+    """The run's settings (``checkpoint_every`` and ``--threads`` aside) and inputs: the
+    training set's bytes and the replay's manifest (its buffers are too large to hash on every
+    start; the labels are read only after the loop, so a checkpoint does not depend on them)."""
+    from scripts.common.checkpoint import args_fingerprint
+
+    prm = {k: v for k, v in args.params.items() if k != "checkpoint_every"}
+    return args_fingerprint(argparse.Namespace(**dict(vars(args), params=prm)),
+                            inputs=[args.trainset, manifest])
+
+
 def main(argv=None) -> int:
     from scripts.common import cli
+    from scripts.common.checkpoint import Checkpointer
     from scripts.common.io import save_npz, write_json
     from scripts.common.progress import get_logger
 
@@ -293,41 +330,82 @@ def main(argv=None) -> int:
     # the original: only indices <= 500,000 (its training-set size) become candidate cells
     limit = int(prm.get("candidate_limit", n))
     min_len = int(prm.get("min_len", 0))
-    stats = CellStats()
-    occurrences: Dict[bytes, List[int]] = {}
-    # phase A: the training set, episode by episode; its eligible positions are candidates
-    starts = np.flatnonzero(ts["episode_start"] == np.arange(n))
-    ends = list(starts[1:]) + [n]
-    for s, e in zip(starts, ends):
-        create = np.arange(s, e) <= limit
-        keys, elig = _episode_pass(stats, ts["observation"][s:e], ts["action"][s:e],
-                                   ts["reward"][s:e], ts["terminal"][s:e], ts["lives"][s:e],
-                                   ts["valid"][s:e], game, args.gamma, args.ll, window, offset,
-                                   create)
-        for t, key in enumerate(keys):
-            if elig[t] and create[t]:
-                occurrences.setdefault(key, []).append(int(s + t))
-    # phase B: sequential read of the behaviour log from buffer `phase_b_first`, each buffer
-    # continued after the training set's last episode from it; returns only (no new cells),
-    # complete episodes of at least K steps (as the original's loader)
-    manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
+    manifest_path = Path(args.replay) / "manifest.json"
+    manifest = read_json(manifest_path, keys=["buffers"])
     n_buf = int(manifest["buffers"])
-    resume = phase_b_starts(ts["src_buffer"], ts["src_index"], n_buf)
     budget_b = int(prm["return_transitions"]) - n
-    k = int(prm["phase_b_first_buffer"]) % n_buf
-    read = 0
-    visited = 0
-    while read < budget_b and visited < n_buf:
-        buf = load_buffer(Path(args.replay) / f"buffer_{k}.npz")
-        for s, e, complete in episode_bounds(buf["terminal"], buf["padding"]):
-            if not complete or s < resume[k] or e - s < min_len or read >= budget_b:
-                continue
-            _episode_pass(stats, buf["observation"][s:e], buf["action"][s:e], buf["reward"][s:e],
-                          buf["terminal"][s:e], buf["lives"][s:e], buf["valid"][s:e], game,
-                          args.gamma, args.ll, window, offset, np.zeros(e - s, dtype=bool))
-            read += e - s
-        k = (k + 1) % n_buf
-        visited += 1
+
+    # checkpoint every `checkpoint_every` episodes (how often does not change the result, so it
+    # is not fingerprinted)
+    out = Path(args.out)
+    ck = Checkpointer(out.parent / f".{out.name}.checkpoint.pt",
+                      every=int(prm["checkpoint_every"]), log=log.info,
+                      fingerprint=_fingerprint(args, manifest_path))
+    saved = ck.load()
+    if saved is None:
+        stats = CellStats()
+        occurrences: Dict[bytes, List[int]] = {}
+        pos = {"phase": "A", "episode": 0, "buffer": int(prm["phase_b_first_buffer"]) % n_buf,
+               "visited": 0, "next": 0, "read": 0, "step": 0}
+    else:
+        stats = CellStats.from_state(saved["stats"])
+        occurrences = saved["occurrences"]
+        pos = saved["pos"]
+        log.info("resumed in phase %s: %d episodes done (phase A episode %d; phase B buffer "
+                 "%d, %d buffers done, next episode %d, %d transitions read)", pos["phase"],
+                 pos["step"], pos["episode"], pos["buffer"], pos["visited"], pos["next"],
+                 pos["read"])
+
+    def state(**at):
+        pos.update(at)
+        return {"stats": stats.state(), "occurrences": occurrences, "pos": dict(pos),
+                "step": pos["step"]}
+
+    with ck.preemptible():
+        # phase A: the training set, episode by episode; its eligible positions are candidates
+        starts = np.flatnonzero(ts["episode_start"] == np.arange(n))
+        ends = list(starts[1:]) + [n]
+        if pos["phase"] == "A":
+            for i in range(pos["episode"], len(starts)):
+                s, e = int(starts[i]), int(ends[i])
+                create = np.arange(s, e) <= limit
+                keys, elig = _episode_pass(stats, ts["observation"][s:e], ts["action"][s:e],
+                                           ts["reward"][s:e], ts["terminal"][s:e],
+                                           ts["lives"][s:e], ts["valid"][s:e], game, args.gamma,
+                                           args.ll, window, offset, create)
+                for t, key in enumerate(keys):
+                    if elig[t] and create[t]:
+                        occurrences.setdefault(key, []).append(int(s + t))
+                done = pos["step"] + 1
+                ck.step(done, lambda: state(episode=i + 1, step=done))
+                pos["episode"], pos["step"] = i + 1, done
+            pos["phase"] = "B"
+        # phase B: sequential read of the behaviour log from buffer `phase_b_first`, each
+        # buffer continued after the training set's last episode from it; returns only (no new
+        # cells), complete episodes of at least K steps (as the original's loader)
+        resume = phase_b_starts(ts["src_buffer"], ts["src_index"], n_buf)
+        k, read, visited, first = pos["buffer"], pos["read"], pos["visited"], pos["next"]
+        while read < budget_b and visited < n_buf:
+            buf = load_buffer(Path(args.replay) / f"buffer_{k}.npz")
+            bounds = episode_bounds(buf["terminal"], buf["padding"])
+            for j in range(first, len(bounds)):
+                s, e, complete = bounds[j]
+                if not complete or s < resume[k] or e - s < min_len or read >= budget_b:
+                    continue
+                _episode_pass(stats, buf["observation"][s:e], buf["action"][s:e],
+                              buf["reward"][s:e], buf["terminal"][s:e], buf["lives"][s:e],
+                              buf["valid"][s:e], game, args.gamma, args.ll, window, offset,
+                              np.zeros(e - s, dtype=bool))
+                read += e - s
+                done = pos["step"] + 1
+                ck.step(done, lambda: state(phase="B", buffer=k, visited=visited, next=j + 1,
+                                            read=read, step=done))
+                pos["step"] = done
+            k = (k + 1) % n_buf
+            visited += 1
+            first = 0
+            if read < budget_b and visited < n_buf:   # a buffer done: the natural unit
+                ck.save(state(phase="B", buffer=k, visited=visited, next=0, read=read))
     ranking = stats.ranking(int(prm["min_samples"]))
     chosen = select_positions(ranking, occurrences, ts["action"], args.sampling,
                               int(prm["pairs"]))
@@ -345,6 +423,7 @@ def main(argv=None) -> int:
     log.info("critical states: %s", st)
     save_npz(args.out, **arrays)
     write_json(str(args.out)[: -len(".npz")] + ".json", st)
+    ck.remove()   # finished: a rerun computes again
     return 0
 
 

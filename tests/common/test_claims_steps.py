@@ -132,8 +132,8 @@ def test_manifest_combines_paper_manifests_and_the_scorecard_rows(tmp_path):
 
     (tmp_path / "card.md").write_text("x\n")
     part = tmp_path / "p.tsv"
-    part.write_text("path\tpaper\treproduces\tscale\tseeds\tstatus\tsha256\n"
-                    "figures/p/t.csv\tp\tTable 1\tsmoke\t3\tbuilt\tabc\n")
+    part.write_text("path\tpaper\treproduces\tscale\tseeds\tstatus\tsha256\tenv_lane\n"
+                    "figures/p/t.csv\tp\tTable 1\tsmoke\t3\tbuilt\tabc\tpinned\n")
     extra = [{"path": str(tmp_path / "card.md"), "paper": "all", "reproduces": "Scorecard",
               "seeds": "", "left_out": ""}]
     import json
@@ -143,6 +143,7 @@ def test_manifest_combines_paper_manifests_and_the_scorecard_rows(tmp_path):
               "--out", str(out)])
     frame = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
     assert list(frame.paper) == ["p", "all"] and frame.status.tolist() == ["built", "built"]
+    assert frame.env_lane.tolist() == ["pinned", "pinned"]
 
 
 def test_fdt_tables_print_the_verdict_not_a_sign_match():
