@@ -110,6 +110,6 @@ def test_manifest_combine(tmp_path):
     a, b, out = tmp_path / "a", tmp_path / "b", tmp_path / "all"
     for path, name in [(a, "x"), (b, "y")]:
         pd.DataFrame([{"path": name, "paper": name, "reproduces": "r", "scale": "smoke", "seeds": 1,
-                       "status": "built", "sha256": "0"}]).to_csv(path, sep="\t", index=False)
+                       "status": "built", "sha256": "0", "env_lane": "pinned"}]).to_csv(path, sep="\t", index=False)
     assert manifest_main(["--scale", "smoke", "--combine", str(a), str(b), "--out", str(out)]) == 0
     assert pd.read_csv(out, sep="\t")["path"].tolist() == ["x", "y"]
