@@ -1,6 +1,6 @@
 """A throw-away single-node SLURM cluster on localhost, for the slurm profile tests.
 
-Facts this relies on are in ../shared/guides/slurm-ci.md (Debian 12, slurm-wlm 22.05).
+It relies on Debian 12's slurm-wlm 22.05 packages (slurmctld, slurmd, munge), without slurmdbd.
 The cluster lives in its own mount namespace: ``serve`` is started under
 ``unshare -m --propagation private`` and bind-mounts a scratch directory over /etc/slurm,
 so the host's /etc stays untouched while sbatch, the daemons and the jobs all read the

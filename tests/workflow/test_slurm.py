@@ -13,7 +13,7 @@ short waits, no conda) runs in a temporary copy of the repository:
   same result as an uninterrupted run.
 
 Needs root (daemons, mount namespace) and Debian's SLURM packages; installs them with apt when
-they are missing (set SLURM_TEST_NO_INSTALL=1 to skip instead). See ../shared/guides/slurm-ci.md.
+they are missing (set SLURM_TEST_NO_INSTALL=1 to skip instead). The cluster: slurm_cluster.py.
 """
 from __future__ import annotations
 
