@@ -278,3 +278,143 @@ def test_runner_se_early_out_learning_start_and_truncation():
     Runner(agent, _ScriptedEnv([3] * 5, [-5.0] * 5, trunc=True), _ScriptedEnv([1] * 9, [7.0] * 9),
            protocol="threshold", episodes=2, solved=100.0).run()
     assert all(agent.updates) and agent.dones == [0.0, 0.0, 1.0] * 2  # real env: cap is terminal
+
+
+# --------------------------------------------------------------------------- our rules (ledger)
+# Rules the ledger records as deviations, or as "same" without a number from the original run:
+# these tests pin OUR behaviour on crafted inputs, so that a change is noticed.
+def test_se_protocol_on_the_real_env_ignores_the_solved_reward():
+    # open deviation: the 2020 code, training on the REAL env, stopped once the mean training
+    # return reached solved (after episode index > init); our "se" protocol applies the SE
+    # relative-change rule there too, and has no solved reward at all
+    from scripts.lse.runner import Runner
+
+    def run(returns):
+        train = _ScriptedEnv([5] * len(returns), returns)  # a real env: the cap is terminal
+        test = _ScriptedEnv([1] * 3, [4.0] * 3)
+        return Runner(_CountingAgent(0), train, test, protocol="se", episodes=len(returns),
+                      early_out_num=10, early_out_diff=0.01, test_episodes=1).run()[0]
+
+    assert run([500.0] * 30)["episodes"] == 12  # not 2, as "solved from the start" would give
+    growing = [200.0 * 1.05 ** i for i in range(30)]  # every return above CartPole's 195
+    res = run(growing)
+    assert res["episodes"] == 30 and res["fitness"] == 4.0  # +63% per window: never stable
+
+
+def test_runner_budgets_are_episodes_and_total_steps_not_wall_clock():
+    # the original's time_is_up (wall-clock budget, remaining rewards padded with the worst
+    # value) is replaced by an episode budget and an optional budget of training steps
+    from scripts.lse.runner import Runner
+
+    ramp = [float(-100 + 7 * i) for i in range(40)]  # never stable: no early-out
+    res = Runner(_CountingAgent(0), _ScriptedEnv([4] * 40, ramp), _ScriptedEnv([1] * 5, [2.0] * 5),
+                 protocol="se", episodes=40, test_episodes=2, max_total_steps=30).run()[0]
+    assert res["lengths"] == [4] * 8 and res["fitness"] == 2.0  # stops at 32 >= 30 steps
+    res = Runner(_CountingAgent(0), _ScriptedEnv([4] * 40, ramp), _ScriptedEnv([1] * 40, [-50.0] * 40),
+                 protocol="threshold", episodes=7, solved=-20.0).run()[0]
+    assert res["episodes"] == 7 and res["steps"] == 28  # no padding of the missing episodes
+    assert res["fitness"] == -28.0 - 100.0 * 30.0
+
+
+def test_curve_protocol_runs_every_episode_and_keeps_the_threshold_step():
+    # RN evaluation (Fig 5/9): no early stop, a real test after each training episode; the
+    # steps-to-threshold column uses the threshold rule, so on the native Cliff it equals the
+    # original's threshold stop (65 episodes, 1487 steps: CLIFF_CASES "native")
+    tables = gridworlds.cliff_tables()
+    res = tabular.run_tabular(tables, tables, 36, 50, alpha=1.0, gamma=0.8, eps=0.0, episodes=100,
+                              protocol="curve", solved=-20.0, early_out_num=10)
+    assert len(res["lengths"]) == 100 and len(res["test_returns"]) == 100
+    assert res["solved_episode"] == 64 and res["steps_to_threshold"] == 1487.0
+    from scripts.lse.runner import Runner
+
+    tests = [-50.0, -30.0, -12.0, -12.0, -12.0, -12.0]
+    res = Runner(_CountingAgent(0), _ScriptedEnv([9, 7, 5, 5, 5, 5], [-1.0] * 6),
+                 _ScriptedEnv([1] * 6, tests), protocol="curve", episodes=6, solved=-20.0,
+                 early_out_num=2).run()[0]
+    assert res["test_returns"] == tests and res["episodes"] == 6
+    assert res["solved_episode"] == 3 and res["steps_to_threshold"] == 26.0  # mean(-12, -12)
+    assert res["final_test"] == -12.0  # no extra test run: the last curve test stands in
+
+
+def _linear_reference(flat: np.ndarray, n: int, hidden: int) -> np.ndarray:
+    """The RN of one member as the original evaluates it: nn.Linear on one one-hot vector."""
+    import torch
+
+    w1 = flat[:n * hidden].reshape(n, hidden)
+    b1 = flat[n * hidden:n * hidden + hidden]
+    w2 = flat[n * hidden + hidden:n * hidden + 2 * hidden].reshape(hidden, 1)
+    b2 = flat[-1:]
+    l1, l2, act = torch.nn.Linear(n, hidden), torch.nn.Linear(hidden, 1), torch.nn.PReLU()
+    with torch.no_grad():
+        l1.weight.copy_(torch.as_tensor(w1.T.copy(), dtype=torch.float32))
+        l1.bias.copy_(torch.as_tensor(b1, dtype=torch.float32))
+        l2.weight.copy_(torch.as_tensor(w2.T.copy(), dtype=torch.float32))
+        l2.bias.copy_(torch.as_tensor(b2, dtype=torch.float32))
+        return np.array([float(l2(act(l1(torch.eye(n)[s])))[0]) for s in range(n)], np.float32)
+
+
+def test_batched_rn_forward_matches_nn_linear_up_to_the_last_bit():
+    # our RN evaluates all one-hot states in one bmm; the original ran nn.Linear on one vector.
+    # The sums may round differently in the last bit (random dense weights), never more; a
+    # guide RN (one non-zero hidden path) is exact
+    import torch
+
+    for rn, mode in (("init_seed0", 1), ("init_seed1", 6), ("guide_2_5", 2)):
+        flat = np.asarray(_flat(rn, mode), np.float32)
+        net = make_rn(mode, 1, 48, 0, CLIFF_NET, seeds=[0])
+        net.set_flat(flat)
+        with torch.no_grad():
+            ours = net(torch.eye(48).unsqueeze(0))[0, :, 0].numpy()
+        ref = _linear_reference(flat, 48, 32)
+        ulp = np.spacing(np.abs(ref).astype(np.float32))
+        assert np.all(np.abs(ours - ref) <= 2 * ulp), rn
+        if rn.startswith("guide"):
+            np.testing.assert_array_equal(ours, ref)
+
+
+def test_info_modes_use_the_same_info_for_s_and_s2():
+    # modes 3/4/7/8 feed [state, info] with the SAME step's info for s and s'; 101/102 are
+    # w . info without bias. RN(x) = relu(sum x) (one hidden unit, weights 1) by hand
+    from scripts.lse.models import rn_reward
+
+    net = {"activation": "relu", "hidden_size": 1, "hidden_layer": 1}
+    s, s2 = np.array([[1.0, 2.0]], np.float32), np.array([[3.0, 4.0]], np.float32)
+    info, r = np.array([[5.0]], np.float32), np.array([-1.0], np.float32)
+    expected = {3: 0.5 * 12.0 - 8.0, 4: -1.0 + 0.5 * 12.0 - 8.0, 7: 12.0, 8: 11.0,
+                1: 0.5 * 7.0 - 3.0, 5: 7.0}
+    for mode, want in expected.items():
+        rn = make_rn(mode, 1, 2, 1, net, seeds=[0])
+        n_in = 3 if mode in (3, 4, 7, 8) else 2
+        rn.set_flat(np.array([1.0] * n_in + [0.0, 1.0, 0.0], np.float32))
+        got = rn_reward(mode, rn, s, s2, r, info, 0.5)
+        np.testing.assert_array_equal(got, np.array([want], np.float32), err_msg=f"mode {mode}")
+    for mode, want in ((101, 10.0), (102, 9.0)):
+        rn = make_rn(mode, 1, 2, 1, net, seeds=[0])
+        rn.set_flat(np.array([2.0], np.float32))
+        np.testing.assert_array_equal(rn_reward(mode, rn, s, s2, r, info, 0.5), [want])
+
+
+def test_empty_room22_matches_the_original_gridworld():
+    # envs/gridworld.py EmptyRoom22: 2x2, start (0, 0), goal (1, 1), step -0.01, goal +1,
+    # 10 steps, solved_reward 0.8 (Fig 11's config)
+    import gymnasium as gym
+    import yaml
+
+    nxt, rew, term = gridworlds.room_tables()
+    assert nxt.tolist() == [[1, 0, 2, 0], [1, 0, 3, 1], [3, 2, 2, 0], [3, 2, 3, 1]]
+    assert rew.tolist() == [[-0.01, -0.01, -0.01, -0.01], [-0.01, -0.01, 1.0, -0.01],
+                            [1.0, -0.01, -0.01, -0.01], [1.0, -0.01, 1.0, -0.01]]
+    assert term.tolist() == [[False] * 4, [False, False, True, False],
+                             [True, False, False, False], [True, False, True, False]]
+    env = gym.make("LSEEmptyRoom22-v0")
+    env.reset(seed=0)
+    for t in range(10):
+        _, r, te, tr, _ = env.step(1)  # left at the wall
+        assert r == -0.01 and not te and tr == (t == 9)
+    import os
+
+    cfg = os.path.join(os.path.dirname(__file__), "..", "..", "config", "lse.yaml")
+    with open(cfg) as f:
+        assert yaml.safe_load(f)["lse"]["paper"]["stepsize"]["solved"] == 0.8
+    optimum = -0.01 + 1.0  # right, then down
+    assert optimum > 0.8

@@ -85,3 +85,28 @@ def test_nes_iteration_is_seeded():
     b = nes.nes_iteration(np.ones(5), 3, cfg, 7, evaluate)["psi"]
     np.testing.assert_array_equal(a, b)
     assert nes.inner_seed(1, 2, 3, -1) != nes.inner_seed(1, 2, 3, 1)
+
+
+def test_saving_keeps_the_best_strictly_solved_iteration_and_quits_at_the_first():
+    # GTN_Master.save_good_model: an SE is saved at every iteration whose mean unperturbed score
+    # exceeds solved (strictly) and the best saved so far (strictly); quit_when_solved stops at
+    # the first; RN saving keeps the best mean unperturbed score so far
+    seq = [0.5, 0.9, 0.8, 0.95, 0.95, 0.7]
+    seen = []
+
+    def evaluate(thetas, seeds):
+        seen.append(thetas[0].copy())  # the unperturbed psi of this iteration
+        return np.full(len(thetas), seq[len(seen) - 1])
+
+    cfg = {"population": 4, "sigma": 0.1, "step_size": 0.5, "transform": 1, "mirrored": True,
+           "iterations": len(seq), "orig_evals": 2}
+    state = nes.run_nes(np.zeros(3), cfg, run_seed=0, evaluate=evaluate, solved=0.8)
+    assert len(seen) == 6 and not np.array_equal(seen[3], seen[4])  # psi moves every iteration
+    assert state["solved_it"] == 1
+    np.testing.assert_array_equal(state["solved_psi"], seen[3])  # not 4: 0.95 is no improvement
+    np.testing.assert_array_equal(state["best_psi"], seen[3])
+    seen.clear()
+    cfg["quit_when_solved"] = True
+    state = nes.run_nes(np.zeros(3), cfg, run_seed=0, evaluate=evaluate, solved=0.8)
+    assert len(seen) == 2 and state["solved_it"] == 1
+    np.testing.assert_array_equal(state["solved_psi"], seen[1])
