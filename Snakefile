@@ -121,7 +121,7 @@ rule scorecard:
     log:
         f"logs/{SCALE}/scorecard.log",
     conda:
-        "envs/workflow.yaml"
+        f"envs/{os.path.basename(env_file('workflow'))}"
     threads: 1
     resources:
         runtime=5,
