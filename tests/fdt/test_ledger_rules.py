@@ -193,3 +193,27 @@ def test_pong_point_replaces_the_next_action_by_fire():
     env, _, ret = _play("pong", [[0], [-1], [0], [1], [0]], [[0]] * 5, [0])
     assert [a[0] for a in env.actions] == [3, 3, 1, 3, 1]
     assert ret.tolist() == [0.0]
+
+
+# ---- the evaluation ALE (ale-py's vector env) -------------------------------------------
+
+def test_eval_env_zero_padded_stack_and_noop_starts():
+    pytest.importorskip("ale_py")
+    from scripts.fdt.evaluate import make_eval_env
+
+    seeds = np.array([1, 2, 3], dtype=np.int64)
+    env = make_eval_env("pong", 3, noop_max=0, max_steps=100)
+    obs, info = env.reset(seed=seeds)
+    assert obs.shape == (3, 4, 84, 84) and obs.dtype == np.uint8
+    # zero-padded 4-stack: only the newest frame is filled after a reset
+    assert [int((obs[0, j] != 0).sum()) for j in range(4)] == [0, 0, 0, 7056]
+    assert info["episode_frame_number"].tolist() == [1, 1, 1]  # FIRE reset, no no-ops
+    obs, _, _, _, info = env.step(np.zeros(3, dtype=np.int64))
+    assert info["episode_frame_number"].tolist() == [5, 5, 5]  # frame skip 4
+    assert [int((obs[0, j] != 0).sum()) for j in range(4)] == [0, 0, 7056, 7056]
+    env.close()
+    # up to 30 no-op starts: ale-py's own draw per seed (pinned values, not the original's)
+    env = make_eval_env("pong", 3, noop_max=30, max_steps=100)
+    _, info = env.reset(seed=seeds)
+    assert info["episode_frame_number"].tolist() == [12, 13, 16]
+    env.close()
