@@ -58,6 +58,7 @@ def main(argv=None) -> int:
     p.add_argument("--gridworld", nargs="*", default=[], help="variant:recipe:ablation:seed:json")
     p.add_argument("--attack", nargs="*", default=[], help="variant:k:method:csv")
     args = p.parse_args(argv)
+    cli.setup(args, config_beside=args.out)
     write_runs(args.out, grid_rows(args.gridworld) + attack_rows(args.attack))
     return 0
 

@@ -35,6 +35,7 @@ def main(argv=None) -> int:
                    required_many=["--evals"])
     p.add_argument("--common", type=json.loads, required=True)
     args = p.parse_args(argv)
+    cli.setup(args, config_beside=args.out)
     write_runs(args.out, claim_rows(load_evals(args.evals), args.common))
     return 0
 

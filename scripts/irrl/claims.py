@@ -12,6 +12,7 @@ import sys
 
 import pandas as pd
 
+from scripts.common import cli
 from scripts.common.cli import parser
 from scripts.common.scorecard import write_runs
 from scripts.irrl.summaries import load_runs, per_seed_summary
@@ -52,6 +53,7 @@ def main(argv=None) -> int:
     p.add_argument("--metrics", nargs="*", default=[], help="the runs' metrics.csv files")
     p.add_argument("--skills-tidy", default="", help="tidy plateau skills (irrl_plot_skills)")
     args = p.parse_args(argv)
+    cli.setup(args, config_beside=args.out)
     rows = ram_rows(per_seed_summary(load_runs(args.metrics))) if args.metrics else []
     if args.skills_tidy:
         rows += skill_rows(pd.read_csv(args.skills_tidy))

@@ -62,6 +62,7 @@ def main(argv=None) -> int:
     p.add_argument("--rn", nargs="*", default=[], help="ENV/PROTOCOL/MODE=eval_rn npz")
     p.add_argument("--se", nargs="*", default=[], help="eval_se CSVs (CartPole)")
     args = p.parse_args(argv)
+    cli.setup(args, config_beside=args.out)
     runs = {}
     for item in args.rn:
         key, path = item.split("=", 1)

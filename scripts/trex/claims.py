@@ -83,6 +83,7 @@ def main(argv=None) -> int:
     p.add_argument("--noise-pairs", nargs="*", default=[])
     p.add_argument("--demos", nargs="*", default=[])
     args = p.parse_args(argv)
+    cli.setup(args, config_beside=args.out)
     params = args.params  # {"stages": {env: stages}, "noise": {"env", "stage", "stages"} or null}
     rows: List[dict] = []
     if args.mujoco_evals:
