@@ -79,6 +79,18 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
 
 
+def _require_keys(path, obj: Any, keys: Sequence[str], kind: str) -> Any:
+    """``obj`` when it is a dict holding every key in ``keys`` (nothing to check without keys);
+    otherwise a DamagedFileError naming the file."""
+    if keys:
+        if not isinstance(obj, dict):
+            raise DamagedFileError(path, f"expected {kind}, found {type(obj).__name__}")
+        missing = [k for k in keys if k not in obj]
+        if missing:
+            raise DamagedFileError(path, f"missing key(s) {', '.join(missing)}")
+    return obj
+
+
 def read_json(path: str | os.PathLike, *, keys: Sequence[str] = ()) -> Any:
     """Parse a JSON file; with ``keys``, the top-level object must hold each of them."""
     try:
@@ -91,13 +103,7 @@ def read_json(path: str | os.PathLike, *, keys: Sequence[str] = ()) -> Any:
                                      f"{err.msg}); the file may be cut short") from None
     except (OSError, UnicodeDecodeError) as err:
         raise DamagedFileError(path, f"cannot read as JSON ({_reason(err)})") from None
-    if keys:
-        if not isinstance(obj, dict):
-            raise DamagedFileError(path, f"expected a JSON object, found {type(obj).__name__}")
-        missing = [k for k in keys if k not in obj]
-        if missing:
-            raise DamagedFileError(path, f"missing key(s) {', '.join(missing)}")
-    return obj
+    return _require_keys(path, obj, keys, "a JSON object")
 
 
 load_json = read_json
@@ -329,13 +335,7 @@ def torch_load(path: "str | os.PathLike", map_location: Any = "cpu", *,
     except Exception as err:  # RuntimeError, EOFError, UnpicklingError, zipfile errors ...
         raise DamagedFileError(path, f"cannot load as a torch file ({_reason(err)}); the file may "
                                      "be cut short or corrupt") from None
-    if keys:
-        if not isinstance(obj, dict):
-            raise DamagedFileError(path, f"expected a dict, found {type(obj).__name__}")
-        missing = [k for k in keys if k not in obj]
-        if missing:
-            raise DamagedFileError(path, f"missing key(s) {', '.join(missing)}")
-    return obj
+    return _require_keys(path, obj, keys, "a dict")
 
 
 def torch_save(path: str | os.PathLike, obj: Any) -> None:
