@@ -16,7 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -54,15 +54,26 @@ def current_umask() -> int:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` on success."""
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+
+    The temporary is addressed the way the caller addresses ``path`` (relative stays relative).
+    ``tempfile.mkstemp`` would make it absolute from ``getcwd()``, and inside a mount namespace
+    (a SLURM job's, a container's) that string can name another filesystem than the working
+    directory it came from: the final rename then fails with EXDEV."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix,
-                               dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    mode = 0o666 & ~current_umask()  # what a plain open() would give
+    for _ in range(100):
+        tmp_path = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp{target.suffix}"
+        try:
+            os.close(os.open(tmp_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"no free temporary name next to {target}")
     try:
-        os.chmod(tmp_path, 0o666 & ~current_umask())  # mkstemp makes 0600; a plain open obeys the umask
+        os.chmod(tmp_path, mode)
         yield tmp_path
         os.replace(tmp_path, target)
     finally:

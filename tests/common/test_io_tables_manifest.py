@@ -30,6 +30,20 @@ def test_atomic_path_replaces_existing_file(tmp_path):
     assert target.read_text() == "new"
 
 
+def test_atomic_path_addresses_its_temporary_like_the_target(tmp_path, monkeypatch):
+    """In a mount namespace getcwd() can name another filesystem than the working directory
+    (the SLURM CI failure: EXDEV on rename). The temporary must be reached through the same
+    relative directory as the target, never through an absolute path built from getcwd()."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("os.getcwd", lambda: "/elsewhere/not/this/filesystem")
+    with io.atomic_path("results/x/out.json") as tmp:
+        assert not tmp.is_absolute() and tmp.parent == io.Path("results/x")
+        tmp.write_text("{}")
+    monkeypatch.undo()
+    assert (tmp_path / "results/x/out.json").read_text() == "{}"
+    assert [p.name for p in (tmp_path / "results/x").iterdir()] == ["out.json"]
+
+
 def test_save_npz_round_trip_keeps_the_name(tmp_path):
     path = tmp_path / "a.npz"
     io.save_npz(path, x=np.arange(3))
