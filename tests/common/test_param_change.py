@@ -147,9 +147,9 @@ ROLLOUT_CASE = Case(
 # dsi.train_seaquest_policies: tianshou DQN on Seaquest, policies saved at step counts
 SQ_POLICIES = {
     "game": "seaquest",
-    "policies": {"seeds": [0], "env_steps": 60, "checkpoints": [30, 60], "train_envs": 1,
+    "policies": {"seeds": [0], "env_steps": 40, "checkpoints": [20, 40], "train_envs": 1,
                  "test_episodes": 1},
-    "dqn": {"batch_size": 8, "buffer_size": 200, "epoch_steps": 30, "eps_decay_steps": 60,
+    "dqn": {"batch_size": 8, "buffer_size": 100, "epoch_steps": 20, "eps_decay_steps": 40,
             "eps_test": 0.005, "eps_train": 1.0, "eps_train_final": 0.05, "gamma": 0.99,
             "lr": 1e-4, "max_episode_frames": 60, "n_step": 3, "start_steps": 10,
             "step_per_collect": 10, "target_update_freq": 20, "test_episodes": 1,
@@ -158,7 +158,7 @@ SQ_POLICIES_CASE = Case(
     "scripts.dsi.train_seaquest_policies",
     lambda ctx, out, v: ["--params", _with(SQ_POLICIES, "dqn.lr", v), "--seed", "0",
                          "--out-dir", str(out)],
-    ["progress_seed0.csv", "dqn_seed0_step30.pt", "dqn_seed0_step60.pt"],
+    ["progress_seed0.csv", "dqn_seed0_step20.pt", "dqn_seed0_step40.pt"],
     lambda out: out / ".seed0.checkpoint.pt", 1e-4, 1e-2)
 
 # dsi.train_a3c: A3C on Pong (one worker, from scratch)
@@ -283,13 +283,28 @@ ORACLE_CASE = Case(
     ["oracle.pt", "oracle.json", "curve.csv"], lambda out: out / "checkpoint.pt", 2.5e-4, 1e-2)
 
 
-# fdt.evaluate: a trained Decision Transformer on the game (one unit per setup and target)
+# fdt.evaluate: a Decision Transformer (one epoch of fdt.train on random frames) on the game
+FDT_TRAIN = {"batch": 16, "betas": [0.9, 0.95], "checkpoint_every": 5, "context": 5,
+             "dropout": 0.1, "encoder": "linear", "epochs": 1, "final_tokens_factor": 1,
+             "grad_clip": 1.0, "log_every": 5, "lr": 0.0006, "max_steps": 0, "n_embd": 32,
+             "n_head": 2, "n_layer": 1, "warmup_tokens": 1024, "weight_decay": 0.1}
+
+
 def _fdt_model(tmp: Path) -> str:
-    from tests.fdt.test_kill9 import _cmd, _trainset
-    data = tmp / "trainset.npz"
-    _trainset(data)
-    argv = _cmd(data, tmp / "model", epochs=1)[3:]   # past "python -m scripts.fdt.train"
-    importlib.import_module("scripts.fdt.train").main(argv)
+    rng = np.random.default_rng(0)
+    lengths = [60, 40]
+    n = sum(lengths)
+    starts = np.cumsum([0] + lengths[:-1])
+    reward = (rng.random(n) < 0.1).astype(np.float32)
+    rtg = np.concatenate([np.cumsum(reward[s:s + k][::-1])[::-1] for s, k in zip(starts, lengths)])
+    save_npz(tmp / "trainset.npz", observation=rng.integers(0, 255, (n, 84, 84), dtype=np.uint8),
+             action=rng.integers(0, 4, n).astype(np.int64), rtg=rtg.astype(np.float32),
+             timestep=np.concatenate([np.arange(k) for k in lengths]).astype(np.int64),
+             episode_start=np.concatenate([np.full(k, s) for s, k in zip(starts, lengths)])
+             .astype(np.int64))
+    importlib.import_module("scripts.fdt.train").main(
+        ["--params", json.dumps(FDT_TRAIN), "--seed", "0", "--model", "dt", "--game", "breakout",
+         "--trainset", str(tmp / "trainset.npz"), "--out", str(tmp / "model")])
     return str(tmp / "model" / "model.pt")
 
 
