@@ -122,10 +122,6 @@ rule scorecard:
         f"logs/{SCALE}/scorecard.log",
     conda:
         f"envs/{os.path.basename(env_file('workflow'))}"
-    threads: 1
-    resources:
-        runtime=5,
-        mem_mb=1000,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json(),
@@ -146,10 +142,6 @@ rule manifest_all:
         f"logs/{SCALE}/manifest_all.log",
     conda:
         f"envs/{os.path.basename(env_file('workflow'))}"
-    threads: 1
-    resources:
-        runtime=5,
-        mem_mb=1000,
     params:
         scale=SCALE,
         lane=ENV_LANE,
@@ -176,10 +168,6 @@ rule manifest_paper:
         f"logs/{SCALE}/manifest_{{paper}}.log",
     conda:
         f"envs/{os.path.basename(env_file('workflow'))}"
-    threads: 1
-    resources:
-        runtime=5,
-        mem_mb=1000,
     params:
         scale=SCALE,
         lane=ENV_LANE,
@@ -188,6 +176,9 @@ rule manifest_paper:
         "python -m scripts.common.manifest --scale {params.scale} --env-lane {params.lane}"
         " --targets {params.targets:q} --out {output} > {log} 2>&1"
 
+
+# every rule's threads and resources, from config by the rule's name (rules/common.smk)
+apply_resources()
 
 # downloads, tables, figures, comparisons, reports and manifests run on the submitting node
 # (compute nodes need no internet, and seconds-long jobs do not wait in the queue)

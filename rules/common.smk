@@ -6,6 +6,9 @@ from pathlib import Path
 
 from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
 from scripts.common.config import SCALES, resolve_paper
+from scripts.common.resources import KEYS as RESOURCE_KEYS
+from scripts.common.resources import resolve as resolve_resources
+from scripts.common.resources import selector as resource_selector_of
 
 SCALE = config["scale"]
 PAPERS = list(config["papers"])
@@ -62,40 +65,61 @@ def stage_params(paper, *keys, **extra):
     return json.dumps(node, sort_keys=True)
 
 
-def resources_of(paper, stage, variant=None):
-    """Cluster resources of a stage from the scale's config: `resources.default`, then
-    `resources.<stage>`, then `resources.<stage>:<variant>` (e.g. `train_rn:cliff`, for a stage
-    whose jobs differ in size by a wildcard), each overriding the one before."""
-    table = P(paper).get("resources", {})
-    merged = {"runtime": 10, "mem_mb": 2000, "gpu": 0, "threads": 1}
-    merged.update(table.get("default", {}))
-    merged.update(table.get(stage, {}))
-    if variant is not None:
-        merged.update(table.get(f"{stage}:{variant}", {}))
-    return merged
+# --- threads and resources: rules carry none; apply_resources() (called by the Snakefile once
+# every rule is defined) gives each rule those of its table, found by the rule's name: the
+# paper's `resources:` at this scale for rules/<id>.smk, config.yaml's for the workflow's own
+
+# name -> function of a job's wildcards, for a table entry's `by` that is not a wildcard
+RESOURCE_SELECTORS = {}
 
 
-def _resource(paper, stage, key, by):
-    """The value, or with `by` (a wildcard name) a function of the job's wildcards."""
-    if by is None:
-        return resources_of(paper, stage)[key]
-    return lambda wc: resources_of(paper, stage, getattr(wc, by))[key]
+def resource_selector(name, function):
+    """Let `by: <name>` in a resources table pick a block by function(wildcards)."""
+    RESOURCE_SELECTORS[name] = function
 
 
-def runtime(paper, stage, by=None):
-    return _resource(paper, stage, "runtime", by)
+def resource_table(job_rule):
+    """The resources table of a rule: its paper's (rules/<id>.smk) or the workflow's."""
+    stem = Path(str(job_rule.snakefile)).stem
+    if stem in PAPERS and Path(str(job_rule.snakefile)).parent.name == "rules":
+        return P(stem).get("resources") or {}
+    return config.get("resources") or {}
 
 
-def mem_mb(paper, stage, by=None):
-    return _resource(paper, stage, "mem_mb", by)
+def _by_job(table, name, by, key):
+    pick = RESOURCE_SELECTORS.get(by)
+
+    def value(wildcards):
+        if pick is not None:
+            return resolve_resources(table, name, pick(wildcards))[key]
+        if not hasattr(wildcards, by):
+            raise WorkflowError(
+                f"resources of rule {name}: `by: {by}` is neither a wildcard of the "
+                f"rule nor a registered selector ({', '.join(RESOURCE_SELECTORS)})"
+            )
+        return resolve_resources(table, name, getattr(wildcards, by))[key]
+
+    return value
 
 
-def gpus(paper, stage):
-    return resources_of(paper, stage)["gpu"]
-
-
-def threads_of(paper, stage, by=None):
-    return _resource(paper, stage, "threads", by)
+def apply_resources():
+    """Set every rule's threads and resources from its table, as a `threads:` and `resources:`
+    in the rule would: over --default-resources, under --set-threads and --set-resources."""
+    settings = workflow.resource_settings
+    set_threads = getattr(settings, "_parsed_overwrite_threads", None) or {}
+    set_resources = getattr(settings, "_parsed_overwrite_resources", None) or {}
+    for each in workflow.rules:
+        table = resource_table(each)
+        by = resource_selector_of(table, each.name)
+        if by is None:
+            values = resolve_resources(table, each.name)
+        else:
+            values = {key: _by_job(table, each.name, by, key) for key in RESOURCE_KEYS}
+        threads = values.pop("threads")
+        if each.name not in set_threads:
+            each.resources["_cores"] = threads
+        each.resources.update(values)
+        each.resources.update(set_resources.get(each.name, {}))
 
 
 ENV_LANE = config.get("env_lane", "pinned")

@@ -38,11 +38,6 @@ rule dsi_gen_gridworld:
         logpath("dsi", "gen_gridworld_{gw}-{neg}"),
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "default")
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         cfg=json.dumps({k: _GW[k] for k in ("seed_base", "data")}, sort_keys=True),
     shell:
@@ -59,11 +54,6 @@ rule dsi_gen_gridworld_eval:
         logpath("dsi", "gen_gridworld_eval_{gw}"),
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "default")
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         cfg=json.dumps({k: _GW[k] for k in ("seed_base", "eval")}, sort_keys=True),
     shell:
@@ -91,11 +81,6 @@ rule dsi_train_gridworld:
         benchpath("dsi", "train_gridworld_{gw}_{recipe}-{abl}_seed{seed}")
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "train_gridworld")
-    resources:
-        runtime=runtime("dsi", "train_gridworld"),
-        mem_mb=mem_mb("dsi", "train_gridworld"),
-        gpu=gpus("dsi", "train_gridworld"),
     params:
         cfg=lambda wc: json.dumps({**_GW["common"], **_GW["recipe"][wc.recipe], "name": wc.recipe},
             sort_keys=True),
@@ -122,11 +107,6 @@ rule dsi_score_gridworld:
         logpath("dsi", "score_gridworld_{gw}_{recipe}-{abl}_seed{seed}"),
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "default")
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=gpus("dsi", "default"),
     params:
         cfg=lambda wc: json.dumps({**_GW["common"], **_GW["recipe"][wc.recipe], "name": wc.recipe,
             "batch_size": _GW["common"]["eval_batch_size"]}, sort_keys=True),
@@ -157,11 +137,6 @@ rule dsi_table_gridworld:
         logpath("dsi", "table_gridworld"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         runs=" ".join(f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
             for v, r, s in _GW_RUNS),
@@ -184,11 +159,6 @@ rule dsi_table_ablation:
         logpath("dsi", "table_ablation"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         runs=" ".join(f"{v}:{r}:{a}:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-{a}', f'seed{s}.diagnostics.json')}"
             for v, r, a, s in _GW_ABL_RUNS),
@@ -211,11 +181,6 @@ rule dsi_fig_gridworld_scores:
         logpath("dsi", "fig_gridworld_scores"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scores=" ".join(f"{r}:{res('dsi', 'scores', f'gridworld-{_GW_FIG}', f'{r}-full', f'seed{_GW_SEEDS[r][0]}.npz')}"
             for r in sorted(_GW["recipes"], key=lambda r: r != "fixed")),
@@ -237,11 +202,6 @@ rule dsi_fig_gridworld_env:
         logpath("dsi", "fig_gridworld_env"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -273,11 +233,6 @@ rule dsi_train_a3c:
         benchpath("dsi", "train_a3c_{pol}")
     conda:
         env_file("dsi-a3c")
-    threads: threads_of("dsi", "train_a3c")
-    resources:
-        runtime=runtime("dsi", "train_a3c"),
-        mem_mb=mem_mb("dsi", "train_a3c"),
-        gpu=0,
     params:
         cfg=stage_params("dsi", "pong", "a3c"),
     shell:
@@ -297,11 +252,6 @@ rule dsi_rollout_pong:
         logpath("dsi", "rollout_pong_{pd}"),
     conda:
         env_file("dsi-a3c")
-    threads: threads_of("dsi", "rollout_pong")
-    resources:
-        runtime=runtime("dsi", "rollout_pong"),
-        mem_mb=mem_mb("dsi", "rollout_pong"),
-        gpu=0,
     params:
         cfg=stage_params("dsi", "pong", "data"),
         pols=lambda wc: " ".join(f"{p}={res('dsi', 'pong_policies', f'{p}.pt')}"
@@ -327,11 +277,6 @@ rule dsi_train_pong:
         benchpath("dsi", "train_pong_{pd}_seed{seed}")
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "train_pong")
-    resources:
-        runtime=runtime("dsi", "train_pong"),
-        mem_mb=mem_mb("dsi", "train_pong"),
-        gpu=gpus("dsi", "train_pong"),
     params:
         cfg=stage_params("dsi", "pong", "detector"),
     shell:
@@ -354,11 +299,6 @@ rule dsi_attack_pong:
         logpath("dsi", "attack_pong_{variant}"),
     conda:
         env_file("dsi-a3c")
-    threads: threads_of("dsi", "attack_pong")
-    resources:
-        runtime=runtime("dsi", "attack_pong"),
-        mem_mb=mem_mb("dsi", "attack_pong"),
-        gpu=gpus("dsi", "attack_pong"),
     params:
         cfg=stage_params("dsi", "pong", "attack"),
         out_dir=lambda wc: res("dsi", "attack", wc.variant),
@@ -385,11 +325,6 @@ rule dsi_table_attack:
         logpath("dsi", "table_attack"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         runs=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}"
             for v, k, m in _ATTACK_RUNS),
@@ -414,11 +349,6 @@ rule dsi_fig_pong_frames:
         logpath("dsi", "fig_pong_frames"),
     conda:
         env_file("dsi-torch")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -444,11 +374,6 @@ rule dsi_train_seaquest_policies:
         benchpath("dsi", "train_seaquest_policies_seed{seed}")
     conda:
         env_file("dsi-tianshou")
-    threads: threads_of("dsi", "train_seaquest_policies")
-    resources:
-        runtime=runtime("dsi", "train_seaquest_policies"),
-        mem_mb=mem_mb("dsi", "train_seaquest_policies"),
-        gpu=gpus("dsi", "train_seaquest_policies"),
     params:
         cfg=stage_params("dsi", "seaquest"),
         out_dir=lambda wc, output: os.path.dirname(output.progress),
@@ -468,11 +393,6 @@ rule dsi_rollout_seaquest:
         logpath("dsi", "rollout_seaquest"),
     conda:
         env_file("dsi-tianshou")
-    threads: threads_of("dsi", "rollout_seaquest")
-    resources:
-        runtime=runtime("dsi", "rollout_seaquest"),
-        mem_mb=mem_mb("dsi", "rollout_seaquest"),
-        gpu=gpus("dsi", "rollout_seaquest"),
     params:
         cfg=stage_params("dsi", "seaquest"),
     shell:
@@ -495,11 +415,6 @@ rule dsi_train_seaquest_detector:
         benchpath("dsi", "train_seaquest_detector_seed{seed}")
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "train_seaquest_detector")
-    resources:
-        runtime=runtime("dsi", "train_seaquest_detector"),
-        mem_mb=mem_mb("dsi", "train_seaquest_detector"),
-        gpu=gpus("dsi", "train_seaquest_detector"),
     params:
         cfg=stage_params("dsi", "seaquest", "detector"),
     shell:
@@ -523,11 +438,6 @@ rule dsi_train_dqn:
         benchpath("dsi", "train_dqn_{method}_seed{seed}")
     conda:
         env_file("dsi-tianshou")
-    threads: threads_of("dsi", "train_dqn")
-    resources:
-        runtime=runtime("dsi", "train_dqn"),
-        mem_mb=mem_mb("dsi", "train_dqn"),
-        gpu=gpus("dsi", "train_dqn"),
     params:
         cfg=stage_params("dsi", "seaquest"),
         det=lambda wc, input: f"--detector {input.detector}" if wc.method == "dsi" else "",
@@ -548,11 +458,6 @@ rule dsi_eval_dqn:
         logpath("dsi", "eval_dqn_{method}_seed{seed}"),
     conda:
         env_file("dsi-tianshou")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         cfg=stage_params("dsi", "seaquest"),
     shell:
@@ -575,11 +480,6 @@ rule dsi_fig_seaquest:
         logpath("dsi", "fig_seaquest"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -609,11 +509,6 @@ rule dsi_claims:
         logpath("dsi", "claims"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         gw=" ".join(
             f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
@@ -639,11 +534,6 @@ rule dsi_compare:
         logpath("dsi", "compare"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json("dsi"),

@@ -110,11 +110,6 @@ rule irrl_download_mnist:
         logpath("irrl", "download_{mnist}"),
     conda:
         env_file("irrl-data")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "data"),
-        mem_mb=mem_mb("irrl", "data"),
-        gpu=0,
     params:
         url=lambda wc: config["data_sources"][wc.mnist]["url"],
         sha256=lambda wc: config["data_sources"][wc.mnist]["sha256"],
@@ -137,11 +132,6 @@ rule irrl_get_digits:
         logpath("irrl", "get_digits"),
     conda:
         env_file("irrl-data")
-    threads: threads_of("irrl", "data")
-    resources:
-        runtime=runtime("irrl", "data"),
-        mem_mb=mem_mb("irrl", "data"),
-        gpu=0,
     params:
         cfg=stage_params("irrl", "data"),
         idx=lambda wc, input: ("--idx " + " ".join(input)) if len(input) else "",
@@ -160,11 +150,6 @@ rule irrl_make_cluttered:
         logpath("irrl", "make_cluttered"),
     conda:
         env_file("irrl-data")
-    threads: threads_of("irrl", "data")
-    resources:
-        runtime=runtime("irrl", "data"),
-        mem_mb=mem_mb("irrl", "data"),
-        gpu=0,
     params:
         cfg=stage_params("irrl", "data"),
     shell:
@@ -187,11 +172,6 @@ rule irrl_plot_dataset:
         logpath("irrl", "plot_dataset"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -213,11 +193,6 @@ rule irrl_train:
         benchpath("irrl", "train", IRRL_RUN)
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "train")
-    resources:
-        runtime=runtime("irrl", "train"),
-        mem_mb=mem_mb("irrl", "train"),
-        gpu=gpus("irrl", "train"),
     params:
         cfg=stage_params("irrl", "ram"),
         outdir=lambda wc, output: os.path.dirname(output.metrics),
@@ -241,11 +216,6 @@ rule irrl_train_rh:
         benchpath("irrl", "rh", "{reward}", "seed{seed}")
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "train")
-    resources:
-        runtime=runtime("irrl", "train"),
-        mem_mb=mem_mb("irrl", "train"),
-        gpu=gpus("irrl", "train"),
     params:
         cfg=stage_params("irrl", "ram", save_epochs=[]),
         outdir=lambda wc, output: os.path.dirname(output.metrics),
@@ -276,11 +246,6 @@ rule irrl_test_ram:
         logpath("irrl", "test_ram"),
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "test")
-    resources:
-        runtime=runtime("irrl", "test"),
-        mem_mb=mem_mb("irrl", "test"),
-        gpu=gpus("irrl", "test"),
     params:
         cfg=stage_params("irrl", "ram"),
         rewards=" ".join(r for r, _ in IRRL_TESTS["ram"]),
@@ -312,11 +277,6 @@ rule irrl_test_dtram:
         logpath("irrl", "test_dtram"),
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "test")
-    resources:
-        runtime=runtime("irrl", "test"),
-        mem_mb=mem_mb("irrl", "test"),
-        gpu=gpus("irrl", "test"),
     params:
         cfg=stage_params("irrl", "ram"),
         rewards=" ".join(r for r, _ in IRRL_TESTS["dtram"]),
@@ -350,11 +310,6 @@ rule irrl_noise:
         logpath("irrl", "noise"),
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "noise")
-    resources:
-        runtime=runtime("irrl", "noise"),
-        mem_mb=mem_mb("irrl", "noise"),
-        gpu=gpus("irrl", "noise"),
     params:
         seed=IRRL_EX["noise_seed"],
     shell:
@@ -377,11 +332,6 @@ rule irrl_plot_curves:
         logpath("irrl", "plot_curves_{model}"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -402,11 +352,6 @@ rule irrl_table_digits:
         logpath("irrl", "table_digits"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -431,11 +376,6 @@ rule irrl_detach_ablation:
         logpath("irrl", "detach_ablation"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         rewards=" ".join(IRRL_EX["detach_rewards"]),
@@ -461,11 +401,6 @@ rule irrl_plot_rh:
         logpath("irrl", "plot_rh"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -489,11 +424,6 @@ rule irrl_plot_noise:
         logpath("irrl", "plot_noise"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -516,11 +446,6 @@ rule irrl_draw_cases:
         logpath("irrl", "draw_cases_{reward}"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -539,11 +464,6 @@ rule irrl_train_skills:
         benchpath("irrl", "skills", "{env}", "{sreward}", "seed{seed}")
     conda:
         env_file("irrl-skills")
-    threads: threads_of("irrl", "skills")
-    resources:
-        runtime=runtime("irrl", "skills"),
-        mem_mb=mem_mb("irrl", "skills"),
-        gpu=0,
     params:
         cfg=lambda wc: stage_params(
             "irrl",
@@ -578,11 +498,6 @@ rule irrl_plot_skills:
         logpath("irrl", "plot_skills"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         cfg=stage_params("irrl", "skills"),
         envs=" ".join(IRRL_SK["envs"]),
@@ -609,11 +524,6 @@ rule irrl_plot_occupancy:
         logpath("irrl", "plot_occupancy_{env}_{sreward}"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         snaps=lambda wc, input: [
@@ -636,11 +546,6 @@ rule irrl_claims:
         logpath("irrl", "claims"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     shell:
         "python -m scripts.irrl.claims --metrics {input.metrics} --skills-tidy {input.skills}"
         " --out {output} > {log} 2>&1"
@@ -661,11 +566,6 @@ rule irrl_report:
         logpath("irrl", "report"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json("irrl"),

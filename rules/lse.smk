@@ -38,11 +38,6 @@ rule lse_env_info:
         logpath("lse", "env_info"),
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         cfg=json.dumps({"envs": ["cliff", "cartpole", "acrobot", "cmc", "halfcheetah"]}),
     shell:
@@ -64,11 +59,6 @@ rule lse_train_se:
         benchpath("lse", "train_se", "{env}_{variant}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "train_se")
-    resources:
-        runtime=runtime("lse", "train_se"),
-        mem_mb=mem_mb("lse", "train_se"),
-        gpu=gpus("lse", "train_se"),
     params:
         cfg=lambda wc: json.dumps(
             dict(
@@ -106,11 +96,6 @@ rule lse_eval_se:
         benchpath("lse", "eval_se", "{env}_{agent}_{semode}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_se")
-    resources:
-        runtime=runtime("lse", "eval_se"),
-        mem_mb=mem_mb("lse", "eval_se"),
-        gpu=gpus("lse", "eval_se"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -142,11 +127,6 @@ rule lse_se_transitions:
         benchpath("lse", "se_transitions", "{env}_{agent}")
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "eval_se"),
-        mem_mb=mem_mb("lse", "eval_se"),
-        gpu=gpus("lse", "eval_se"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -172,11 +152,6 @@ rule lse_mbrl_data:
         logpath("lse", "mbrl_data", "{env}_seed{seed}"),
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     shell:
         "python -m scripts.lse.mbrl_data --transitions {input} --out {output} > {log} 2>&1"
 
@@ -194,11 +169,6 @@ rule lse_mbrl_fit:
         benchpath("lse", "mbrl_fit", "{env}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "mbrl_fit"),
-        mem_mb=mem_mb("lse", "mbrl_fit"),
-        gpu=gpus("lse", "mbrl_fit"),
     params:
         cfg=lambda wc: json.dumps(
             {k: LSE["mbrl"][k] for k in ("net", "lr", "batch_size", "epochs")} | {"env": wc.env}
@@ -222,11 +192,6 @@ rule lse_mbrl_eval:
         benchpath("lse", "mbrl_eval", "{env}_{agent}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_se")
-    resources:
-        runtime=runtime("lse", "eval_se"),
-        mem_mb=mem_mb("lse", "eval_se"),
-        gpu=gpus("lse", "eval_se"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -257,11 +222,6 @@ rule lse_train_rn:
         benchpath("lse", "train_rn", "{env}_mode{rnmode}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "train_rn", by="env")
-    resources:
-        runtime=runtime("lse", "train_rn", by="env"),
-        mem_mb=mem_mb("lse", "train_rn", by="env"),
-        gpu=gpus("lse", "train_rn"),
     params:
         cfg=lambda wc: json.dumps(
             {k: v for k, v in LSE_RN[wc.env].items() if k not in ("eval", "modes")}
@@ -286,11 +246,6 @@ rule lse_select_rn:
         logpath("lse", "select_rn", "{env}_mode{rnmode}"),
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         cfg=json.dumps({"n_best": LSE_RN["n_best"]}),
     shell:
@@ -314,11 +269,6 @@ rule lse_eval_rn:
         benchpath("lse", "eval_rn", "{env}_{protocol}_mode{rnmode}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_rn", by="env")
-    resources:
-        runtime=runtime("lse", "eval_rn", by="env"),
-        mem_mb=mem_mb("lse", "eval_rn", by="env"),
-        gpu=gpus("lse", "eval_rn"),
     params:
         cfg=lambda wc: json.dumps(
             dict(
@@ -347,11 +297,6 @@ rule lse_stepsize_run:
         benchpath("lse", "stepsize", "cfg{i}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "stepsize")
-    resources:
-        runtime=runtime("lse", "stepsize"),
-        mem_mb=mem_mb("lse", "stepsize"),
-        gpu=gpus("lse", "stepsize"),
     params:
         cfg=json.dumps(dict(LSE_SS, configs=LSE_SS_CFGS)),
     shell:
@@ -386,11 +331,6 @@ rule lse_fig2:
         logpath("lse", "fig2"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         logs=lambda wc, input: " ".join(f"{p.split('/')[4]}={p}" for p in input.logs),
@@ -419,11 +359,6 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             logpath("lse", _f3),
         conda:
             env_file("lse-plot")
-        threads: 1
-        resources:
-            runtime=runtime("lse", "default"),
-            mem_mb=mem_mb("lse", "default"),
-            gpu=gpus("lse", "default"),
         params:
             scale=SCALE,
             env=_env,
@@ -447,11 +382,6 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             logpath("lse", _f4),
         conda:
             env_file("lse-plot")
-        threads: 1
-        resources:
-            runtime=runtime("lse", "default"),
-            mem_mb=mem_mb("lse", "default"),
-            gpu=gpus("lse", "default"),
         params:
             scale=SCALE,
             env=_env,
@@ -481,11 +411,6 @@ rule lse_fig_mbrl:
         logpath("lse", "fig_mbrl"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         best=LSE["mbrl"]["best"],
@@ -510,11 +435,6 @@ rule lse_fig5_9:
         logpath("lse", "fig5_9"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         runs=" ".join(f"{e}/{p}/{m}={path}" for (e, p, m), path in LSE_RN_RUNS.items()),
@@ -539,11 +459,6 @@ rule lse_fig10:
         logpath("lse", "fig10"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         sel=" ".join(f"{m}={res('lse', 'select_rn', 'cliff', f'mode{m}', 'best.json')}" for m in LSE_FIG10_MODES),
@@ -566,11 +481,6 @@ rule lse_fig11:
         logpath("lse", "fig11"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         outs=" ".join(
@@ -613,11 +523,6 @@ rule lse_claims:
         logpath("lse", "claims"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         rn=" ".join(f"{e}/{p}/{m}={path}" for (e, p, m), path in LSE_CLAIM_RN.items()),
     shell:
@@ -638,11 +543,6 @@ rule lse_report:
         logpath("lse", "report"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     shell:
         "python -m scripts.lse.report --tables {input.tables} --claims {input.claims}"
         " --left-out {params.left_out:q} --scale {params.scale} --out {output} > {log} 2>&1"

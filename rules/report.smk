@@ -61,11 +61,6 @@ for _pdf in _FIGURE_PDFS:
             logpath(_paper, "report", f"{_within_paper(_pdf)}.png"),
         conda:
             env_file("workflow")
-        threads: 1
-        resources:
-            runtime=5,
-            mem_mb=500,
-            gpu=0,
         params:
             # written by scripts.common.plotting.save_figure beside the PDF
             preview=lambda wc, input: png_preview(input[0]),
@@ -97,10 +92,5 @@ for _md in _TABLE_MDS:
             logpath(_paper, "report", f"{_within_paper(_md)}.html"),
         conda:
             env_file("workflow")
-        threads: 1
-        resources:
-            runtime=5,
-            mem_mb=500,
-            gpu=0,
         shell:
             "python -m scripts.common.md_html --md {input:q} --out {output:q} > {log} 2>&1"

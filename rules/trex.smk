@@ -8,6 +8,8 @@ TREX_ATARI = list(TREX["atari_envs"])
 TREX_NOISE = TREX["noise"] if TREX["noise"]["enabled"] else None
 TREX_DSEED = TREX["demonstrator_seed"]
 TREX_KIND = {e: ("mujoco" if e in ("halfcheetah", "hopper", "ant") else "atari") for e in TREX["envs"]}
+# `by: kind` in config/trex.yaml's resources: a job's resources follow its env's kind
+resource_selector("kind", lambda wildcards: TREX_KIND[wildcards.env])
 # each env's settings, its stages limited to the scale's active ones
 TREX_ENVCFG = {
     e: {**c, "stages": {s: r for s, r in c["stages"].items() if s in TREX["mujoco_stages"] or TREX_KIND[e] == "atari"}}
@@ -42,11 +44,6 @@ rule trex_train_demonstrator:
         benchpath("trex", "demonstrator", "{env}")
     conda:
         env_file("trex-rl")
-    threads: lambda wc: threads_of("trex", f"demonstrator_{TREX_KIND[wc.env]}")
-    resources:
-        runtime=lambda wc: runtime("trex", f"demonstrator_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"demonstrator_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"demonstrator_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env], "ppo": TREX[f"ppo_{TREX_KIND[wc.env]}"]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -67,11 +64,6 @@ rule trex_generate_demos:
         logpath("trex", "demos", "{env}"),
     conda:
         env_file("trex-rl")
-    threads: 1
-    resources:
-        runtime=lambda wc: runtime("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -92,11 +84,6 @@ rule trex_generate_heldout:
         logpath("trex", "heldout", "{env}"),
     conda:
         env_file("trex-rl")
-    threads: 1
-    resources:
-        runtime=lambda wc: runtime("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -116,11 +103,6 @@ rule trex_make_pairs:
         logpath("trex", "pairs", "{env}", "{tset}"),
     conda:
         env_file("trex-reward")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env], "reward": TREX[f"reward_{TREX_KIND[wc.env]}"]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -144,11 +126,6 @@ rule trex_train_reward:
         benchpath("trex", "reward", "{env}", "{tset}")
     conda:
         env_file("trex-reward")
-    threads: lambda wc: threads_of("trex", f"reward_{TREX_KIND[wc.env]}")
-    resources:
-        runtime=lambda wc: runtime("trex", f"reward_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"reward_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"reward_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps({"reward": TREX[f"reward_{TREX_KIND[wc.env]}"]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -172,11 +149,6 @@ rule trex_predict_returns:
         logpath("trex", "pred_vs_true", "{env}", "{tset}"),
     conda:
         env_file("trex-reward")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=lambda wc: mem_mb("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env]}, sort_keys=True),
     shell:
@@ -199,11 +171,6 @@ rule trex_train_policy:
         benchpath("trex", "policy", "{env}", "{set}", "seed{seed}")
     conda:
         env_file("trex-rl")
-    threads: lambda wc: threads_of("trex", f"policy_{TREX_KIND[wc.env]}")
-    resources:
-        runtime=lambda wc: runtime("trex", f"policy_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"policy_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"policy_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -230,11 +197,6 @@ rule trex_eval_policy:
         logpath("trex", "eval", "{env}", "{set}", "seed{seed}"),
     conda:
         env_file("trex-rl")
-    threads: 1
-    resources:
-        runtime=lambda wc: runtime("trex", f"eval_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"eval_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"eval_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env], "eval": TREX[f"eval_{TREX_KIND[wc.env]}"]}, sort_keys=True),
         experiment=lambda wc: "noise" if "swap" in wc.set else TREX_KIND[wc.env],
@@ -261,11 +223,6 @@ rule trex_fig_mujoco_bars:
         logpath("trex", "fig_mujoco_performance"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         cfg=json.dumps({"stages": {e: TREX_ENVCFG[e]["stages"] for e in TREX_MUJOCO}}, sort_keys=True),
         scale=SCALE,
@@ -287,11 +244,6 @@ rule trex_fig_extrapolation:
         logpath("trex", "fig_extrapolation"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -309,11 +261,6 @@ rule trex_fig_extrapolation_atari:
         logpath("trex", "fig_extrapolation_atari"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -333,11 +280,6 @@ rule trex_fig_attention:
         logpath("trex", "fig_attention"),
     conda:
         env_file("trex-reward")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "rollouts_atari"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -357,11 +299,6 @@ rule trex_table_atari:
         logpath("trex", "table1_atari"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -382,11 +319,6 @@ rule trex_fig_noise:
         logpath("trex", "fig_noise"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -408,11 +340,6 @@ rule trex_claims:
         logpath("trex", "claims"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         cfg=json.dumps(
             {
@@ -444,11 +371,6 @@ rule trex_compare:
         logpath("trex", "compare"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json("trex"),
