@@ -11,8 +11,7 @@ sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config va
 from snakemake.utils import update_config
 
 from scripts.common import scale_guard
-from scripts.common.config import (ConfigError, check_config_files, type_overrides,
-                                   validate_global, validate_papers)
+from scripts.common.config import ConfigError, check_config_files, type_overrides, validate_global, validate_papers
 
 # config is read beside this file, so `snakemake -s <repo>/Snakefile -d <elsewhere>` works; jobs
 # import `scripts` from here too (outputs go to the working directory)
@@ -26,11 +25,7 @@ shell.prefix(
 # resolve silently) or a YAML error stops here, naming the file and line
 try:
     check_config_files(
-        sorted(
-            os.path.join(_CONFIG_DIR, f)
-            for f in os.listdir(_CONFIG_DIR)
-            if f.endswith(".yaml")
-        )
+        sorted(os.path.join(_CONFIG_DIR, f) for f in os.listdir(_CONFIG_DIR) if f.endswith(".yaml"))
         + [str(f) for f in workflow.config_settings.configfiles]
     )
     # --config values below the top level arrive as strings; type them as the schemas ask
@@ -147,7 +142,13 @@ rule manifest_all:
         lane=ENV_LANE,
         scorecard=json.dumps(
             [
-                {"path": p, "paper": "all", "reproduces": "Scorecard: every claim's verdict", "seeds": "", "left_out": ""}
+                {
+                    "path": p,
+                    "paper": "all",
+                    "reproduces": "Scorecard: every claim's verdict",
+                    "seeds": "",
+                    "left_out": "",
+                }
                 for p in ("figures/scorecard.md", "figures/scorecard.csv")
             ]
         ),

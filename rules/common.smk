@@ -169,8 +169,7 @@ def left_out_json(paper=None):
     """JSON {target path: reason} of the targets left out at this scale (one paper, or all):
     claims on those targets read 'not run at this scale' (scripts/common/scorecard.py)."""
     papers = [paper] if paper else PAPERS
-    return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]},
-                      sort_keys=True)
+    return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]}, sort_keys=True)
 
 
 # --- the report: a PNG for every figure, an HTML page for every Markdown table (rules/report.smk)
@@ -187,8 +186,7 @@ def figure_report(path, caption, category, subcategory=REPORT_FIGURES):
     beside it by rules/report.smk, carries the caption into the report, where browsers show it
     (a PDF pane stays blank in many, headless ones included)."""
     for pdf in [path] if isinstance(path, str) else path:
-        FIGURE_REPORTS[pdf] = {"caption": caption, "category": category,
-                               "subcategory": subcategory}
+        FIGURE_REPORTS[pdf] = {"caption": caption, "category": category, "subcategory": subcategory}
     return path
 
 

@@ -4,7 +4,6 @@
 import itertools
 import re
 
-
 FDT = P("fdt")
 FDT_GAMES = FDT["games"]
 FDT_SEEDS = seeds("fdt")
@@ -43,9 +42,7 @@ fdt_evals = lambda game, seed_list=None: [
 fdt_crit_settings = lambda game: list(
     dict.fromkeys([fdt_crit_name(game, FDT["main"])] + [fdt_crit_name(game, s) for s in FDT["ablations"]])
 )
-fdt_model_params = lambda game: json.dumps(
-    {**FDT_MODEL, **FDT["per_game"].get(game, {})}, sort_keys=True
-)
+fdt_model_params = lambda game: json.dumps({**FDT_MODEL, **FDT["per_game"].get(game, {})}, sort_keys=True)
 fdt_eval_params = lambda game: json.dumps(
     {
         **FDT_EVAL,
@@ -79,12 +76,8 @@ if FDT["data"]["source"] == "download":
             env_file("fdt-report")
         params:
             name=lambda wc: f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}",
-            url=lambda wc: fdt_source(
-                f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}"
-            )["url"],
-            sha=lambda wc: fdt_source(
-                f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}"
-            )["sha256"],
+            url=lambda wc: fdt_source(f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}")["url"],
+            sha=lambda wc: fdt_source(f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}")["sha256"],
             # where the registry has no entry: the bucket's own URL, checked against its MD5
             replay=lambda wc: f"{FDT_REPLAY_DIR[wc.game]} {FDT_RUN} {wc.array} {wc.ckpt}",
         shell:
@@ -408,10 +401,10 @@ rule fdt_table_rtg_sweep:
     output:
         csv=fig("fdt", "table_{table}_{game}.csv"),
         md=fig("fdt", "table_{table}_{game}.md"),
-    wildcard_constraints:
-        table="a6|a7|a8|a9",
     log:
         logpath("fdt", "table_{table}_{game}"),
+    wildcard_constraints:
+        table="a6|a7|a8|a9",
     conda:
         env_file("fdt-report")
     params:
@@ -454,10 +447,10 @@ rule fdt_table_ablation:
     output:
         csv=fig("fdt", "table_{abl}.csv"),
         md=fig("fdt", "table_{abl}.md"),
-    wildcard_constraints:
-        abl="ablation_budget|ablation_gamma|ablation_lifeloss|ablation_sampling|lambda_grid",
     log:
         logpath("fdt", "table_{abl}"),
+    wildcard_constraints:
+        abl="ablation_budget|ablation_gamma|ablation_lifeloss|ablation_sampling|lambda_grid",
     conda:
         env_file("fdt-report")
     params:
@@ -548,8 +541,7 @@ rule fdt_claims:
     params:
         common=FDT_TABLE_COMMON,
     shell:
-        "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}"
-        " --out {output:q} > {log} 2>&1"
+        "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}" " --out {output:q} > {log} 2>&1"
 
 
 rule fdt_compare:

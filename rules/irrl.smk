@@ -10,9 +10,7 @@ IRRL_SK = IRRL["skills"]
 IRRL_RAM = IRRL["ram"]
 IRRL_SEEDS = seeds("irrl")
 IRRL_RUN = os.path.join("{model}", "{reward}", "{detach}", "seed{seed}")
-IRRL_CKPT_EPOCHS = sorted(
-    {e for e in IRRL_RAM["save_epochs"] if e <= IRRL_RAM["epochs"]} | {IRRL_RAM["epochs"]}
-)
+IRRL_CKPT_EPOCHS = sorted({e for e in IRRL_RAM["save_epochs"] if e <= IRRL_RAM["epochs"]} | {IRRL_RAM["epochs"]})
 IRRL_DATA = res("irrl", "cluttered", "dataset.npz")
 IRRL_MNIST = [
     "mnist_train_images",
@@ -32,11 +30,7 @@ IRRL_ORACLE = res(
 # every training run of this scale: (model, reward, detach, seed)
 IRRL_RUNS = sorted(
     {("ram", r, "official", s) for r in IRRL_EX["main_rewards"] for s in IRRL_SEEDS}
-    | {
-        ("ram", r, "official", s)
-        for r in IRRL_EX["unclipped_rewards"]
-        for s in IRRL_EX["unclipped_seeds"]
-    }
+    | {("ram", r, "official", s) for r in IRRL_EX["unclipped_rewards"] for s in IRRL_EX["unclipped_seeds"]}
     | {
         ("ram", r, d, s)
         for r in IRRL_EX["detach_rewards"]
@@ -45,22 +39,16 @@ IRRL_RUNS = sorted(
     }
     | {("dtram", r, "official", s) for r in IRRL_EX["dtram_rewards"] for s in IRRL_EX["dtram_seeds"]}
 )
-IRRL_METRICS = [
-    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS
-]
+IRRL_METRICS = [res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS]
 IRRL_MAIN_METRICS = [
-    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv")
-    for m, r, d, s in IRRL_RUNS
-    if d == "official"
+    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS if d == "official"
 ]
 IRRL_TESTS = {
     "ram": [(r, s) for r in IRRL_EX["main_rewards"] for s in IRRL_SEEDS],
     "dtram": [(r, s) for r in IRRL_EX["dtram_rewards"] for s in IRRL_EX["dtram_seeds"]],
 }
 IRRL_RH_METRICS = [
-    res("irrl", "rh", r, f"seed{s}", "metrics.csv")
-    for r in IRRL_EX["rh_rewards"]
-    for s in IRRL_EX["rh_seeds"]
+    res("irrl", "rh", r, f"seed{s}", "metrics.csv") for r in IRRL_EX["rh_rewards"] for s in IRRL_EX["rh_seeds"]
 ]
 IRRL_NOISE = [
     res(
@@ -77,8 +65,7 @@ IRRL_SKILL_STATS = [
     for s in IRRL_SK["seeds"]
 ]
 IRRL_CASES = {
-    r: [fig("irrl", f"cases/{r}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])]
-    for r in IRRL_EX["case_rewards"]
+    r: [fig("irrl", f"cases/{r}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])] for r in IRRL_EX["case_rewards"]
 }
 IRRL_DETACH_RUNS = [
     res("irrl", "train", "ram", r, d, f"seed{s}", "metrics.csv")
@@ -136,8 +123,7 @@ rule irrl_get_digits:
         cfg=stage_params("irrl", "data"),
         idx=lambda wc, input: ("--idx " + " ".join(input)) if len(input) else "",
     shell:
-        "python -m scripts.irrl.digits --params {params.cfg:q} {params.idx} --out {output}"
-        " > {log} 2>&1"
+        "python -m scripts.irrl.digits --params {params.cfg:q} {params.idx} --out {output}" " > {log} 2>&1"
 
 
 rule irrl_make_cluttered:
@@ -153,8 +139,7 @@ rule irrl_make_cluttered:
     params:
         cfg=stage_params("irrl", "data"),
     shell:
-        "python -m scripts.irrl.make_cluttered --params {params.cfg:q} --digits {input}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.irrl.make_cluttered --params {params.cfg:q} --digits {input}" " --out {output} > {log} 2>&1"
 
 
 rule irrl_plot_dataset:
@@ -175,8 +160,7 @@ rule irrl_plot_dataset:
     params:
         scale=SCALE,
     shell:
-        "python -m scripts.irrl.plot_dataset --data {input} --out {output}"
-        " --scale {params.scale} > {log} 2>&1"
+        "python -m scripts.irrl.plot_dataset --data {input} --out {output}" " --scale {params.scale} > {log} 2>&1"
 
 
 rule irrl_train:
@@ -229,19 +213,10 @@ rule irrl_test_ram:
     """Test accuracy of every main RAM run and its 9 glimpse cases."""
     input:
         data=IRRL_DATA,
-        models=[
-            res("irrl", "train", "ram", r, "official", f"seed{s}", "model.pt")
-            for r, s in IRRL_TESTS["ram"]
-        ],
+        models=[res("irrl", "train", "ram", r, "official", f"seed{s}", "model.pt") for r, s in IRRL_TESTS["ram"]],
     output:
-        jsons=[
-            res("irrl", "test", "ram", r, "official", f"seed{s}", "test.json")
-            for r, s in IRRL_TESTS["ram"]
-        ],
-        cases=[
-            res("irrl", "test", "ram", r, "official", f"seed{s}", "cases.npz")
-            for r, s in IRRL_TESTS["ram"]
-        ],
+        jsons=[res("irrl", "test", "ram", r, "official", f"seed{s}", "test.json") for r, s in IRRL_TESTS["ram"]],
+        cases=[res("irrl", "test", "ram", r, "official", f"seed{s}", "cases.npz") for r, s in IRRL_TESTS["ram"]],
     log:
         logpath("irrl", "test_ram"),
     conda:
@@ -260,19 +235,10 @@ rule irrl_test_dtram:
     """Test accuracy of every DT-RAM run and its 9 glimpse cases."""
     input:
         data=IRRL_DATA,
-        models=[
-            res("irrl", "train", "dtram", r, "official", f"seed{s}", "model.pt")
-            for r, s in IRRL_TESTS["dtram"]
-        ],
+        models=[res("irrl", "train", "dtram", r, "official", f"seed{s}", "model.pt") for r, s in IRRL_TESTS["dtram"]],
     output:
-        jsons=[
-            res("irrl", "test", "dtram", r, "official", f"seed{s}", "test.json")
-            for r, s in IRRL_TESTS["dtram"]
-        ],
-        cases=[
-            res("irrl", "test", "dtram", r, "official", f"seed{s}", "cases.npz")
-            for r, s in IRRL_TESTS["dtram"]
-        ],
+        jsons=[res("irrl", "test", "dtram", r, "official", f"seed{s}", "test.json") for r, s in IRRL_TESTS["dtram"]],
+        cases=[res("irrl", "test", "dtram", r, "official", f"seed{s}", "cases.npz") for r, s in IRRL_TESTS["dtram"]],
     log:
         logpath("irrl", "test_dtram"),
     conda:
