@@ -65,9 +65,9 @@ def stage_params(paper, *keys, **extra):
     return json.dumps(node, sort_keys=True)
 
 
-# --- threads and resources: rules carry none; apply_resources() (called by the Snakefile once
-# every rule is defined) gives each rule those of its table, found by the rule's name: the
-# paper's `resources:` at this scale for rules/<id>.smk, config.yaml's for the workflow's own
+# --- threads and resources. Rules state none: once all are defined, the Snakefile calls
+# apply_resources(), which looks each one up by name in its table (the `resources:` of its
+# paper at this scale for rules/<id>.smk; config.yaml's for the Snakefile and rules/report.smk)
 
 # name -> function of a job's wildcards, for a table entry's `by` that is not a wildcard
 RESOURCE_SELECTORS = {}
@@ -94,8 +94,8 @@ def _by_job(table, name, by, key):
             return resolve_resources(table, name, pick(wildcards))[key]
         if not hasattr(wildcards, by):
             raise WorkflowError(
-                f"resources of rule {name}: `by: {by}` is neither a wildcard of the "
-                f"rule nor a registered selector ({', '.join(RESOURCE_SELECTORS)})"
+                f"resources of {name}: `by: {by}` names neither one of its wildcards"
+                f" nor a registered selector ({', '.join(RESOURCE_SELECTORS)})"
             )
         return resolve_resources(table, name, getattr(wildcards, by))[key]
 
@@ -103,8 +103,9 @@ def _by_job(table, name, by, key):
 
 
 def apply_resources():
-    """Set every rule's threads and resources from its table, as a `threads:` and `resources:`
-    in the rule would: over --default-resources, under --set-threads and --set-resources."""
+    """Set the threads and resources of every rule from its table, as its own `threads`
+    and `resources` directives would: over --default-resources, under --set-threads and
+    --set-resources."""
     settings = workflow.resource_settings
     set_threads = getattr(settings, "_parsed_overwrite_threads", None) or {}
     set_resources = getattr(settings, "_parsed_overwrite_resources", None) or {}
