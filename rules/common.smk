@@ -6,9 +6,9 @@ from pathlib import Path
 
 from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
 from scripts.common.config import SCALES, resolve_paper
-from scripts.common.resources import KEYS as RESOURCE_KEYS
 from scripts.common.resources import resolve as resolve_resources
 from scripts.common.resources import selector as resource_selector_of
+from scripts.common.resources import varying as resource_keys_by
 
 SCALE = config["scale"]
 PAPERS = list(config["papers"])
@@ -111,11 +111,10 @@ def apply_resources():
     set_resources = getattr(settings, "_parsed_overwrite_resources", None) or {}
     for each in workflow.rules:
         table = resource_table(each)
+        values = resolve_resources(table, each.name)
         by = resource_selector_of(table, each.name)
-        if by is None:
-            values = resolve_resources(table, each.name)
-        else:
-            values = {key: _by_job(table, each.name, by, key) for key in RESOURCE_KEYS}
+        if by is not None:  # what the `by` blocks set is a function of the job's wildcards
+            values.update({key: _by_job(table, each.name, by, key) for key in resource_keys_by(table, each.name)})
         threads = values.pop("threads")
         if each.name not in set_threads:
             each.resources["_cores"] = threads

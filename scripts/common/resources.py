@@ -42,6 +42,12 @@ def selector(table: Mapping[str, Any], rule: str) -> Optional[str]:
     return (table.get(rule) or {}).get("by")
 
 
+def varying(table: Mapping[str, Any], rule: str) -> List[str]:
+    """The keys the rule's ``by`` blocks set: the only ones that differ from job to job."""
+    entry = table.get(rule) or {}
+    return sorted({k for block in entry.values() if isinstance(block, Mapping) for k in block})
+
+
 def problems(table: Mapping[str, Any], rules: Iterable[str]) -> List[Tuple[str, str]]:
     """``(key, problem)`` for each entry that names no rule in ``rules``, and for variant blocks
     without a ``by`` (the schema checks the values)."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scripts.common.config import ROOT, load_config, resolve_paper
-from scripts.common.resources import DEFAULTS, problems, resolve, rule_names, selector
+from scripts.common.resources import DEFAULTS, problems, resolve, rule_names, selector, varying
 
 TABLE = {
     "default": {"runtime": 30, "mem_mb": 4000},
@@ -18,6 +18,7 @@ def test_default_then_rule_then_variant():
     assert resolve(TABLE, "x_train", "cliff") == {"runtime": 15, "mem_mb": 4000, "gpu": 0, "threads": 1}
     assert resolve({}, "anything") == DEFAULTS
     assert selector(TABLE, "x_train") == "env" and selector(TABLE, "x_fig") is None
+    assert varying(TABLE, "x_train") == ["runtime", "threads"] and varying(TABLE, "x_fig") == []
 
 
 def test_problems_name_unknown_rules_and_variants_without_by():
