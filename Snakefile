@@ -11,8 +11,7 @@ sys.path.insert(0, workflow.basedir)  # makes `scripts` importable for config va
 from snakemake.utils import update_config
 
 from scripts.common import scale_guard
-from scripts.common.config import (ConfigError, check_config_files, type_overrides,
-                                   validate_global, validate_papers)
+from scripts.common.config import ConfigError, check_config_files, type_overrides, validate_global, validate_papers
 
 # config is read beside this file, so `snakemake -s <repo>/Snakefile -d <elsewhere>` works; jobs
 # import `scripts` from here too (outputs go to the working directory)
@@ -26,11 +25,7 @@ shell.prefix(
 # resolve silently) or a YAML error stops here, naming the file and line
 try:
     check_config_files(
-        sorted(
-            os.path.join(_CONFIG_DIR, f)
-            for f in os.listdir(_CONFIG_DIR)
-            if f.endswith(".yaml")
-        )
+        sorted(os.path.join(_CONFIG_DIR, f) for f in os.listdir(_CONFIG_DIR) if f.endswith(".yaml"))
         + [str(f) for f in workflow.config_settings.configfiles]
     )
     # --config values below the top level arrive as strings; type them as the schemas ask
@@ -122,10 +117,6 @@ rule scorecard:
         f"logs/{SCALE}/scorecard.log",
     conda:
         f"envs/{os.path.basename(env_file('workflow'))}"
-    threads: 1
-    resources:
-        runtime=5,
-        mem_mb=1000,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json(),
@@ -146,16 +137,18 @@ rule manifest_all:
         f"logs/{SCALE}/manifest_all.log",
     conda:
         f"envs/{os.path.basename(env_file('workflow'))}"
-    threads: 1
-    resources:
-        runtime=5,
-        mem_mb=1000,
     params:
         scale=SCALE,
         lane=ENV_LANE,
         scorecard=json.dumps(
             [
-                {"path": p, "paper": "all", "reproduces": "Scorecard: every claim's verdict", "seeds": "", "left_out": ""}
+                {
+                    "path": p,
+                    "paper": "all",
+                    "reproduces": "Scorecard: every claim's verdict",
+                    "seeds": "",
+                    "left_out": "",
+                }
                 for p in ("figures/scorecard.md", "figures/scorecard.csv")
             ]
         ),
@@ -176,10 +169,6 @@ rule manifest_paper:
         f"logs/{SCALE}/manifest_{{paper}}.log",
     conda:
         f"envs/{os.path.basename(env_file('workflow'))}"
-    threads: 1
-    resources:
-        runtime=5,
-        mem_mb=1000,
     params:
         scale=SCALE,
         lane=ENV_LANE,
@@ -188,6 +177,9 @@ rule manifest_paper:
         "python -m scripts.common.manifest --scale {params.scale} --env-lane {params.lane}"
         " --targets {params.targets:q} --out {output} > {log} 2>&1"
 
+
+# every rule's threads and resources, from config by the rule's name (rules/common.smk)
+apply_resources()
 
 # downloads, tables, figures, comparisons, reports and manifests run on the submitting node
 # (compute nodes need no internet, and seconds-long jobs do not wait in the queue)

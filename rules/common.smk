@@ -6,6 +6,9 @@ from pathlib import Path
 
 from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
 from scripts.common.config import SCALES, resolve_paper
+from scripts.common.resources import resolve as resolve_resources
+from scripts.common.resources import selector as resource_selector_of
+from scripts.common.resources import varying as resource_keys_by
 
 SCALE = config["scale"]
 PAPERS = list(config["papers"])
@@ -62,40 +65,61 @@ def stage_params(paper, *keys, **extra):
     return json.dumps(node, sort_keys=True)
 
 
-def resources_of(paper, stage, variant=None):
-    """Cluster resources of a stage from the scale's config: `resources.default`, then
-    `resources.<stage>`, then `resources.<stage>:<variant>` (e.g. `train_rn:cliff`, for a stage
-    whose jobs differ in size by a wildcard), each overriding the one before."""
-    table = P(paper).get("resources", {})
-    merged = {"runtime": 10, "mem_mb": 2000, "gpu": 0, "threads": 1}
-    merged.update(table.get("default", {}))
-    merged.update(table.get(stage, {}))
-    if variant is not None:
-        merged.update(table.get(f"{stage}:{variant}", {}))
-    return merged
+# --- threads and resources. Rules state none: once all are defined, the Snakefile calls
+# apply_resources(), which looks each one up by name in its table (the `resources:` of its
+# paper at this scale for rules/<id>.smk; config.yaml's for the Snakefile and rules/report.smk)
+
+# name -> function of a job's wildcards, for a table entry's `by` that is not a wildcard
+RESOURCE_SELECTORS = {}
 
 
-def _resource(paper, stage, key, by):
-    """The value, or with `by` (a wildcard name) a function of the job's wildcards."""
-    if by is None:
-        return resources_of(paper, stage)[key]
-    return lambda wc: resources_of(paper, stage, getattr(wc, by))[key]
+def resource_selector(name, function):
+    """Let `by: <name>` in a resources table pick a block by function(wildcards)."""
+    RESOURCE_SELECTORS[name] = function
 
 
-def runtime(paper, stage, by=None):
-    return _resource(paper, stage, "runtime", by)
+def resource_table(job_rule):
+    """The resources table of a rule: its paper's (rules/<id>.smk) or the workflow's."""
+    stem = Path(str(job_rule.snakefile)).stem
+    if stem in PAPERS and Path(str(job_rule.snakefile)).parent.name == "rules":
+        return P(stem).get("resources") or {}
+    return config.get("resources") or {}
 
 
-def mem_mb(paper, stage, by=None):
-    return _resource(paper, stage, "mem_mb", by)
+def _by_job(table, name, by, key):
+    pick = RESOURCE_SELECTORS.get(by)
+
+    def value(wildcards):
+        if pick is not None:
+            return resolve_resources(table, name, pick(wildcards))[key]
+        if not hasattr(wildcards, by):
+            raise WorkflowError(
+                f"resources of {name}: `by: {by}` names neither one of its wildcards"
+                f" nor a registered selector ({', '.join(RESOURCE_SELECTORS)})"
+            )
+        return resolve_resources(table, name, getattr(wildcards, by))[key]
+
+    return value
 
 
-def gpus(paper, stage):
-    return resources_of(paper, stage)["gpu"]
-
-
-def threads_of(paper, stage, by=None):
-    return _resource(paper, stage, "threads", by)
+def apply_resources():
+    """Set the threads and resources of every rule from its table, as its own `threads`
+    and `resources` directives would: over --default-resources, under --set-threads and
+    --set-resources."""
+    settings = workflow.resource_settings
+    set_threads = getattr(settings, "_parsed_overwrite_threads", None) or {}
+    set_resources = getattr(settings, "_parsed_overwrite_resources", None) or {}
+    for each in workflow.rules:
+        table = resource_table(each)
+        values = resolve_resources(table, each.name)
+        by = resource_selector_of(table, each.name)
+        if by is not None:  # what the `by` blocks set is a function of the job's wildcards
+            values.update({key: _by_job(table, each.name, by, key) for key in resource_keys_by(table, each.name)})
+        threads = values.pop("threads")
+        if each.name not in set_threads:
+            each.resources["_cores"] = threads
+        each.resources.update(values)
+        each.resources.update(set_resources.get(each.name, {}))
 
 
 ENV_LANE = config.get("env_lane", "pinned")
@@ -145,8 +169,7 @@ def left_out_json(paper=None):
     """JSON {target path: reason} of the targets left out at this scale (one paper, or all):
     claims on those targets read 'not run at this scale' (scripts/common/scorecard.py)."""
     papers = [paper] if paper else PAPERS
-    return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]},
-                      sort_keys=True)
+    return json.dumps({t["path"]: t["left_out"] for p in papers for t in TARGETS[p] if t["left_out"]}, sort_keys=True)
 
 
 # --- the report: a PNG for every figure, an HTML page for every Markdown table (rules/report.smk)
@@ -163,8 +186,7 @@ def figure_report(path, caption, category, subcategory=REPORT_FIGURES):
     beside it by rules/report.smk, carries the caption into the report, where browsers show it
     (a PDF pane stays blank in many, headless ones included)."""
     for pdf in [path] if isinstance(path, str) else path:
-        FIGURE_REPORTS[pdf] = {"caption": caption, "category": category,
-                               "subcategory": subcategory}
+        FIGURE_REPORTS[pdf] = {"caption": caption, "category": category, "subcategory": subcategory}
     return path
 
 

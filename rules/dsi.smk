@@ -38,11 +38,6 @@ rule dsi_gen_gridworld:
         logpath("dsi", "gen_gridworld_{gw}-{neg}"),
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "default")
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         cfg=json.dumps({k: _GW[k] for k in ("seed_base", "data")}, sort_keys=True),
     shell:
@@ -59,11 +54,6 @@ rule dsi_gen_gridworld_eval:
         logpath("dsi", "gen_gridworld_eval_{gw}"),
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "default")
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         cfg=json.dumps({k: _GW[k] for k in ("seed_base", "eval")}, sort_keys=True),
     shell:
@@ -74,31 +64,20 @@ rule dsi_gen_gridworld_eval:
 rule dsi_train_gridworld:
     """D and G on GridWorld (paper recipe on official negatives, fixed on length-matched)."""
     input:
-        train=lambda wc: res("dsi", "gridworld_data",
-            f"{wc.gw}-{_GW['recipe'][wc.recipe]['negatives']}", "train.npz"),
-        test=lambda wc: res("dsi", "gridworld_data",
-            f"{wc.gw}-{_GW['recipe'][wc.recipe]['negatives']}", "test.npz"),
+        train=lambda wc: res("dsi", "gridworld_data", f"{wc.gw}-{_GW['recipe'][wc.recipe]['negatives']}", "train.npz"),
+        test=lambda wc: res("dsi", "gridworld_data", f"{wc.gw}-{_GW['recipe'][wc.recipe]['negatives']}", "test.npz"),
     output:
-        detector=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}",
-            "detector.pt"),
-        predictor=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}",
-            "predictor.pt"),
-        log_csv=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}",
-            "train_log.csv"),
+        detector=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}", "detector.pt"),
+        predictor=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}", "predictor.pt"),
+        log_csv=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}", "train_log.csv"),
     log:
         logpath("dsi", "train_gridworld_{gw}_{recipe}-{abl}_seed{seed}"),
     benchmark:
         benchpath("dsi", "train_gridworld_{gw}_{recipe}-{abl}_seed{seed}")
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "train_gridworld")
-    resources:
-        runtime=runtime("dsi", "train_gridworld"),
-        mem_mb=mem_mb("dsi", "train_gridworld"),
-        gpu=gpus("dsi", "train_gridworld"),
     params:
-        cfg=lambda wc: json.dumps({**_GW["common"], **_GW["recipe"][wc.recipe], "name": wc.recipe},
-            sort_keys=True),
+        cfg=lambda wc: json.dumps({**_GW["common"], **_GW["recipe"][wc.recipe], "name": wc.recipe}, sort_keys=True),
     shell:
         "python -m scripts.dsi.train_gridworld --params {params.cfg:q} --ablation {wildcards.abl}"
         " --train {input.train} --test {input.test} --detector {output.detector}"
@@ -112,24 +91,24 @@ rule dsi_score_gridworld:
         detector=rules.dsi_train_gridworld.output.detector,
         predictor=rules.dsi_train_gridworld.output.predictor,
         eval=rules.dsi_gen_gridworld_eval.output[0],
-        test=lambda wc: res("dsi", "gridworld_data",
-            f"{wc.gw}-{_GW['recipe'][wc.recipe]['negatives']}", "test.npz"),
+        test=lambda wc: res("dsi", "gridworld_data", f"{wc.gw}-{_GW['recipe'][wc.recipe]['negatives']}", "test.npz"),
     output:
         scores=res("dsi", "scores", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}.npz"),
-        diagnostics=res("dsi", "scores", "gridworld-{gw}", "{recipe}-{abl}",
-            "seed{seed}.diagnostics.json"),
+        diagnostics=res("dsi", "scores", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}.diagnostics.json"),
     log:
         logpath("dsi", "score_gridworld_{gw}_{recipe}-{abl}_seed{seed}"),
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "default")
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=gpus("dsi", "default"),
     params:
-        cfg=lambda wc: json.dumps({**_GW["common"], **_GW["recipe"][wc.recipe], "name": wc.recipe,
-            "batch_size": _GW["common"]["eval_batch_size"]}, sort_keys=True),
+        cfg=lambda wc: json.dumps(
+            {
+                **_GW["common"],
+                **_GW["recipe"][wc.recipe],
+                "name": wc.recipe,
+                "batch_size": _GW["common"]["eval_batch_size"],
+            },
+            sort_keys=True,
+        ),
     shell:
         "python -m scripts.dsi.score_gridworld --params {params.cfg:q} --detector {input.detector}"
         " --predictor {input.predictor} --eval {input.eval} --test-split {input.test}"
@@ -138,15 +117,13 @@ rule dsi_score_gridworld:
 
 
 _GW_RUNS = [(v, r, s) for v in _GW["variants"] for r in _GW["recipes"] for s in _GW_SEEDS[r]]
-_GW_ABL_RUNS = [(_GW["variants"][0], _GW["ablation_recipe"], a, s) for a in _GW["ablations"]
-    for s in _DSI_SEEDS]
+_GW_ABL_RUNS = [(_GW["variants"][0], _GW["ablation_recipe"], a, s) for a in _GW["ablations"] for s in _DSI_SEEDS]
 
 
 rule dsi_table_gridworld:
     """GridWorld F1 table (ours per recipe, random, the paper's) and the diagnostics table."""
     input:
-        [res("dsi", "scores", f"gridworld-{v}", f"{r}-full", f"seed{s}.diagnostics.json")
-            for v, r, s in _GW_RUNS],
+        [res("dsi", "scores", f"gridworld-{v}", f"{r}-full", f"seed{s}.diagnostics.json") for v, r, s in _GW_RUNS],
     output:
         f1_csv=fig("dsi", "table_gridworld_f1.csv"),
         f1_md=fig("dsi", "table_gridworld_f1.md"),
@@ -157,14 +134,11 @@ rule dsi_table_gridworld:
         logpath("dsi", "table_gridworld"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
-        runs=" ".join(f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
-            for v, r, s in _GW_RUNS),
+        runs=" ".join(
+            f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
+            for v, r, s in _GW_RUNS
+        ),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.table_gridworld --scale {params.scale} --runs {params.runs}"
@@ -175,8 +149,7 @@ rule dsi_table_gridworld:
 rule dsi_table_ablation:
     """Loss ablations: without L_rev / L_com / L_imp, and non-iterative training."""
     input:
-        [res("dsi", "scores", f"gridworld-{v}", f"{r}-{a}", f"seed{s}.diagnostics.json")
-            for v, r, a, s in _GW_ABL_RUNS],
+        [res("dsi", "scores", f"gridworld-{v}", f"{r}-{a}", f"seed{s}.diagnostics.json") for v, r, a, s in _GW_ABL_RUNS],
     output:
         csv=fig("dsi", "table_ablation.csv"),
         md=fig("dsi", "table_ablation.md"),
@@ -184,14 +157,11 @@ rule dsi_table_ablation:
         logpath("dsi", "table_ablation"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
-        runs=" ".join(f"{v}:{r}:{a}:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-{a}', f'seed{s}.diagnostics.json')}"
-            for v, r, a, s in _GW_ABL_RUNS),
+        runs=" ".join(
+            f"{v}:{r}:{a}:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-{a}', f'seed{s}.diagnostics.json')}"
+            for v, r, a, s in _GW_ABL_RUNS
+        ),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.table_ablation --scale {params.scale} --runs {params.runs}"
@@ -202,23 +172,23 @@ rule dsi_fig_gridworld_scores:
     """Detector scores over held-out episodes with the ground-truth critical frames."""
     input:
         eval=res("dsi", "gridworld_eval", _GW["variants"][0], "episodes.npz"),
-        scores=[res("dsi", "scores", f"gridworld-{_GW['variants'][0]}", f"{r}-full",
-            f"seed{_GW_SEEDS[r][0]}.npz") for r in _GW["recipes"]],
+        scores=[
+            res("dsi", "scores", f"gridworld-{_GW['variants'][0]}", f"{r}-full", f"seed{_GW_SEEDS[r][0]}.npz")
+            for r in _GW["recipes"]
+        ],
     output:
-        figure_report(fig("dsi", "fig_gridworld_scores.pdf"),
-            caption="../report/dsi/fig_gridworld_scores.rst", category="DSI"),
+        figure_report(
+            fig("dsi", "fig_gridworld_scores.pdf"), caption="../report/dsi/fig_gridworld_scores.rst", category="DSI"
+        ),
     log:
         logpath("dsi", "fig_gridworld_scores"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
-        scores=" ".join(f"{r}:{res('dsi', 'scores', f'gridworld-{_GW_FIG}', f'{r}-full', f'seed{_GW_SEEDS[r][0]}.npz')}"
-            for r in sorted(_GW["recipes"], key=lambda r: r != "fixed")),
+        scores=" ".join(
+            f"{r}:{res('dsi', 'scores', f'gridworld-{_GW_FIG}', f'{r}-full', f'seed{_GW_SEEDS[r][0]}.npz')}"
+            for r in sorted(_GW["recipes"], key=lambda r: r != "fixed")
+        ),
         n=_GW["figure_episodes"],
         nseeds=len(_DSI_SEEDS),
         scale=SCALE,
@@ -231,22 +201,17 @@ rule dsi_fig_gridworld_scores:
 rule dsi_fig_gridworld_env:
     """The GridWorld: map, partial view, expert path and its critical cells."""
     output:
-        figure_report(fig("dsi", "fig_gridworld_env.pdf"), caption="../report/dsi/fig_gridworld_env.rst",
-            category="DSI"),
+        figure_report(
+            fig("dsi", "fig_gridworld_env.pdf"), caption="../report/dsi/fig_gridworld_env.rst", category="DSI"
+        ),
     log:
         logpath("dsi", "fig_gridworld_env"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
-        "python -m scripts.dsi.fig_gridworld_env --scale {params.scale} --seed 3 --out {output}"
-        " > {log} 2>&1"
+        "python -m scripts.dsi.fig_gridworld_env --scale {params.scale} --seed 3 --out {output}" " > {log} 2>&1"
 
 
 # ------------------------------------------------------------------ Pong
@@ -258,8 +223,7 @@ _ATTACK = {  # variant -> (detector data set, attacked policy)
     "cross-seed": ("S", "a3c_seed"),
     "cross-arch": ("S", "a3c_wide"),
 }
-_PONG_SETS = sorted(set(_PONG["detector"]["sets"]) | {_ATTACK[v][0]
-    for v in _PONG["attack"]["variants"]})
+_PONG_SETS = sorted(set(_PONG["detector"]["sets"]) | {_ATTACK[v][0] for v in _PONG["attack"]["variants"]})
 
 
 rule dsi_train_a3c:
@@ -273,11 +237,6 @@ rule dsi_train_a3c:
         benchpath("dsi", "train_a3c_{pol}")
     conda:
         env_file("dsi-a3c")
-    threads: threads_of("dsi", "train_a3c")
-    resources:
-        runtime=runtime("dsi", "train_a3c"),
-        mem_mb=mem_mb("dsi", "train_a3c"),
-        gpu=0,
     params:
         cfg=stage_params("dsi", "pong", "a3c"),
     shell:
@@ -288,8 +247,7 @@ rule dsi_train_a3c:
 rule dsi_rollout_pong:
     """Pong-S (one policy) / Pong-M (several): one rally per trajectory, preprocessed frames."""
     input:
-        lambda wc: [res("dsi", "pong_policies", f"{p}.pt")
-            for p in _PONG["data"]["sets"][wc.pd]["policies"]],
+        lambda wc: [res("dsi", "pong_policies", f"{p}.pt") for p in _PONG["data"]["sets"][wc.pd]["policies"]],
     output:
         train=res("dsi", "pong_data", "{pd}", "train.npz"),
         test=res("dsi", "pong_data", "{pd}", "test.npz"),
@@ -297,15 +255,11 @@ rule dsi_rollout_pong:
         logpath("dsi", "rollout_pong_{pd}"),
     conda:
         env_file("dsi-a3c")
-    threads: threads_of("dsi", "rollout_pong")
-    resources:
-        runtime=runtime("dsi", "rollout_pong"),
-        mem_mb=mem_mb("dsi", "rollout_pong"),
-        gpu=0,
     params:
         cfg=stage_params("dsi", "pong", "data"),
-        pols=lambda wc: " ".join(f"{p}={res('dsi', 'pong_policies', f'{p}.pt')}"
-            for p in _PONG["data"]["sets"][wc.pd]["policies"]),
+        pols=lambda wc: " ".join(
+            f"{p}={res('dsi', 'pong_policies', f'{p}.pt')}" for p in _PONG["data"]["sets"][wc.pd]["policies"]
+        ),
     shell:
         "python -m scripts.dsi.rollout_pong --params {params.cfg:q} --set {wildcards.pd}"
         " --policies {params.pols} --train {output.train} --test {output.test} --seed 0"
@@ -327,11 +281,6 @@ rule dsi_train_pong:
         benchpath("dsi", "train_pong_{pd}_seed{seed}")
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "train_pong")
-    resources:
-        runtime=runtime("dsi", "train_pong"),
-        mem_mb=mem_mb("dsi", "train_pong"),
-        gpu=gpus("dsi", "train_pong"),
     params:
         cfg=stage_params("dsi", "pong", "detector"),
     shell:
@@ -345,20 +294,19 @@ rule dsi_attack_pong:
     """Perturb the attacked agent's actions at the top-k steps: DSI vs random vs value."""
     input:
         policy=lambda wc: res("dsi", "pong_policies", f"{_ATTACK[wc.variant][1]}.pt"),
-        detector=lambda wc: res("dsi", "detector", f"pong-{_ATTACK[wc.variant][0]}",
-            f"seed{_DSI_SEEDS[0]}", "detector.pt"),
+        detector=lambda wc: res(
+            "dsi", "detector", f"pong-{_ATTACK[wc.variant][0]}", f"seed{_DSI_SEEDS[0]}", "detector.pt"
+        ),
     output:
-        [res("dsi", "attack", "{variant}", f"k{k}", f"{m}.csv") for k in _PONG["attack"]["ks"]
-            for m in _PONG["attack"]["methods"]],
+        [
+            res("dsi", "attack", "{variant}", f"k{k}", f"{m}.csv")
+            for k in _PONG["attack"]["ks"]
+            for m in _PONG["attack"]["methods"]
+        ],
     log:
         logpath("dsi", "attack_pong_{variant}"),
     conda:
         env_file("dsi-a3c")
-    threads: threads_of("dsi", "attack_pong")
-    resources:
-        runtime=runtime("dsi", "attack_pong"),
-        mem_mb=mem_mb("dsi", "attack_pong"),
-        gpu=gpus("dsi", "attack_pong"),
     params:
         cfg=stage_params("dsi", "pong", "attack"),
         out_dir=lambda wc: res("dsi", "attack", wc.variant),
@@ -368,8 +316,9 @@ rule dsi_attack_pong:
         " --threads {threads} > {log} 2>&1"
 
 
-_ATTACK_RUNS = [(v, k, m) for v in _PONG["attack"]["variants"] for k in _PONG["attack"]["ks"]
-    for m in _PONG["attack"]["methods"]]
+_ATTACK_RUNS = [
+    (v, k, m) for v in _PONG["attack"]["variants"] for k in _PONG["attack"]["ks"] for m in _PONG["attack"]["methods"]
+]
 
 
 rule dsi_table_attack:
@@ -379,20 +328,15 @@ rule dsi_table_attack:
     output:
         csv=fig("dsi", "table_pong_attack.csv"),
         md=fig("dsi", "table_pong_attack.md"),
-        fig=figure_report(fig("dsi", "fig_attack_vs_k.pdf"), caption="../report/dsi/fig_attack_vs_k.rst",
-            category="DSI"),
+        fig=figure_report(
+            fig("dsi", "fig_attack_vs_k.pdf"), caption="../report/dsi/fig_attack_vs_k.rst", category="DSI"
+        ),
     log:
         logpath("dsi", "table_attack"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
-        runs=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}"
-            for v, k, m in _ATTACK_RUNS),
+        runs=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}" for v, k, m in _ATTACK_RUNS),
         scale=SCALE,
         init=_PONG["a3c"].get("init", "scratch"),
     shell:
@@ -405,20 +349,17 @@ rule dsi_fig_pong_frames:
     """The detector's top-scored frames of a held-out Pong rally."""
     input:
         test=res("dsi", "pong_data", _PONG_SETS[0], "test.npz"),
-        detector=res("dsi", "detector", f"pong-{_PONG_SETS[0]}", f"seed{_DSI_SEEDS[0]}",
-            "detector.pt"),
+        detector=res("dsi", "detector", f"pong-{_PONG_SETS[0]}", f"seed{_DSI_SEEDS[0]}", "detector.pt"),
     output:
-        figure_report(fig("dsi", "fig_pong_critical_frames.pdf"),
-            caption="../report/dsi/fig_pong_critical_frames.rst", category="DSI"),
+        figure_report(
+            fig("dsi", "fig_pong_critical_frames.pdf"),
+            caption="../report/dsi/fig_pong_critical_frames.rst",
+            category="DSI",
+        ),
     log:
         logpath("dsi", "fig_pong_frames"),
     conda:
         env_file("dsi-torch")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -428,15 +369,17 @@ rule dsi_fig_pong_frames:
 
 # ------------------------------------------------------------------ Seaquest
 
-_SQ_POLICY_FILES = [res("dsi", "seaquest_policies", f"dqn_seed{s}_step{n}.pt")
-    for s in _SQ["policies"]["seeds"] for n in _SQ["policies"]["checkpoints"]]
+_SQ_POLICY_FILES = [
+    res("dsi", "seaquest_policies", f"dqn_seed{s}_step{n}.pt")
+    for s in _SQ["policies"]["seeds"]
+    for n in _SQ["policies"]["checkpoints"]
+]
 
 
 rule dsi_train_seaquest_policies:
     """tianshou DQN policies on Seaquest, saved at several step counts (varied quality)."""
     output:
-        [res("dsi", "seaquest_policies", f"dqn_seed{{seed}}_step{n}.pt")
-            for n in _SQ["policies"]["checkpoints"]],
+        [res("dsi", "seaquest_policies", f"dqn_seed{{seed}}_step{n}.pt") for n in _SQ["policies"]["checkpoints"]],
         progress=res("dsi", "seaquest_policies", "progress_seed{seed}.csv"),
     log:
         logpath("dsi", "train_seaquest_policies_seed{seed}"),
@@ -444,11 +387,6 @@ rule dsi_train_seaquest_policies:
         benchpath("dsi", "train_seaquest_policies_seed{seed}")
     conda:
         env_file("dsi-tianshou")
-    threads: threads_of("dsi", "train_seaquest_policies")
-    resources:
-        runtime=runtime("dsi", "train_seaquest_policies"),
-        mem_mb=mem_mb("dsi", "train_seaquest_policies"),
-        gpu=gpus("dsi", "train_seaquest_policies"),
     params:
         cfg=stage_params("dsi", "seaquest"),
         out_dir=lambda wc, output: os.path.dirname(output.progress),
@@ -468,11 +406,6 @@ rule dsi_rollout_seaquest:
         logpath("dsi", "rollout_seaquest"),
     conda:
         env_file("dsi-tianshou")
-    threads: threads_of("dsi", "rollout_seaquest")
-    resources:
-        runtime=runtime("dsi", "rollout_seaquest"),
-        mem_mb=mem_mb("dsi", "rollout_seaquest"),
-        gpu=gpus("dsi", "rollout_seaquest"),
     params:
         cfg=stage_params("dsi", "seaquest"),
     shell:
@@ -495,11 +428,6 @@ rule dsi_train_seaquest_detector:
         benchpath("dsi", "train_seaquest_detector_seed{seed}")
     conda:
         env_file("dsi-torch")
-    threads: threads_of("dsi", "train_seaquest_detector")
-    resources:
-        runtime=runtime("dsi", "train_seaquest_detector"),
-        mem_mb=mem_mb("dsi", "train_seaquest_detector"),
-        gpu=gpus("dsi", "train_seaquest_detector"),
     params:
         cfg=stage_params("dsi", "seaquest", "detector"),
     shell:
@@ -512,8 +440,9 @@ rule dsi_train_seaquest_detector:
 rule dsi_train_dqn:
     """DQN with DSI-chosen bootstrap horizons, or plain n-step DQN."""
     input:
-        detector=lambda wc: (res("dsi", "detector", "seaquest", f"seed{_DSI_SEEDS[0]}",
-            "detector.pt") if wc.method == "dsi" else []),
+        detector=lambda wc: (
+            res("dsi", "detector", "seaquest", f"seed{_DSI_SEEDS[0]}", "detector.pt") if wc.method == "dsi" else []
+        ),
     output:
         progress=res("dsi", "dqn", "{method}", "seed{seed}", "progress.csv"),
         policy=res("dsi", "dqn", "{method}", "seed{seed}", "policy.pt"),
@@ -523,11 +452,6 @@ rule dsi_train_dqn:
         benchpath("dsi", "train_dqn_{method}_seed{seed}")
     conda:
         env_file("dsi-tianshou")
-    threads: threads_of("dsi", "train_dqn")
-    resources:
-        runtime=runtime("dsi", "train_dqn"),
-        mem_mb=mem_mb("dsi", "train_dqn"),
-        gpu=gpus("dsi", "train_dqn"),
     params:
         cfg=stage_params("dsi", "seaquest"),
         det=lambda wc, input: f"--detector {input.detector}" if wc.method == "dsi" else "",
@@ -548,11 +472,6 @@ rule dsi_eval_dqn:
         logpath("dsi", "eval_dqn_{method}_seed{seed}"),
     conda:
         env_file("dsi-tianshou")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         cfg=stage_params("dsi", "seaquest"),
     shell:
@@ -564,22 +483,17 @@ rule dsi_eval_dqn:
 rule dsi_fig_seaquest:
     """Seaquest learning curves (DQN + DSI vs n-step DQN) and the final-return table."""
     input:
-        [res("dsi", "eval", "dqn", m, f"seed{s}.csv") for m in _SQ["improve"]["methods"]
-            for s in _DSI_SEEDS],
+        [res("dsi", "eval", "dqn", m, f"seed{s}.csv") for m in _SQ["improve"]["methods"] for s in _DSI_SEEDS],
     output:
-        fig=figure_report(fig("dsi", "fig_seaquest_dqn.pdf"), caption="../report/dsi/fig_seaquest_dqn.rst",
-            category="DSI"),
+        fig=figure_report(
+            fig("dsi", "fig_seaquest_dqn.pdf"), caption="../report/dsi/fig_seaquest_dqn.rst", category="DSI"
+        ),
         csv=fig("dsi", "table_seaquest.csv"),
         md=fig("dsi", "table_seaquest.md"),
     log:
         logpath("dsi", "fig_seaquest"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -601,7 +515,10 @@ _DSI_CLAIM_ATTACK = _ATTACK_RUNS if SCALE in _PONG_SCALES else []
 rule dsi_claims:
     """Per-run values of the DSI claims (config/claims.yaml): per seed / per attack variant."""
     input:
-        gw=[res("dsi", "scores", f"gridworld-{v}", f"{r}-full", f"seed{s}.diagnostics.json") for v, r, s in _DSI_CLAIM_GW],
+        gw=[
+            res("dsi", "scores", f"gridworld-{v}", f"{r}-full", f"seed{s}.diagnostics.json")
+            for v, r, s in _DSI_CLAIM_GW
+        ],
         attack=[res("dsi", "attack", v, f"k{k}", f"{m}.csv") for v, k, m in _DSI_CLAIM_ATTACK],
     output:
         res("dsi", "claims.csv"),
@@ -609,11 +526,6 @@ rule dsi_claims:
         logpath("dsi", "claims"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         gw=" ".join(
             f"{v}:{r}:full:{s}:{res('dsi', 'scores', f'gridworld-{v}', f'{r}-full', f'seed{s}.diagnostics.json')}"
@@ -621,8 +533,7 @@ rule dsi_claims:
         ),
         attack=" ".join(f"{v}:{k}:{m}:{res('dsi', 'attack', v, f'k{k}', f'{m}.csv')}" for v, k, m in _DSI_CLAIM_ATTACK),
     shell:
-        "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}" " --out {output} > {log} 2>&1"
 
 
 rule dsi_compare:
@@ -639,17 +550,11 @@ rule dsi_compare:
         logpath("dsi", "compare"),
     conda:
         env_file("dsi-plot")
-    threads: 1
-    resources:
-        runtime=runtime("dsi", "default"),
-        mem_mb=mem_mb("dsi", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json("dsi"),
         extra=lambda wc, input: " ".join(
-            f"--{name} {path}" for name, path in (("attack", input.attack),
-            ("seaquest", input.seaquest)) if path
+            f"--{name} {path}" for name, path in (("attack", input.attack), ("seaquest", input.seaquest)) if path
         ),
     shell:
         "python -m scripts.dsi.compare --scale {params.scale} --gridworld-long {input.gw}"
@@ -659,22 +564,43 @@ rule dsi_compare:
 
 for _ext in ("csv", "md"):
     register_target("dsi", fig("dsi", f"table_gridworld_f1.{_ext}"), "GridWorld F1 table (README)")
-    register_target("dsi", fig("dsi", f"table_gridworld_diagnostics.{_ext}"),
-        "degenerate-mask diagnostics (docs/fidelity/dsi.md, P1-P3)")
-    register_target("dsi", fig("dsi", f"table_ablation.{_ext}"), "loss ablations",
+    register_target(
+        "dsi",
+        fig("dsi", f"table_gridworld_diagnostics.{_ext}"),
+        "degenerate-mask diagnostics (docs/fidelity/dsi.md, P1-P3)",
+    )
+    register_target(
+        "dsi",
+        fig("dsi", f"table_ablation.{_ext}"),
+        "loss ablations",
         scales=_ABL_SCALES,
-        left_out=f"CPU time: the ablations need 5 trainings x seeds beyond the {SCALE} budget")
-    register_target("dsi", fig("dsi", f"table_pong_attack.{_ext}"), "Pong attack table",
-        scales=_PONG_SCALES, left_out="")
-    register_target("dsi", fig("dsi", f"table_seaquest.{_ext}"), "Seaquest final returns",
-        scales=_SQ_SCALES, left_out="CPU time: DQN with DSI needs millions of env steps")
+        left_out=f"CPU time: the ablations need 5 trainings x seeds beyond the {SCALE} budget",
+    )
+    register_target(
+        "dsi", fig("dsi", f"table_pong_attack.{_ext}"), "Pong attack table", scales=_PONG_SCALES, left_out=""
+    )
+    register_target(
+        "dsi",
+        fig("dsi", f"table_seaquest.{_ext}"),
+        "Seaquest final returns",
+        scales=_SQ_SCALES,
+        left_out="CPU time: DQN with DSI needs millions of env steps",
+    )
     register_target("dsi", fig("dsi", f"compare_to_paper.{_ext}"), "reproduced vs reported")
-register_target("dsi", fig("dsi", "fig_gridworld_scores.pdf"),
-    "score-over-time visualisations (GridWorld)")
+register_target("dsi", fig("dsi", "fig_gridworld_scores.pdf"), "score-over-time visualisations (GridWorld)")
 register_target("dsi", fig("dsi", "fig_gridworld_env.pdf"), "GridWorld example figure")
-register_target("dsi", fig("dsi", "fig_attack_vs_k.pdf"), "attack vs k (extension)",
-    scales=_PONG_SCALES, left_out="")
-register_target("dsi", fig("dsi", "fig_pong_critical_frames.pdf"),
-    "Pong critical-frame visualisation", scales=_PONG_SCALES, left_out="")
-register_target("dsi", fig("dsi", "fig_seaquest_dqn.pdf"), "Seaquest DQN figure",
-    scales=_SQ_SCALES, left_out="CPU time: DQN with DSI needs millions of env steps")
+register_target("dsi", fig("dsi", "fig_attack_vs_k.pdf"), "attack vs k (extension)", scales=_PONG_SCALES, left_out="")
+register_target(
+    "dsi",
+    fig("dsi", "fig_pong_critical_frames.pdf"),
+    "Pong critical-frame visualisation",
+    scales=_PONG_SCALES,
+    left_out="",
+)
+register_target(
+    "dsi",
+    fig("dsi", "fig_seaquest_dqn.pdf"),
+    "Seaquest DQN figure",
+    scales=_SQ_SCALES,
+    left_out="CPU time: DQN with DSI needs millions of env steps",
+)

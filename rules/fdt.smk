@@ -4,7 +4,6 @@
 import itertools
 import re
 
-
 FDT = P("fdt")
 FDT_GAMES = FDT["games"]
 FDT_SEEDS = seeds("fdt")
@@ -43,9 +42,7 @@ fdt_evals = lambda game, seed_list=None: [
 fdt_crit_settings = lambda game: list(
     dict.fromkeys([fdt_crit_name(game, FDT["main"])] + [fdt_crit_name(game, s) for s in FDT["ablations"]])
 )
-fdt_model_params = lambda game: json.dumps(
-    {**FDT_MODEL, **FDT["per_game"].get(game, {})}, sort_keys=True
-)
+fdt_model_params = lambda game: json.dumps({**FDT_MODEL, **FDT["per_game"].get(game, {})}, sort_keys=True)
 fdt_eval_params = lambda game: json.dumps(
     {
         **FDT_EVAL,
@@ -77,19 +74,10 @@ if FDT["data"]["source"] == "download":
             logpath("fdt", "download", "{game}_{array}_{ckpt}"),
         conda:
             env_file("fdt-report")
-        threads: 1
-        resources:
-            runtime=runtime("fdt", "convert"),
-            mem_mb=1000,
-            gpu=0,
         params:
             name=lambda wc: f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}",
-            url=lambda wc: fdt_source(
-                f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}"
-            )["url"],
-            sha=lambda wc: fdt_source(
-                f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}"
-            )["sha256"],
+            url=lambda wc: fdt_source(f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}")["url"],
+            sha=lambda wc: fdt_source(f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}")["sha256"],
             # where the registry has no entry: the bucket's own URL, checked against its MD5
             replay=lambda wc: f"{FDT_REPLAY_DIR[wc.game]} {FDT_RUN} {wc.array} {wc.ckpt}",
         shell:
@@ -111,11 +99,6 @@ if FDT["data"]["source"] == "download":
             logpath("fdt", "convert_replay", "{game}"),
         conda:
             env_file("fdt-report")
-        threads: 1
-        resources:
-            runtime=runtime("fdt", "convert"),
-            mem_mb=mem_mb("fdt", "convert"),
-            gpu=0,
         params:
             src=lambda wc: res("fdt", "download", wc.game, "replay_logs"),
             out=lambda wc: res("fdt", "replay", wc.game),
@@ -134,11 +117,6 @@ if FDT["data"]["source"] == "download":
             logpath("fdt", "download", "{game}_labels_{ckpt}"),
         conda:
             env_file("fdt-report")
-        threads: 1
-        resources:
-            runtime=runtime("fdt", "convert"),
-            mem_mb=1000,
-            gpu=0,
         params:
             name=lambda wc: f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}",
             url=lambda wc: fdt_source(f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}")["url"],
@@ -159,11 +137,6 @@ else:
             benchpath("fdt", "generate_log", "{game}")
         conda:
             env_file("fdt-agent")
-        threads: threads_of("fdt", "generate")
-        resources:
-            runtime=runtime("fdt", "generate"),
-            mem_mb=mem_mb("fdt", "generate"),
-            gpu=gpus("fdt", "generate"),
         params:
             cfg=stage_params("fdt", "generate"),
             out=lambda wc: res("fdt", "replay", wc.game),
@@ -185,11 +158,6 @@ rule fdt_oracle:
         benchpath("fdt", "oracle", "{game}")
     conda:
         env_file("fdt-agent")
-    threads: threads_of("fdt", "oracle")
-    resources:
-        runtime=runtime("fdt", "oracle"),
-        mem_mb=mem_mb("fdt", "oracle"),
-        gpu=gpus("fdt", "oracle"),
     params:
         cfg=stage_params("fdt", "oracle"),
     shell:
@@ -212,11 +180,6 @@ if FDT["feedback"]["source"] == "shipped":
             logpath("fdt", "feedback", "{game}"),
         conda:
             env_file("fdt-agent")
-        threads: 1
-        resources:
-            runtime=runtime("fdt", "feedback"),
-            mem_mb=mem_mb("fdt", "feedback"),
-            gpu=0,
         params:
             cfg=stage_params("fdt", "feedback"),
             replay=lambda wc: res("fdt", "replay", wc.game),
@@ -240,11 +203,6 @@ else:
             logpath("fdt", "feedback", "{game}"),
         conda:
             env_file("fdt-agent")
-        threads: threads_of("fdt", "feedback")
-        resources:
-            runtime=runtime("fdt", "feedback"),
-            mem_mb=mem_mb("fdt", "feedback"),
-            gpu=gpus("fdt", "feedback"),
         params:
             cfg=stage_params("fdt", "feedback"),
             ocfg=stage_params("fdt", "oracle"),
@@ -267,11 +225,6 @@ rule fdt_sample_trainset:
         logpath("fdt", "trainset", "{game}_seed{seed}"),
     conda:
         env_file("fdt-dt")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "trainset"),
-        mem_mb=mem_mb("fdt", "trainset"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps(
             {**FDT["trainset"], "min_len": json.loads(fdt_model_params(wc.game))["context"]},
@@ -296,11 +249,6 @@ rule fdt_critical_states:
         logpath("fdt", "critical", "{game}_seed{seed}_{crit}"),
     conda:
         env_file("fdt-dt")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "critical"),
-        mem_mb=mem_mb("fdt", "critical"),
-        gpu=0,
     params:
         cfg=lambda wc: stage_params(
             "fdt",
@@ -338,11 +286,6 @@ rule fdt_train:
         benchpath("fdt", "train", "{game}_{model}_{setting}_seed{seed}")
     conda:
         env_file("fdt-dt")
-    threads: threads_of("fdt", "train")
-    resources:
-        runtime=runtime("fdt", "train"),
-        mem_mb=mem_mb("fdt", "train"),
-        gpu=gpus("fdt", "train"),
     params:
         cfg=lambda wc: fdt_model_params(wc.game),
         crit=lambda wc, input: f"--critical {input.critical[0]}" if wc.model == "fdt" else "",
@@ -365,11 +308,6 @@ rule fdt_evaluate:
         logpath("fdt", "evaluate", "{game}_{model}_{setting}_seed{seed}"),
     conda:
         env_file("fdt-dt")
-    threads: threads_of("fdt", "evaluate")
-    resources:
-        runtime=runtime("fdt", "evaluate"),
-        mem_mb=mem_mb("fdt", "evaluate"),
-        gpu=gpus("fdt", "evaluate"),
     params:
         cfg=lambda wc: fdt_eval_params(wc.game),
         rtgs=lambda wc: " ".join(str(r) for r in FDT_EVAL["rtgs"][wc.game]),
@@ -422,11 +360,6 @@ rule fdt_table_a4:
         logpath("fdt", "table_a4"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -450,11 +383,6 @@ rule fdt_table_a5:
         logpath("fdt", "table_a5"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -473,17 +401,12 @@ rule fdt_table_rtg_sweep:
     output:
         csv=fig("fdt", "table_{table}_{game}.csv"),
         md=fig("fdt", "table_{table}_{game}.md"),
-    wildcard_constraints:
-        table="a6|a7|a8|a9",
     log:
         logpath("fdt", "table_{table}_{game}"),
+    wildcard_constraints:
+        table="a6|a7|a8|a9",
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -509,11 +432,6 @@ rule fdt_table_a10:
         logpath("fdt", "table_a10"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -529,17 +447,12 @@ rule fdt_table_ablation:
     output:
         csv=fig("fdt", "table_{abl}.csv"),
         md=fig("fdt", "table_{abl}.md"),
-    wildcard_constraints:
-        abl="ablation_budget|ablation_gamma|ablation_lifeloss|ablation_sampling|lambda_grid",
     log:
         logpath("fdt", "table_{abl}"),
+    wildcard_constraints:
+        abl="ablation_budget|ablation_gamma|ablation_lifeloss|ablation_sampling|lambda_grid",
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -561,11 +474,6 @@ rule fdt_plot_oracle:
         logpath("fdt", "fig_a1"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -587,11 +495,6 @@ rule fdt_plot_feedback:
         logpath("fdt", "fig_feedback"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -613,11 +516,6 @@ rule fdt_plot_rtg_sweep:
         logpath("fdt", "fig_delta_vs_rtg_{game}"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
@@ -640,16 +538,10 @@ rule fdt_claims:
         logpath("fdt", "claims"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
     shell:
-        "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}"
-        " --out {output:q} > {log} 2>&1"
+        "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}" " --out {output:q} > {log} 2>&1"
 
 
 rule fdt_compare:
@@ -667,11 +559,6 @@ rule fdt_compare:
         logpath("fdt", "compare"),
     conda:
         env_file("fdt-report")
-    threads: 1
-    resources:
-        runtime=runtime("fdt", "default"),
-        mem_mb=mem_mb("fdt", "default"),
-        gpu=0,
     params:
         common=FDT_TABLE_COMMON,
         left_out=lambda wc: left_out_json("fdt"),

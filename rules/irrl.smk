@@ -10,9 +10,7 @@ IRRL_SK = IRRL["skills"]
 IRRL_RAM = IRRL["ram"]
 IRRL_SEEDS = seeds("irrl")
 IRRL_RUN = os.path.join("{model}", "{reward}", "{detach}", "seed{seed}")
-IRRL_CKPT_EPOCHS = sorted(
-    {e for e in IRRL_RAM["save_epochs"] if e <= IRRL_RAM["epochs"]} | {IRRL_RAM["epochs"]}
-)
+IRRL_CKPT_EPOCHS = sorted({e for e in IRRL_RAM["save_epochs"] if e <= IRRL_RAM["epochs"]} | {IRRL_RAM["epochs"]})
 IRRL_DATA = res("irrl", "cluttered", "dataset.npz")
 IRRL_MNIST = [
     "mnist_train_images",
@@ -32,11 +30,7 @@ IRRL_ORACLE = res(
 # every training run of this scale: (model, reward, detach, seed)
 IRRL_RUNS = sorted(
     {("ram", r, "official", s) for r in IRRL_EX["main_rewards"] for s in IRRL_SEEDS}
-    | {
-        ("ram", r, "official", s)
-        for r in IRRL_EX["unclipped_rewards"]
-        for s in IRRL_EX["unclipped_seeds"]
-    }
+    | {("ram", r, "official", s) for r in IRRL_EX["unclipped_rewards"] for s in IRRL_EX["unclipped_seeds"]}
     | {
         ("ram", r, d, s)
         for r in IRRL_EX["detach_rewards"]
@@ -45,22 +39,16 @@ IRRL_RUNS = sorted(
     }
     | {("dtram", r, "official", s) for r in IRRL_EX["dtram_rewards"] for s in IRRL_EX["dtram_seeds"]}
 )
-IRRL_METRICS = [
-    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS
-]
+IRRL_METRICS = [res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS]
 IRRL_MAIN_METRICS = [
-    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv")
-    for m, r, d, s in IRRL_RUNS
-    if d == "official"
+    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS if d == "official"
 ]
 IRRL_TESTS = {
     "ram": [(r, s) for r in IRRL_EX["main_rewards"] for s in IRRL_SEEDS],
     "dtram": [(r, s) for r in IRRL_EX["dtram_rewards"] for s in IRRL_EX["dtram_seeds"]],
 }
 IRRL_RH_METRICS = [
-    res("irrl", "rh", r, f"seed{s}", "metrics.csv")
-    for r in IRRL_EX["rh_rewards"]
-    for s in IRRL_EX["rh_seeds"]
+    res("irrl", "rh", r, f"seed{s}", "metrics.csv") for r in IRRL_EX["rh_rewards"] for s in IRRL_EX["rh_seeds"]
 ]
 IRRL_NOISE = [
     res(
@@ -77,8 +65,7 @@ IRRL_SKILL_STATS = [
     for s in IRRL_SK["seeds"]
 ]
 IRRL_CASES = {
-    r: [fig("irrl", f"cases/{r}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])]
-    for r in IRRL_EX["case_rewards"]
+    r: [fig("irrl", f"cases/{r}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])] for r in IRRL_EX["case_rewards"]
 }
 IRRL_DETACH_RUNS = [
     res("irrl", "train", "ram", r, d, f"seed{s}", "metrics.csv")
@@ -110,11 +97,6 @@ rule irrl_download_mnist:
         logpath("irrl", "download_{mnist}"),
     conda:
         env_file("irrl-data")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "data"),
-        mem_mb=mem_mb("irrl", "data"),
-        gpu=0,
     params:
         url=lambda wc: config["data_sources"][wc.mnist]["url"],
         sha256=lambda wc: config["data_sources"][wc.mnist]["sha256"],
@@ -137,17 +119,11 @@ rule irrl_get_digits:
         logpath("irrl", "get_digits"),
     conda:
         env_file("irrl-data")
-    threads: threads_of("irrl", "data")
-    resources:
-        runtime=runtime("irrl", "data"),
-        mem_mb=mem_mb("irrl", "data"),
-        gpu=0,
     params:
         cfg=stage_params("irrl", "data"),
         idx=lambda wc, input: ("--idx " + " ".join(input)) if len(input) else "",
     shell:
-        "python -m scripts.irrl.digits --params {params.cfg:q} {params.idx} --out {output}"
-        " > {log} 2>&1"
+        "python -m scripts.irrl.digits --params {params.cfg:q} {params.idx} --out {output}" " > {log} 2>&1"
 
 
 rule irrl_make_cluttered:
@@ -160,16 +136,10 @@ rule irrl_make_cluttered:
         logpath("irrl", "make_cluttered"),
     conda:
         env_file("irrl-data")
-    threads: threads_of("irrl", "data")
-    resources:
-        runtime=runtime("irrl", "data"),
-        mem_mb=mem_mb("irrl", "data"),
-        gpu=0,
     params:
         cfg=stage_params("irrl", "data"),
     shell:
-        "python -m scripts.irrl.make_cluttered --params {params.cfg:q} --digits {input}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.irrl.make_cluttered --params {params.cfg:q} --digits {input}" " --out {output} > {log} 2>&1"
 
 
 rule irrl_plot_dataset:
@@ -187,16 +157,10 @@ rule irrl_plot_dataset:
         logpath("irrl", "plot_dataset"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
-        "python -m scripts.irrl.plot_dataset --data {input} --out {output}"
-        " --scale {params.scale} > {log} 2>&1"
+        "python -m scripts.irrl.plot_dataset --data {input} --out {output}" " --scale {params.scale} > {log} 2>&1"
 
 
 rule irrl_train:
@@ -213,11 +177,6 @@ rule irrl_train:
         benchpath("irrl", "train", IRRL_RUN)
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "train")
-    resources:
-        runtime=runtime("irrl", "train"),
-        mem_mb=mem_mb("irrl", "train"),
-        gpu=gpus("irrl", "train"),
     params:
         cfg=stage_params("irrl", "ram"),
         outdir=lambda wc, output: os.path.dirname(output.metrics),
@@ -241,11 +200,6 @@ rule irrl_train_rh:
         benchpath("irrl", "rh", "{reward}", "seed{seed}")
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "train")
-    resources:
-        runtime=runtime("irrl", "train"),
-        mem_mb=mem_mb("irrl", "train"),
-        gpu=gpus("irrl", "train"),
     params:
         cfg=stage_params("irrl", "ram", save_epochs=[]),
         outdir=lambda wc, output: os.path.dirname(output.metrics),
@@ -259,28 +213,14 @@ rule irrl_test_ram:
     """Test accuracy of every main RAM run and its 9 glimpse cases."""
     input:
         data=IRRL_DATA,
-        models=[
-            res("irrl", "train", "ram", r, "official", f"seed{s}", "model.pt")
-            for r, s in IRRL_TESTS["ram"]
-        ],
+        models=[res("irrl", "train", "ram", r, "official", f"seed{s}", "model.pt") for r, s in IRRL_TESTS["ram"]],
     output:
-        jsons=[
-            res("irrl", "test", "ram", r, "official", f"seed{s}", "test.json")
-            for r, s in IRRL_TESTS["ram"]
-        ],
-        cases=[
-            res("irrl", "test", "ram", r, "official", f"seed{s}", "cases.npz")
-            for r, s in IRRL_TESTS["ram"]
-        ],
+        jsons=[res("irrl", "test", "ram", r, "official", f"seed{s}", "test.json") for r, s in IRRL_TESTS["ram"]],
+        cases=[res("irrl", "test", "ram", r, "official", f"seed{s}", "cases.npz") for r, s in IRRL_TESTS["ram"]],
     log:
         logpath("irrl", "test_ram"),
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "test")
-    resources:
-        runtime=runtime("irrl", "test"),
-        mem_mb=mem_mb("irrl", "test"),
-        gpu=gpus("irrl", "test"),
     params:
         cfg=stage_params("irrl", "ram"),
         rewards=" ".join(r for r, _ in IRRL_TESTS["ram"]),
@@ -295,28 +235,14 @@ rule irrl_test_dtram:
     """Test accuracy of every DT-RAM run and its 9 glimpse cases."""
     input:
         data=IRRL_DATA,
-        models=[
-            res("irrl", "train", "dtram", r, "official", f"seed{s}", "model.pt")
-            for r, s in IRRL_TESTS["dtram"]
-        ],
+        models=[res("irrl", "train", "dtram", r, "official", f"seed{s}", "model.pt") for r, s in IRRL_TESTS["dtram"]],
     output:
-        jsons=[
-            res("irrl", "test", "dtram", r, "official", f"seed{s}", "test.json")
-            for r, s in IRRL_TESTS["dtram"]
-        ],
-        cases=[
-            res("irrl", "test", "dtram", r, "official", f"seed{s}", "cases.npz")
-            for r, s in IRRL_TESTS["dtram"]
-        ],
+        jsons=[res("irrl", "test", "dtram", r, "official", f"seed{s}", "test.json") for r, s in IRRL_TESTS["dtram"]],
+        cases=[res("irrl", "test", "dtram", r, "official", f"seed{s}", "cases.npz") for r, s in IRRL_TESTS["dtram"]],
     log:
         logpath("irrl", "test_dtram"),
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "test")
-    resources:
-        runtime=runtime("irrl", "test"),
-        mem_mb=mem_mb("irrl", "test"),
-        gpu=gpus("irrl", "test"),
     params:
         cfg=stage_params("irrl", "ram"),
         rewards=" ".join(r for r, _ in IRRL_TESTS["dtram"]),
@@ -350,11 +276,6 @@ rule irrl_noise:
         logpath("irrl", "noise"),
     conda:
         env_file("irrl-torch")
-    threads: threads_of("irrl", "noise")
-    resources:
-        runtime=runtime("irrl", "noise"),
-        mem_mb=mem_mb("irrl", "noise"),
-        gpu=gpus("irrl", "noise"),
     params:
         seed=IRRL_EX["noise_seed"],
     shell:
@@ -377,11 +298,6 @@ rule irrl_plot_curves:
         logpath("irrl", "plot_curves_{model}"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -402,11 +318,6 @@ rule irrl_table_digits:
         logpath("irrl", "table_digits"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -431,11 +342,6 @@ rule irrl_detach_ablation:
         logpath("irrl", "detach_ablation"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         rewards=" ".join(IRRL_EX["detach_rewards"]),
@@ -461,11 +367,6 @@ rule irrl_plot_rh:
         logpath("irrl", "plot_rh"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -489,11 +390,6 @@ rule irrl_plot_noise:
         logpath("irrl", "plot_noise"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -516,11 +412,6 @@ rule irrl_draw_cases:
         logpath("irrl", "draw_cases_{reward}"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -539,11 +430,6 @@ rule irrl_train_skills:
         benchpath("irrl", "skills", "{env}", "{sreward}", "seed{seed}")
     conda:
         env_file("irrl-skills")
-    threads: threads_of("irrl", "skills")
-    resources:
-        runtime=runtime("irrl", "skills"),
-        mem_mb=mem_mb("irrl", "skills"),
-        gpu=0,
     params:
         cfg=lambda wc: stage_params(
             "irrl",
@@ -578,11 +464,6 @@ rule irrl_plot_skills:
         logpath("irrl", "plot_skills"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         cfg=stage_params("irrl", "skills"),
         envs=" ".join(IRRL_SK["envs"]),
@@ -609,11 +490,6 @@ rule irrl_plot_occupancy:
         logpath("irrl", "plot_occupancy_{env}_{sreward}"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         snaps=lambda wc, input: [
@@ -636,11 +512,6 @@ rule irrl_claims:
         logpath("irrl", "claims"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     shell:
         "python -m scripts.irrl.claims --metrics {input.metrics} --skills-tidy {input.skills}"
         " --out {output} > {log} 2>&1"
@@ -661,11 +532,6 @@ rule irrl_report:
         logpath("irrl", "report"),
     conda:
         env_file("irrl-plot")
-    threads: 1
-    resources:
-        runtime=runtime("irrl", "default"),
-        mem_mb=mem_mb("irrl", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json("irrl"),

@@ -38,11 +38,6 @@ rule lse_env_info:
         logpath("lse", "env_info"),
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         cfg=json.dumps({"envs": ["cliff", "cartpole", "acrobot", "cmc", "halfcheetah"]}),
     shell:
@@ -64,11 +59,6 @@ rule lse_train_se:
         benchpath("lse", "train_se", "{env}_{variant}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "train_se")
-    resources:
-        runtime=runtime("lse", "train_se"),
-        mem_mb=mem_mb("lse", "train_se"),
-        gpu=gpus("lse", "train_se"),
     params:
         cfg=lambda wc: json.dumps(
             dict(
@@ -98,19 +88,14 @@ rule lse_eval_se:
         ),
     output:
         res("lse", "eval_se", "{env}", "{agent}", "{semode}.csv"),
-    wildcard_constraints:
-        semode="real|se_fixhp|se_varyhp",
     log:
         logpath("lse", "eval_se", "{env}_{agent}_{semode}"),
     benchmark:
         benchpath("lse", "eval_se", "{env}_{agent}_{semode}")
+    wildcard_constraints:
+        semode="real|se_fixhp|se_varyhp",
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_se")
-    resources:
-        runtime=runtime("lse", "eval_se"),
-        mem_mb=mem_mb("lse", "eval_se"),
-        gpu=gpus("lse", "eval_se"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -142,11 +127,6 @@ rule lse_se_transitions:
         benchpath("lse", "se_transitions", "{env}_{agent}")
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "eval_se"),
-        mem_mb=mem_mb("lse", "eval_se"),
-        gpu=gpus("lse", "eval_se"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -172,11 +152,6 @@ rule lse_mbrl_data:
         logpath("lse", "mbrl_data", "{env}_seed{seed}"),
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     shell:
         "python -m scripts.lse.mbrl_data --transitions {input} --out {output} > {log} 2>&1"
 
@@ -194,15 +169,8 @@ rule lse_mbrl_fit:
         benchpath("lse", "mbrl_fit", "{env}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "mbrl_fit"),
-        mem_mb=mem_mb("lse", "mbrl_fit"),
-        gpu=gpus("lse", "mbrl_fit"),
     params:
-        cfg=lambda wc: json.dumps(
-            {k: LSE["mbrl"][k] for k in ("net", "lr", "batch_size", "epochs")} | {"env": wc.env}
-        ),
+        cfg=lambda wc: json.dumps({k: LSE["mbrl"][k] for k in ("net", "lr", "batch_size", "epochs")} | {"env": wc.env}),
     shell:
         "python -m scripts.lse.mbrl_fit --params {params.cfg:q} --seed {wildcards.seed}"
         " --data {input} --out {output.model} > {log} 2>&1"
@@ -211,9 +179,7 @@ rule lse_mbrl_fit:
 rule lse_mbrl_eval:
     """Vary-HP agents trained on the supervised models, tested on the real env."""
     input:
-        models=lambda wc: expand(
-            res("lse", "mbrl_fit", wc.env, "model_seed{s}.pt"), s=range(LSE["mbrl"]["datasets"])
-        ),
+        models=lambda wc: expand(res("lse", "mbrl_fit", wc.env, "model_seed{s}.pt"), s=range(LSE["mbrl"]["datasets"])),
     output:
         res("lse", "eval_se", "{env}", "{agent}", "mbrl.csv"),
     log:
@@ -222,11 +188,6 @@ rule lse_mbrl_eval:
         benchpath("lse", "mbrl_eval", "{env}_{agent}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_se")
-    resources:
-        runtime=runtime("lse", "eval_se"),
-        mem_mb=mem_mb("lse", "eval_se"),
-        gpu=gpus("lse", "eval_se"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -257,11 +218,6 @@ rule lse_train_rn:
         benchpath("lse", "train_rn", "{env}_mode{rnmode}_seed{seed}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "train_rn", by="env")
-    resources:
-        runtime=runtime("lse", "train_rn", by="env"),
-        mem_mb=mem_mb("lse", "train_rn", by="env"),
-        gpu=gpus("lse", "train_rn"),
     params:
         cfg=lambda wc: json.dumps(
             {k: v for k, v in LSE_RN[wc.env].items() if k not in ("eval", "modes")}
@@ -286,25 +242,17 @@ rule lse_select_rn:
         logpath("lse", "select_rn", "{env}_mode{rnmode}"),
     conda:
         env_file("lse-torch17")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         cfg=json.dumps({"n_best": LSE_RN["n_best"]}),
     shell:
-        "python -m scripts.lse.select_rn --params {params.cfg:q} --models {input}"
-        " --out {output} > {log} 2>&1"
+        "python -m scripts.lse.select_rn --params {params.cfg:q} --models {input}" " --out {output} > {log} 2>&1"
 
 
 rule lse_eval_rn:
     """Fig 5/9 data: agents trained with a selected RN (or natively), a test episode after each."""
     input:
         selected=lambda wc: (
-            []
-            if int(wc.rnmode) in (0, -1)
-            else [res("lse", "select_rn", wc.env, f"mode{wc.rnmode}", "best.json")]
+            [] if int(wc.rnmode) in (0, -1) else [res("lse", "select_rn", wc.env, f"mode{wc.rnmode}", "best.json")]
         ),
     output:
         res("lse", "eval_rn", "{env}", "{protocol}", "mode{rnmode}.npz"),
@@ -314,11 +262,6 @@ rule lse_eval_rn:
         benchpath("lse", "eval_rn", "{env}_{protocol}_mode{rnmode}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "eval_rn", by="env")
-    resources:
-        runtime=runtime("lse", "eval_rn", by="env"),
-        mem_mb=mem_mb("lse", "eval_rn", by="env"),
-        gpu=gpus("lse", "eval_rn"),
     params:
         cfg=lambda wc: json.dumps(
             dict(
@@ -347,11 +290,6 @@ rule lse_stepsize_run:
         benchpath("lse", "stepsize", "cfg{i}")
     conda:
         env_file("lse-torch17")
-    threads: threads_of("lse", "stepsize")
-    resources:
-        runtime=runtime("lse", "stepsize"),
-        mem_mb=mem_mb("lse", "stepsize"),
-        gpu=gpus("lse", "stepsize"),
     params:
         cfg=json.dumps(dict(LSE_SS, configs=LSE_SS_CFGS)),
     shell:
@@ -386,11 +324,6 @@ rule lse_fig2:
         logpath("lse", "fig2"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         logs=lambda wc, input: " ".join(f"{p.split('/')[4]}={p}" for p in input.logs),
@@ -419,11 +352,6 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             logpath("lse", _f3),
         conda:
             env_file("lse-plot")
-        threads: 1
-        resources:
-            runtime=runtime("lse", "default"),
-            mem_mb=mem_mb("lse", "default"),
-            gpu=gpus("lse", "default"),
         params:
             scale=SCALE,
             env=_env,
@@ -440,18 +368,15 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
             res("lse", "se_transitions", _env, f"{LSE_SE['transitions']['agent_kind']}.npz"),
         output:
             [
-                figure_report(fig("lse", f"{_f4}_{_env}_hist_{d}.pdf"), caption=f"../report/lse/{_f4}.rst", category="LSE")
+                figure_report(
+                    fig("lse", f"{_f4}_{_env}_hist_{d}.pdf"), caption=f"../report/lse/{_f4}.rst", category="LSE"
+                )
                 for d in LSE_DIMS[_env]
             ],
         log:
             logpath("lse", _f4),
         conda:
             env_file("lse-plot")
-        threads: 1
-        resources:
-            runtime=runtime("lse", "default"),
-            mem_mb=mem_mb("lse", "default"),
-            gpu=gpus("lse", "default"),
         params:
             scale=SCALE,
             env=_env,
@@ -469,23 +394,18 @@ rule lse_fig_mbrl:
             for a in LSE_SE["eval"]["agents"]["cartpole"]
             for m in ("real", "se_varyhp", "mbrl")
         ],
-        metrics=[
-            res("lse", "mbrl_fit", "cartpole", f"metrics_seed{s}.json") for s in range(LSE["mbrl"]["datasets"])
-        ],
+        metrics=[res("lse", "mbrl_fit", "cartpole", f"metrics_seed{s}.json") for s in range(LSE["mbrl"]["datasets"])],
     output:
         kde=figure_report(fig("lse", "fig_mbrl_baseline_kde.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"),
-        bars=figure_report(fig("lse", "fig_mbrl_baseline_bars.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"),
+        bars=figure_report(
+            fig("lse", "fig_mbrl_baseline_bars.pdf"), caption="../report/lse/fig_mbrl.rst", category="LSE"
+        ),
         csv=fig("lse", "table_mbrl_baseline.csv"),
         md=fig("lse", "table_mbrl_baseline.md"),
     log:
         logpath("lse", "fig_mbrl"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         best=LSE["mbrl"]["best"],
@@ -510,11 +430,6 @@ rule lse_fig5_9:
         logpath("lse", "fig5_9"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         runs=" ".join(f"{e}/{p}/{m}={path}" for (e, p, m), path in LSE_RN_RUNS.items()),
@@ -539,11 +454,6 @@ rule lse_fig10:
         logpath("lse", "fig10"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         sel=" ".join(f"{m}={res('lse', 'select_rn', 'cliff', f'mode{m}', 'best.json')}" for m in LSE_FIG10_MODES),
@@ -559,18 +469,17 @@ rule lse_fig11:
         [res("lse", "stepsize", f"cfg{i}.json") for i in range(len(LSE_SS_CFGS))],
     output:
         [
-            figure_report(fig("lse", f"fig11_stepsize_{'mirrored' if m else 'plain'}.pdf"), caption="../report/lse/fig11.rst", category="LSE")
+            figure_report(
+                fig("lse", f"fig11_stepsize_{'mirrored' if m else 'plain'}.pdf"),
+                caption="../report/lse/fig11.rst",
+                category="LSE",
+            )
             for m in LSE_SS_MIRRORED
         ],
     log:
         logpath("lse", "fig11"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         scale=SCALE,
         outs=" ".join(
@@ -585,16 +494,14 @@ rule lse_fig11:
 LSE_SUMMARY_TABLES = (
     ([fig("lse", "table_rn_steps_to_threshold.csv")] if LSE_RN_PROTOS else [])
     + ([fig("lse", "table_fig2_se_training.csv")] if LSE_SE["envs"] else [])
-    + (
-        [fig("lse", f"table_{LSE_SE_FIG[e][0]}_{e}.csv") for e in LSE_SE["envs"]]
-        if SCALE != "laptop"
-        else []
-    )
+    + ([fig("lse", f"table_{LSE_SE_FIG[e][0]}_{e}.csv") for e in LSE_SE["envs"]] if SCALE != "laptop" else [])
 )
 
 
 # runs of the LSE claims (config/claims.yaml): Cliff RN speed-ups, CartPole DDQN on varied-HP SEs
-LSE_CLAIM_RN = {k: v for k, v in LSE_RN_RUNS.items() if k[0] == "cliff" and k[1] in ("default", "varyhp") and k[2] in (0, 2, 6)}
+LSE_CLAIM_RN = {
+    k: v for k, v in LSE_RN_RUNS.items() if k[0] == "cliff" and k[1] in ("default", "varyhp") and k[2] in (0, 2, 6)
+}
 LSE_CLAIM_SE = (
     [res("lse", "eval_se", "cartpole", "ddqn", f"{m}.csv") for m in ("real", "se_varyhp")]
     if SCALE != "laptop" and "cartpole" in LSE_SE["envs"] and "ddqn" in LSE_SE["eval"]["agents"].get("cartpole", [])
@@ -613,11 +520,6 @@ rule lse_claims:
         logpath("lse", "claims"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
     params:
         rn=" ".join(f"{e}/{p}/{m}={path}" for (e, p, m), path in LSE_CLAIM_RN.items()),
     shell:
@@ -631,25 +533,22 @@ rule lse_report:
         tables=LSE_SUMMARY_TABLES,
     output:
         fig("lse", "summary.md"),
-    params:
-        scale=SCALE,
-        left_out=lambda wc: left_out_json("lse"),
     log:
         logpath("lse", "report"),
     conda:
         env_file("lse-plot")
-    threads: 1
-    resources:
-        runtime=runtime("lse", "default"),
-        mem_mb=mem_mb("lse", "default"),
-        gpu=gpus("lse", "default"),
+    params:
+        scale=SCALE,
+        left_out=lambda wc: left_out_json("lse"),
     shell:
         "python -m scripts.lse.report --tables {input.tables} --claims {input.claims}"
         " --left-out {params.left_out:q} --scale {params.scale} --out {output} > {log} 2>&1"
 
 
 # ----------------------------------------------------------------------------- targets
-_se_reason = f"SE training and its 4000-agent evaluations need cluster CPU-hours; not run at {SCALE} scale (config/lse.yaml)"
+_se_reason = (
+    f"SE training and its 4000-agent evaluations need cluster CPU-hours; not run at {SCALE} scale (config/lse.yaml)"
+)
 # the manifest's seeds column: LSE's runs are NES runs, RN models and agents, not config seeds
 _se_runs = (
     f"{LSE_SE['runs']['opt']} NES runs per env; {LSE_SE['eval']['n_models']} SEs x {LSE_SE['eval']['agents_per_model']} agents"
@@ -685,10 +584,22 @@ for _env, (_f3, _f4) in LSE_SE_FIG.items():
         register_target("lse", fig("lse", _name), f"Fig. {_f3[3:]}", scales=_sc, left_out=_se_reason, runs=_se_runs)
     for _d in LSE_DIMS[_env]:
         register_target(
-            "lse", fig("lse", f"{_f4}_{_env}_hist_{_d}.pdf"), f"Fig. {_f4[3:]}", scales=_sc, left_out=_se_reason, runs=_se_runs
+            "lse",
+            fig("lse", f"{_f4}_{_env}_hist_{_d}.pdf"),
+            f"Fig. {_f4[3:]}",
+            scales=_sc,
+            left_out=_se_reason,
+            runs=_se_runs,
         )
 for _name in ("fig_mbrl_baseline_kde.pdf", "fig_mbrl_baseline_bars.pdf", "table_mbrl_baseline.md"):
-    register_target("lse", fig("lse", _name), "MBRL baseline (README)", scales=("smoke", "paper"), left_out=_se_reason, runs=_se_runs)
+    register_target(
+        "lse",
+        fig("lse", _name),
+        "MBRL baseline (README)",
+        scales=("smoke", "paper"),
+        left_out=_se_reason,
+        runs=_se_runs,
+    )
 for _e in LSE_AT["paper"]["rn"]["envs"]:
     for _p in LSE_AT["paper"]["rn"][_e]["eval"]["run_protocols"]:
         register_target(
@@ -706,7 +617,11 @@ register_target(
     runs="; ".join(f"{e}: {_rn_runs(e)}" for e in LSE_RN["envs"]),
 )
 for _m in LSE_AT["paper"]["rn"]["cliff"]["modes"]:
-    for _name in (f"fig10_cliff_mode{_m}.pdf", f"fig10_cliff_mode{_m}_simplified.pdf", f"table_fig10_cliff_rewards_mode{_m}.csv"):
+    for _name in (
+        f"fig10_cliff_mode{_m}.pdf",
+        f"fig10_cliff_mode{_m}_simplified.pdf",
+        f"table_fig10_cliff_rewards_mode{_m}.csv",
+    ):
         register_target(
             "lse",
             fig("lse", _name),

@@ -34,12 +34,15 @@ def _figure_entry(pdf):
         regex = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(pattern))
         if re.fullmatch(regex, pdf):
             return entry
-    raise WorkflowError(f"{pdf}: a registered figure whose rule does not declare it with "
-                        "figure_report(...), so it has no caption in the report")
+    raise WorkflowError(
+        f"{pdf}: a registered figure whose rule does not declare it with "
+        "figure_report(...), so it has no caption in the report"
+    )
 
 
-_FIGURE_PDFS = sorted({t["path"] for _p in PAPERS for t in TARGETS[_p]
-                       if t["path"].endswith(".pdf") and not t["left_out"]})
+_FIGURE_PDFS = sorted(
+    {t["path"] for _p in PAPERS for t in TARGETS[_p] if t["path"].endswith(".pdf") and not t["left_out"]}
+)
 
 for _pdf in _FIGURE_PDFS:
     _paper = Path(_pdf).parts[1]
@@ -61,11 +64,6 @@ for _pdf in _FIGURE_PDFS:
             logpath(_paper, "report", f"{_within_paper(_pdf)}.png"),
         conda:
             env_file("workflow")
-        threads: 1
-        resources:
-            runtime=5,
-            mem_mb=500,
-            gpu=0,
         params:
             # written by scripts.common.plotting.save_figure beside the PDF
             preview=lambda wc, input: png_preview(input[0]),
@@ -75,8 +73,9 @@ for _pdf in _FIGURE_PDFS:
             " makes {input} (snakemake --forcerun {input})' >&2; exit 1; fi > {log} 2>&1"
 
 
-_TABLE_MDS = sorted({t["path"] for _p in PAPERS for t in TARGETS[_p]
-                     if t["path"].endswith(".md") and not t["left_out"]})
+_TABLE_MDS = sorted(
+    {t["path"] for _p in PAPERS for t in TARGETS[_p] if t["path"].endswith(".md") and not t["left_out"]}
+)
 
 for _md in _TABLE_MDS:
     _paper = Path(_md).parts[1]
@@ -97,10 +96,5 @@ for _md in _TABLE_MDS:
             logpath(_paper, "report", f"{_within_paper(_md)}.html"),
         conda:
             env_file("workflow")
-        threads: 1
-        resources:
-            runtime=5,
-            mem_mb=500,
-            gpu=0,
         shell:
             "python -m scripts.common.md_html --md {input:q} --out {output:q} > {log} 2>&1"

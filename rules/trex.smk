@@ -8,6 +8,8 @@ TREX_ATARI = list(TREX["atari_envs"])
 TREX_NOISE = TREX["noise"] if TREX["noise"]["enabled"] else None
 TREX_DSEED = TREX["demonstrator_seed"]
 TREX_KIND = {e: ("mujoco" if e in ("halfcheetah", "hopper", "ant") else "atari") for e in TREX["envs"]}
+# `by: kind` in config/trex.yaml's resources: a job's resources follow its env's kind
+resource_selector("kind", lambda wildcards: TREX_KIND[wildcards.env])
 # each env's settings, its stages limited to the scale's active ones
 TREX_ENVCFG = {
     e: {**c, "stages": {s: r for s, r in c["stages"].items() if s in TREX["mujoco_stages"] or TREX_KIND[e] == "atari"}}
@@ -42,11 +44,6 @@ rule trex_train_demonstrator:
         benchpath("trex", "demonstrator", "{env}")
     conda:
         env_file("trex-rl")
-    threads: lambda wc: threads_of("trex", f"demonstrator_{TREX_KIND[wc.env]}")
-    resources:
-        runtime=lambda wc: runtime("trex", f"demonstrator_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"demonstrator_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"demonstrator_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env], "ppo": TREX[f"ppo_{TREX_KIND[wc.env]}"]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -67,11 +64,6 @@ rule trex_generate_demos:
         logpath("trex", "demos", "{env}"),
     conda:
         env_file("trex-rl")
-    threads: 1
-    resources:
-        runtime=lambda wc: runtime("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -92,11 +84,6 @@ rule trex_generate_heldout:
         logpath("trex", "heldout", "{env}"),
     conda:
         env_file("trex-rl")
-    threads: 1
-    resources:
-        runtime=lambda wc: runtime("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -116,13 +103,10 @@ rule trex_make_pairs:
         logpath("trex", "pairs", "{env}", "{tset}"),
     conda:
         env_file("trex-reward")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
-        cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env], "reward": TREX[f"reward_{TREX_KIND[wc.env]}"]}, sort_keys=True),
+        cfg=lambda wc: json.dumps(
+            {"env": TREX_ENVCFG[wc.env], "reward": TREX[f"reward_{TREX_KIND[wc.env]}"]}, sort_keys=True
+        ),
         seed=TREX_DSEED,
     shell:
         "python -m scripts.trex.make_pairs --params {params.cfg:q} --seed {params.seed}"
@@ -144,11 +128,6 @@ rule trex_train_reward:
         benchpath("trex", "reward", "{env}", "{tset}")
     conda:
         env_file("trex-reward")
-    threads: lambda wc: threads_of("trex", f"reward_{TREX_KIND[wc.env]}")
-    resources:
-        runtime=lambda wc: runtime("trex", f"reward_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"reward_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"reward_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps({"reward": TREX[f"reward_{TREX_KIND[wc.env]}"]}, sort_keys=True),
         seed=TREX_DSEED,
@@ -172,11 +151,6 @@ rule trex_predict_returns:
         logpath("trex", "pred_vs_true", "{env}", "{tset}"),
     conda:
         env_file("trex-reward")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=lambda wc: mem_mb("trex", f"rollouts_{TREX_KIND[wc.env]}"),
-        gpu=0,
     params:
         cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env]}, sort_keys=True),
     shell:
@@ -199,11 +173,6 @@ rule trex_train_policy:
         benchpath("trex", "policy", "{env}", "{set}", "seed{seed}")
     conda:
         env_file("trex-rl")
-    threads: lambda wc: threads_of("trex", f"policy_{TREX_KIND[wc.env]}")
-    resources:
-        runtime=lambda wc: runtime("trex", f"policy_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"policy_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"policy_{TREX_KIND[wc.env]}"),
     params:
         cfg=lambda wc: json.dumps(
             {
@@ -230,13 +199,10 @@ rule trex_eval_policy:
         logpath("trex", "eval", "{env}", "{set}", "seed{seed}"),
     conda:
         env_file("trex-rl")
-    threads: 1
-    resources:
-        runtime=lambda wc: runtime("trex", f"eval_{TREX_KIND[wc.env]}"),
-        mem_mb=lambda wc: mem_mb("trex", f"eval_{TREX_KIND[wc.env]}"),
-        gpu=lambda wc: gpus("trex", f"eval_{TREX_KIND[wc.env]}"),
     params:
-        cfg=lambda wc: json.dumps({"env": TREX_ENVCFG[wc.env], "eval": TREX[f"eval_{TREX_KIND[wc.env]}"]}, sort_keys=True),
+        cfg=lambda wc: json.dumps(
+            {"env": TREX_ENVCFG[wc.env], "eval": TREX[f"eval_{TREX_KIND[wc.env]}"]}, sort_keys=True
+        ),
         experiment=lambda wc: "noise" if "swap" in wc.set else TREX_KIND[wc.env],
     shell:
         "python -m scripts.trex.eval_policy --params {params.cfg:q} --seed {wildcards.seed}"
@@ -251,21 +217,22 @@ rule trex_fig_mujoco_bars:
     """MuJoCo bar chart: forward distance per task and stage, best demo dashed, paper markers."""
     input:
         evals=[res("trex", "eval", e, s, f"seed{k}.csv") for e, s in TREX_MUJOCO_SETS for k in TREX_SEEDS],
-        control=[res("trex", "eval", e, "control", f"seed{k}.csv") for e in TREX["control_envs"] for k in TREX_CONTROL_SEEDS],
+        control=[
+            res("trex", "eval", e, "control", f"seed{k}.csv") for e in TREX["control_envs"] for k in TREX_CONTROL_SEEDS
+        ],
         demos=[res("trex", "demos", e, "demos_meta.csv") for e in TREX_MUJOCO],
     output:
-        fig=figure_report(fig("trex", "fig_mujoco_performance.pdf"), caption="../report/trex/fig_mujoco_performance.rst", category="T-REX"),
+        fig=figure_report(
+            fig("trex", "fig_mujoco_performance.pdf"),
+            caption="../report/trex/fig_mujoco_performance.rst",
+            category="T-REX",
+        ),
         csv=fig("trex", "table_mujoco_performance.csv"),
         md=fig("trex", "table_mujoco_performance.md"),
     log:
         logpath("trex", "fig_mujoco_performance"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         cfg=json.dumps({"stages": {e: TREX_ENVCFG[e]["stages"] for e in TREX_MUJOCO}}, sort_keys=True),
         scale=SCALE,
@@ -280,18 +247,15 @@ rule trex_fig_extrapolation:
     input:
         [res("trex", "pred_vs_true", e, s, "pred_vs_true.csv") for e, s in TREX_MUJOCO_SETS],
     output:
-        fig=figure_report(fig("trex", "fig_extrapolation.pdf"), caption="../report/trex/fig_extrapolation.rst", category="T-REX"),
+        fig=figure_report(
+            fig("trex", "fig_extrapolation.pdf"), caption="../report/trex/fig_extrapolation.rst", category="T-REX"
+        ),
         csv=fig("trex", "table_extrapolation_corr.csv"),
         md=fig("trex", "table_extrapolation_corr.md"),
     log:
         logpath("trex", "fig_extrapolation"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -304,16 +268,15 @@ rule trex_fig_extrapolation_atari:
     input:
         [res("trex", "pred_vs_true", g, "stage1", "pred_vs_true.csv") for g in TREX_ATARI],
     output:
-        fig=figure_report(fig("trex", "fig_extrapolation_atari.pdf"), caption="../report/trex/fig_extrapolation_atari.rst", category="T-REX"),
+        fig=figure_report(
+            fig("trex", "fig_extrapolation_atari.pdf"),
+            caption="../report/trex/fig_extrapolation_atari.rst",
+            category="T-REX",
+        ),
     log:
         logpath("trex", "fig_extrapolation_atari"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -328,16 +291,15 @@ rule trex_fig_attention:
         demos=res("trex", "demos", TREX["attention_env"], "demos.npz"),
         heldout=res("trex", "heldout", TREX["attention_env"], "trajs.npz"),
     output:
-        fig=figure_report(fig("trex", "fig_attention_breakout.pdf"), caption="../report/trex/fig_attention_breakout.rst", category="T-REX"),
+        fig=figure_report(
+            fig("trex", "fig_attention_breakout.pdf"),
+            caption="../report/trex/fig_attention_breakout.rst",
+            category="T-REX",
+        ),
     log:
         logpath("trex", "fig_attention"),
     conda:
         env_file("trex-reward")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "rollouts_atari"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -357,11 +319,6 @@ rule trex_table_atari:
         logpath("trex", "table1_atari"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -372,21 +329,24 @@ rule trex_table_atari:
 rule trex_fig_noise:
     """Hopper ranking noise: forward distance against the ranking's order correctness."""
     input:
-        evals=[res("trex", "eval", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, f"seed{TREX_SEEDS[0]}.csv") for s in TREX_NOISE_SETS],
-        pairs=[res("trex", "pairs", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, "pairs.npz") for s in TREX_NOISE_SETS],
+        evals=[
+            res("trex", "eval", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, f"seed{TREX_SEEDS[0]}.csv")
+            for s in TREX_NOISE_SETS
+        ],
+        pairs=[
+            res("trex", "pairs", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, "pairs.npz")
+            for s in TREX_NOISE_SETS
+        ],
     output:
-        fig=figure_report(fig("trex", "fig_noise_hopper.pdf"), caption="../report/trex/fig_noise_hopper.rst", category="T-REX"),
+        fig=figure_report(
+            fig("trex", "fig_noise_hopper.pdf"), caption="../report/trex/fig_noise_hopper.rst", category="T-REX"
+        ),
         csv=fig("trex", "table_noise.csv"),
         md=fig("trex", "table_noise.md"),
     log:
         logpath("trex", "fig_noise"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
     shell:
@@ -399,26 +359,36 @@ rule trex_claims:
     input:
         mujoco=[res("trex", "eval", e, s, f"seed{k}.csv") for e, s in TREX_MUJOCO_SETS for k in TREX_SEEDS],
         atari=[res("trex", "eval", g, "stage1", f"seed{k}.csv") for g in TREX_ATARI for k in TREX_ATARI_SEEDS],
-        noise_evals=[res("trex", "eval", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, f"seed{TREX_SEEDS[0]}.csv") for s in TREX_NOISE_SETS],
-        noise_pairs=[res("trex", "pairs", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, "pairs.npz") for s in TREX_NOISE_SETS],
-        demos=sorted({res("trex", "demos", e, "demos_meta.csv") for e in TREX_MUJOCO + TREX_ATARI + ([TREX_NOISE["env"]] if TREX_NOISE else [])}),
+        noise_evals=[
+            res("trex", "eval", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, f"seed{TREX_SEEDS[0]}.csv")
+            for s in TREX_NOISE_SETS
+        ],
+        noise_pairs=[
+            res("trex", "pairs", TREX_NOISE["env"] if TREX_NOISE else "hopper", s, "pairs.npz")
+            for s in TREX_NOISE_SETS
+        ],
+        demos=sorted(
+            {
+                res("trex", "demos", e, "demos_meta.csv")
+                for e in TREX_MUJOCO + TREX_ATARI + ([TREX_NOISE["env"]] if TREX_NOISE else [])
+            }
+        ),
     output:
         res("trex", "claims.csv"),
     log:
         logpath("trex", "claims"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         cfg=json.dumps(
             {
                 "stages": {e: TREX_ENVCFG[e]["stages"] for e in TREX_MUJOCO},
                 "noise": (
-                    {"env": TREX_NOISE["env"], "stage": TREX_NOISE["stage"], "stages": TREX_ENVCFG[TREX_NOISE["env"]]["stages"]}
+                    {
+                        "env": TREX_NOISE["env"],
+                        "stage": TREX_NOISE["stage"],
+                        "stages": TREX_ENVCFG[TREX_NOISE["env"]]["stages"],
+                    }
                     if TREX_NOISE
                     else None
                 ),
@@ -435,7 +405,9 @@ rule trex_compare:
     """Reproduced against reported: one Markdown page over every T-REX table built at this scale."""
     input:
         claims=rules.trex_claims.output,
-        tables=[fig("trex", n) for n in ["table_mujoco_performance.csv", "table_extrapolation_corr.csv"] if TREX_MUJOCO]
+        tables=[
+            fig("trex", n) for n in ["table_mujoco_performance.csv", "table_extrapolation_corr.csv"] if TREX_MUJOCO
+        ]
         + ([fig("trex", "table1_atari.csv")] if TREX_ATARI else [])
         + ([fig("trex", "table_noise.csv")] if TREX_NOISE else []),
     output:
@@ -444,11 +416,6 @@ rule trex_compare:
         logpath("trex", "compare"),
     conda:
         env_file("trex-figures")
-    threads: 1
-    resources:
-        runtime=runtime("trex", "default"),
-        mem_mb=mem_mb("trex", "default"),
-        gpu=0,
     params:
         scale=SCALE,
         left_out=lambda wc: left_out_json("trex"),
@@ -468,19 +435,102 @@ TREX_NO_ATARI_DEMOS = (
 TREX_NO_MUJOCO = "no MuJoCo task configured at this scale"
 TREX_NOISE_RUNS = f"{TREX_NOISE['trials']} trials x {len(TREX_NOISE['swaps'])} noise levels" if TREX_NOISE else None
 TREX_NO_NOISE = f"Hopper ranking-noise sweep (6 levels x 9 trials of PPO) needs CPU hours; not run at {SCALE} scale (built at smoke, tiny, and paper scale)"
-register_target("trex", fig("trex", "table1_atari.csv"), "Table 1 (Atari LfD performance)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI, runs=len(TREX_ATARI_SEEDS))
-register_target("trex", fig("trex", "table1_atari.md"), "Table 1 (Atari LfD performance)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI, runs=len(TREX_ATARI_SEEDS))
-register_target("trex", fig("trex", "fig_extrapolation_atari.pdf"), "Fig. extrapolation (Atari)", scales=(SCALE,) if TREX_ATARI else (), left_out=TREX_NO_ATARI_DEMOS)
-register_target("trex", fig("trex", "fig_attention_breakout.pdf"), "Fig. reward attention (Breakout)", scales=(SCALE,) if TREX["attention_env"] in TREX_ATARI else (), left_out=TREX_NO_ATARI_DEMOS)
-register_target("trex", fig("trex", "fig_mujoco_performance.pdf"), "Fig. MuJoCo performance (bar chart)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "table_mujoco_performance.csv"), "Fig. MuJoCo performance (numbers)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "table_mujoco_performance.md"), "Fig. MuJoCo performance (numbers)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "fig_extrapolation.pdf"), "Fig. extrapolation (MuJoCo)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "table_extrapolation_corr.csv"), "Extrapolation correlations (not in the paper)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "table_extrapolation_corr.md"), "Extrapolation correlations (not in the paper)", scales=(SCALE,) if TREX_MUJOCO else (), left_out=TREX_NO_MUJOCO)
-register_target("trex", fig("trex", "fig_noise_hopper.pdf"), "Fig. ranking noise (Hopper)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE, runs=TREX_NOISE_RUNS)
-register_target("trex", fig("trex", "table_noise.csv"), "Fig. ranking noise (numbers)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE, runs=TREX_NOISE_RUNS)
-register_target("trex", fig("trex", "table_noise.md"), "Fig. ranking noise (numbers)", scales=(SCALE,) if TREX_NOISE else (), left_out=TREX_NO_NOISE, runs=TREX_NOISE_RUNS)
+register_target(
+    "trex",
+    fig("trex", "table1_atari.csv"),
+    "Table 1 (Atari LfD performance)",
+    scales=(SCALE,) if TREX_ATARI else (),
+    left_out=TREX_NO_ATARI,
+    runs=len(TREX_ATARI_SEEDS),
+)
+register_target(
+    "trex",
+    fig("trex", "table1_atari.md"),
+    "Table 1 (Atari LfD performance)",
+    scales=(SCALE,) if TREX_ATARI else (),
+    left_out=TREX_NO_ATARI,
+    runs=len(TREX_ATARI_SEEDS),
+)
+register_target(
+    "trex",
+    fig("trex", "fig_extrapolation_atari.pdf"),
+    "Fig. extrapolation (Atari)",
+    scales=(SCALE,) if TREX_ATARI else (),
+    left_out=TREX_NO_ATARI_DEMOS,
+)
+register_target(
+    "trex",
+    fig("trex", "fig_attention_breakout.pdf"),
+    "Fig. reward attention (Breakout)",
+    scales=(SCALE,) if TREX["attention_env"] in TREX_ATARI else (),
+    left_out=TREX_NO_ATARI_DEMOS,
+)
+register_target(
+    "trex",
+    fig("trex", "fig_mujoco_performance.pdf"),
+    "Fig. MuJoCo performance (bar chart)",
+    scales=(SCALE,) if TREX_MUJOCO else (),
+    left_out=TREX_NO_MUJOCO,
+)
+register_target(
+    "trex",
+    fig("trex", "table_mujoco_performance.csv"),
+    "Fig. MuJoCo performance (numbers)",
+    scales=(SCALE,) if TREX_MUJOCO else (),
+    left_out=TREX_NO_MUJOCO,
+)
+register_target(
+    "trex",
+    fig("trex", "table_mujoco_performance.md"),
+    "Fig. MuJoCo performance (numbers)",
+    scales=(SCALE,) if TREX_MUJOCO else (),
+    left_out=TREX_NO_MUJOCO,
+)
+register_target(
+    "trex",
+    fig("trex", "fig_extrapolation.pdf"),
+    "Fig. extrapolation (MuJoCo)",
+    scales=(SCALE,) if TREX_MUJOCO else (),
+    left_out=TREX_NO_MUJOCO,
+)
+register_target(
+    "trex",
+    fig("trex", "table_extrapolation_corr.csv"),
+    "Extrapolation correlations (not in the paper)",
+    scales=(SCALE,) if TREX_MUJOCO else (),
+    left_out=TREX_NO_MUJOCO,
+)
+register_target(
+    "trex",
+    fig("trex", "table_extrapolation_corr.md"),
+    "Extrapolation correlations (not in the paper)",
+    scales=(SCALE,) if TREX_MUJOCO else (),
+    left_out=TREX_NO_MUJOCO,
+)
+register_target(
+    "trex",
+    fig("trex", "fig_noise_hopper.pdf"),
+    "Fig. ranking noise (Hopper)",
+    scales=(SCALE,) if TREX_NOISE else (),
+    left_out=TREX_NO_NOISE,
+    runs=TREX_NOISE_RUNS,
+)
+register_target(
+    "trex",
+    fig("trex", "table_noise.csv"),
+    "Fig. ranking noise (numbers)",
+    scales=(SCALE,) if TREX_NOISE else (),
+    left_out=TREX_NO_NOISE,
+    runs=TREX_NOISE_RUNS,
+)
+register_target(
+    "trex",
+    fig("trex", "table_noise.md"),
+    "Fig. ranking noise (numbers)",
+    scales=(SCALE,) if TREX_NOISE else (),
+    left_out=TREX_NO_NOISE,
+    runs=TREX_NOISE_RUNS,
+)
 register_target(
     "trex",
     fig("trex", "table_mturk.csv"),

@@ -154,12 +154,34 @@ def resolve_paper(config: Mapping[str, Any], paper: str, scale: str) -> dict[str
         return copy.deepcopy(dict(blocks["paper"]))
     if scale not in blocks:
         raise ConfigError(f"config key '{paper}.{scale}' is missing")
-    return deep_merge(blocks["paper"], blocks[scale])
+    merged = deep_merge(blocks["paper"], blocks[scale])
+    # a scale's resources table is complete (its `default` and the rules that differ from it):
+    # it replaces the paper block's rather than inheriting its rules' entries
+    if isinstance(blocks[scale], Mapping) and "resources" in blocks[scale]:
+        merged["resources"] = copy.deepcopy(blocks[scale]["resources"])
+    return merged
 
 
 def validate_global(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
-    """Validate config/config.yaml's settings (scale, papers, seeds, data sources)."""
+    """Validate config/config.yaml's settings (scale, papers, seeds, data sources, the resources
+    of the workflow's own rules)."""
     validate(config, load_schema(schema_dir / "config.schema.yaml"), registry=schema_registry(schema_dir))
+    _check_resources(config.get("resources") or {}, WORKFLOW_RULE_FILES, "resources")
+
+
+# the files whose rules each resources table may name: a paper's rule file, and for the global
+# table (config/config.yaml) the workflow's own rules
+WORKFLOW_RULE_FILES = [ROOT / "Snakefile", ROOT / "rules" / "report.smk"]
+
+
+def _check_resources(table: Mapping[str, Any], rule_files: "list[Path]", where: str) -> None:
+    from scripts.common.resources import problems, rule_names
+
+    names = {n for f in rule_files for n in rule_names(f)}
+    found = problems(table, names)
+    if found:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(
+            f"config key '{where}.{key}': {what}" for key, what in found))
 
 
 def validate_papers(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
@@ -183,6 +205,8 @@ def validate_papers(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) ->
         for scale in SCALES:
             resolved = resolve_paper(config, paper, scale)
             validate(resolved, schema, where=f"{paper}.{scale}", registry=registry)
+            _check_resources(resolved.get("resources") or {}, [ROOT / "rules" / f"{paper}.smk"],
+                             f"{paper}.{scale}.resources")
             problems = cross_field_problems(paper, resolved)
             if problems:
                 raise ConfigError("invalid configuration:\n  " + "\n  ".join(

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-import numpy as np
 import pandas as pd
 import yaml
 

@@ -3,7 +3,6 @@ life, unclipped reward, epsilon = eps_test. Tidy rows, plus the training curve's
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from scripts.common import cli
 from scripts.common.io import read_csv_checked, write_csv

@@ -9,7 +9,6 @@ accuracy on clean, masked and reversed inputs of the data's test split, mask mea
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from scripts.common import cli
 from scripts.common.io import save_npz, torch_load, write_json

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import numpy as np
 import torch

@@ -54,7 +54,6 @@ def main(argv=None) -> int:
     manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
     policy = None
     if args.oracle:
-        import torch
 
         from scripts.fdt.agent import greedy_q
         from scripts.fdt.oracle import load_oracle

@@ -18,7 +18,6 @@ from scripts.common.io import torch_load
 
 def load_oracle(path: str, game: str, prm: dict):
     """The trained oracle's tianshou policy (C51), in eval mode."""
-    import torch
 
     from scripts.fdt.agent import build_algorithm
 

@@ -10,7 +10,6 @@ import json
 import sys
 
 import numpy as np
-import pandas as pd
 
 from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure, run_points
 from scripts.common.io import read_csv_checked

@@ -9,7 +9,6 @@ CLI: ``python -m scripts.fdt.trainset --params JSON --seed S --replay DIR --out 
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-import numpy as np
 
 from scripts.common.cli import parser, setup
 from scripts.common.io import load_npz, save_npz

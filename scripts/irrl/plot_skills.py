@@ -2,7 +2,6 @@
 plateaus and iterations to the skills threshold, beside the paper's values."""
 from __future__ import annotations
 
-import json
 from typing import Optional, Sequence
 
 import numpy as np

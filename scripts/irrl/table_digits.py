@@ -2,7 +2,6 @@
 per model and reward (95% bootstrap CI over seeds), beside the paper's final value."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Optional, Sequence
 

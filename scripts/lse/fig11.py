@@ -2,11 +2,9 @@
 mirrored and plain sampling (Fig 11)."""
 from __future__ import annotations
 
-import json
 import sys
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from scripts.common.cli import parser, setup

@@ -6,7 +6,6 @@ import sys
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from scripts.common.cli import parser, setup
 from scripts.common.io import read_csvs

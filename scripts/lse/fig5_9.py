@@ -3,7 +3,6 @@ protocol, and the steps-to-threshold table (speed-up vs the native reward, final
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -2,13 +2,11 @@
 SEs with varied HPs: densities of training steps and bars of the real test return."""
 from __future__ import annotations
 
-import json
 import sys
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from scripts.common.cli import parser, setup
 from scripts.common.plotting import apply_style, save_figure

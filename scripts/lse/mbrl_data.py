@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np
 
 from scripts.common.cli import parser, setup
 from scripts.common.io import load_npz, save_npz

@@ -13,7 +13,7 @@ Valid on Python 3.8 and torch 1.7.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import gymnasium as gym
 import numpy as np

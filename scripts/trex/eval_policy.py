@@ -8,7 +8,6 @@ the authors' Atari evaluation) unless ``deterministic``. Output: tidy CSV rows.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import torch
 

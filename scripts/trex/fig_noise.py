@@ -3,7 +3,6 @@ correctness of the noisy demonstrator ranking (k random adjacent swaps; mean and
 trials per swap level), beside the paper's points read off its plot."""
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path

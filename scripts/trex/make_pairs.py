@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from scripts.common import cli
 from scripts.common.io import read_csv_checked, save_npz, write_json

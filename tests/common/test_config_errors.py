@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -44,6 +43,19 @@ CASES = [
     ("unknown scale block", {"irrl.huge": {}}, r"'irrl\.huge': not a scale"),
     ("data source typo", {"data_sources.mnist_train_images.sha": "0" * 64}, r"'data_sources\.mnist_train_images\.sha' is not a known"),
     ("resources typo", {"trex.smoke.resources.default.memory": 10}, r"'trex\.smoke\.resources\.default\.memory' is not a known"),
+    # resources tables are keyed by rule name: an unknown name (or an old stage key) is named
+    ("resources unknown rule", {"trex.smoke.resources.trex_train_rewards": {"runtime": 5}},
+     r"'trex\.smoke\.resources\.trex_train_rewards': not a rule of this paper's rule file"),
+    ("resources stage key", {"lse.laptop.resources.train_se": {"threads": 2}},
+     r"'lse\.laptop\.resources\.train_se': not a rule"),
+    ("resources other paper's rule", {"dsi.paper.resources.fdt_train": {"gpu": 1}},
+     r"'dsi\.paper\.resources\.fdt_train': not a rule"),
+    ("workflow resources unknown rule", {"resources.manifest": {"mem_mb": 1000}},
+     r"'resources\.manifest': not a rule"),
+    ("resources variant without by", {"lse.smoke.resources.lse_train_rn": {"cliff": {"runtime": 3}}},
+     r"'lse\.smoke\.resources\.lse_train_rn\.cliff': a variant block needs `by`"),
+    ("resources variant typo", {"trex.paper.resources.trex_train_policy.atari.memory": 10},
+     r"'trex\.paper\.resources\.trex_train_policy\.atari\.memory' is not a known"),
     ("dsi typo", {"dsi.smoke.gridworld.varaints": ["S"]}, r"'dsi\.smoke\.gridworld\.varaints'"),
     ("fdt typo", {"fdt.smoke.model.n_layers": 2}, r"'fdt\.smoke\.model\.n_layers'"),
     # missing keys

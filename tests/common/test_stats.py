@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from scripts.common.stats import TIDY_COLUMNS, aggregate, bootstrap_ci, correlations, iqm, tidy_frame

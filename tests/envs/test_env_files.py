@@ -4,7 +4,6 @@ slurm profile to GPUs their build supports. New env files and rules are covered 
 from __future__ import annotations
 
 import ast
-import os
 import textwrap
 from pathlib import Path
 

@@ -106,7 +106,6 @@ def test_pinned_env_code_parses_as_python38_and_avoids_newer_torch():
 
 
 def test_linear_encoder_accepts_prepooled_frames():
-    import numpy as np
 
     net = DecisionTransformer(4, 3, 10, n_layer=1, n_head=2, n_embd=16, dropout=0.0,
                               encoder="linear").eval()

@@ -2,7 +2,6 @@
 workflow's rules (whatever papers are included) meet their envs' Python versions."""
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from scripts.trex import masks, nets, pairs as P
-from scripts.trex.data import Trajectories, concat_episodes, split_frames
+from scripts.trex.data import concat_episodes, split_frames
 
 
 def test_bt_loss_known_values():

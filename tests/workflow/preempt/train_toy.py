@@ -8,7 +8,6 @@ job mid-way. Uses scripts.common.checkpoint exactly as a paper's training step d
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import time
