@@ -1,8 +1,9 @@
 """Per-run values of IRRL's claims (config/claims.yaml): results/<scale>/irrl/claims.csv.
 
-- RAM rewards: per seed, final validation accuracy (percentage points; mean of the last epochs,
-  scripts.irrl.summaries.per_seed_summary) of clipped linear minus that of the other reward,
-  RAM with the official reward gradient, paired by seed.
+- RAM rewards: per seed, final validation accuracy (mean of the last epochs) and its AUC (mean
+  over all epochs; both from scripts.irrl.summaries.per_seed_summary), in percentage points, of
+  clipped linear minus that of the other reward, RAM with the official reward gradient, paired
+  by seed.
 - Skill discovery: per (environment, seed), plateau skills of clipped linear minus clipped log,
   paired by seed (a run = seed x environment when several four-rooms sizes are run).
 """
@@ -17,8 +18,11 @@ from scripts.common.cli import parser
 from scripts.common.scorecard import write_runs
 from scripts.irrl.summaries import load_runs, per_seed_summary
 
-RAM_CLAIMS = {"irrl_lin_beats_log": ("lin_clip", "log_clip"),
-              "irrl_lin_beats_acc": ("lin_clip", "acc")}
+# claim -> (reward a, reward b, metric of per_seed_summary)
+RAM_CLAIMS = {"irrl_lin_beats_log": ("lin_clip", "log_clip", "final_val_acc"),
+              "irrl_lin_beats_acc": ("lin_clip", "acc", "final_val_acc"),
+              "irrl_lin_beats_log_auc": ("lin_clip", "log_clip", "auc_val_acc"),
+              "irrl_lin_beats_acc_auc": ("lin_clip", "acc", "auc_val_acc")}
 SKILL_CLAIMS = {"irrl_skills_lin_beats_log": ("lin_clip", "log_clip")}
 
 
@@ -26,9 +30,9 @@ def ram_rows(summary: pd.DataFrame) -> list:
     sel = summary[(summary["kind"] == "train") & (summary["model"] == "ram")
                   & (summary["detach"] == "official")]
     rows = []
-    for claim, (a, b) in RAM_CLAIMS.items():
-        pa = sel[sel["reward"] == a].set_index("seed")["final_val_acc"]
-        pb = sel[sel["reward"] == b].set_index("seed")["final_val_acc"]
+    for claim, (a, b, metric) in RAM_CLAIMS.items():
+        pa = sel[sel["reward"] == a].set_index("seed")[metric]
+        pb = sel[sel["reward"] == b].set_index("seed")[metric]
         for seed in sorted(set(pa.index) & set(pb.index)):
             rows.append({"claim": claim, "run": f"seed{seed}", "arm": "",
                          "value": 100.0 * float(pa[seed] - pb[seed])})

