@@ -111,8 +111,10 @@ rule scorecard:
         claims=os.path.join(_CONFIG_DIR, "claims.yaml"),
         runs=SCORECARD_RUNS,
     output:
-        md=report("figures/scorecard.md", caption="report/scorecard.rst", category="0. Scorecard"),
+        md="figures/scorecard.md",
         csv="figures/scorecard.csv",
+        # the report shows the HTML page inline (a Markdown file would only be a download)
+        html=report("figures/scorecard.html", caption="report/scorecard.rst", category="0. Scorecard"),
     log:
         f"logs/{SCALE}/scorecard.log",
     conda:
@@ -124,6 +126,7 @@ rule scorecard:
         "python -m scripts.common.scorecard --scale {params.scale} --claims {input.claims}"
         " --runs {input.runs} --left-out {params.left_out:q} --out-md {output.md}"
         " --out-csv {output.csv} > {log} 2>&1"
+        " && python -m scripts.common.md_html --md {output.md} --out {output.html} >> {log} 2>&1"
 
 
 rule manifest_all:
