@@ -128,8 +128,8 @@ def test_at_least_40_bad_configs_are_tabled():
      {"trex": {"smoke": {"reward_atari": {"epochs": 3, "lr": 1e-4, "device": "cpu"}}}}),
     ({"trex": {"smoke": {"noise": {"enabled": "false"}, "envs": {"hopper": {"max_episode_steps": "null"}}}}},
      {"trex": {"smoke": {"noise": {"enabled": False}, "envs": {"hopper": {"max_episode_steps": None}}}}}),
-    ({"irrl": {"laptop": {"ram": {"save_epochs": ["0", "2", "5", "10", "3"]}}}},
-     {"irrl": {"laptop": {"ram": {"save_epochs": [0, 2, 5, 10, 3]}}}}),
+    ({"irrl": {"laptop": {"ram": {"save_epochs": ["0", "4", "10", "20", "40", "3"]}}}},
+     {"irrl": {"laptop": {"ram": {"save_epochs": [0, 4, 10, 20, 40, 3]}}}}),
     ({"scale": "smoke", "trex": {"smoke": {"attention_env": "breakout"}}},
      {"scale": "smoke", "trex": {"smoke": {"attention_env": "breakout"}}}),
 ])
