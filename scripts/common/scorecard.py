@@ -13,7 +13,6 @@ claims with :func:`claims_markdown`, so a page and the scorecard never disagree.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import subprocess
 import sys
@@ -166,8 +165,9 @@ def claims_markdown(paper: str, runs_path: Optional[str], left_out: Dict[str, st
 
 
 def provenance(root: Path) -> str:
-    """The date, and the commit of the code that made the scorecard (when in a git checkout)."""
-    date = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    """The commit of the code that made the scorecard (when in a git checkout). No date: the
+    scorecard is a manifest target, byte-identical between identical runs (the README copy
+    adds the file's date, scripts/tools/readme_scorecard.py)."""
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
                                 capture_output=True, text=True, timeout=10).stdout.strip()
@@ -176,7 +176,7 @@ def provenance(root: Path) -> str:
     except (OSError, subprocess.SubprocessError):
         commit, dirty = "", ""
     commit = (commit + (" (with uncommitted changes)" if dirty else "")) if commit else "unknown"
-    return f"built {date}, commit {commit}"
+    return f"commit {commit}"
 
 
 def write_scorecard(frame: pd.DataFrame, scale: str, out_md: str, out_csv: str,

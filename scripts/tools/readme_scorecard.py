@@ -1,11 +1,13 @@
-"""Copy the latest laptop scorecard (figures/scorecard.md, with its date and commit) into the
-README, between the ``<!-- scorecard:begin -->`` and ``<!-- scorecard:end -->`` markers.
+"""Copy the latest laptop scorecard (figures/scorecard.md, with its commit, and the date the file
+was written) into the README, between the ``<!-- scorecard:begin -->`` and
+``<!-- scorecard:end -->`` markers.
 
     python -m scripts.tools.readme_scorecard [--scorecard figures/scorecard.md] [--readme README.md]
 """
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import re
 import sys
 from pathlib import Path
@@ -13,9 +15,10 @@ from pathlib import Path
 BEGIN, END = "<!-- scorecard:begin -->", "<!-- scorecard:end -->"
 
 
-def embed(readme: str, scorecard: str, scale: str = "laptop") -> str:
+def embed(readme: str, scorecard: str, scale: str = "laptop", built: str = "") -> str:
     """The README with the scorecard's body (its title line dropped, headings demoted) between
-    the markers; fails when the scorecard is of another scale or the markers are missing."""
+    the markers, ``built`` (a date) after its scale; fails when the scorecard is of another
+    scale or the markers are missing."""
     m = re.search(r"Scale: \*\*(\w+)\*\*", scorecard)
     if not m or m.group(1) != scale:
         raise ValueError(f"the scorecard is not of scale {scale!r}: build it with "
@@ -24,6 +27,8 @@ def embed(readme: str, scorecard: str, scale: str = "laptop") -> str:
         raise ValueError(f"the README lacks the markers {BEGIN} ... {END}")
     body = scorecard.split("\n", 1)[1].strip() if scorecard.startswith("# ") else scorecard.strip()
     body = re.sub(r"^## ", "#### ", body, flags=re.M)
+    if built:
+        body = body.replace(f"Scale: **{scale}**;", f"Scale: **{scale}**; built {built},", 1)
     head, rest = readme.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{BEGIN}\n{body}\n{END}{tail}"
@@ -36,7 +41,9 @@ def main(argv=None) -> int:
     p.add_argument("--scale", default="laptop")
     args = p.parse_args(argv)
     readme = Path(args.readme)
-    readme.write_text(embed(readme.read_text(), Path(args.scorecard).read_text(), args.scale))
+    card = Path(args.scorecard)
+    built = _dt.datetime.fromtimestamp(card.stat().st_mtime, _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    readme.write_text(embed(readme.read_text(), card.read_text(), args.scale, built))
     return 0
 
 

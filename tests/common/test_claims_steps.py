@@ -121,10 +121,10 @@ def test_readme_scorecard_embeds_a_laptop_scorecard_between_the_markers():
     from scripts.tools.readme_scorecard import BEGIN, END, embed
 
     readme = f"intro\n{BEGIN}\nold\n{END}\nrest\n"
-    card = "# Scorecard\n\nScale: **laptop**; built 2026-12-06, commit abc.\n\n## trex\n\n| a |\n"
-    out = embed(readme, card)
+    card = "# Scorecard\n\nScale: **laptop**; commit abc.\n\n## trex\n\n| a |\n"
+    out = embed(readme, card, built="2026-12-06 22:34 UTC")
     assert out.startswith("intro\n") and out.endswith("rest\n") and "old" not in out
-    assert "commit abc" in out and "#### trex" in out
+    assert "Scale: **laptop**; built 2026-12-06 22:34 UTC, commit abc." in out and "#### trex" in out
     with pytest.raises(ValueError, match="scale"):
         embed(readme, card.replace("laptop", "smoke"))
 
