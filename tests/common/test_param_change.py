@@ -31,6 +31,7 @@ import torch
 
 from scripts.common import checkpoint as ck
 from scripts.common.io import save_npz
+from tests.dsi.policies import random_dqn_policies
 
 TIMING = ("sec", "wall", "time")   # columns and keys that hold run times, not results
 
@@ -122,15 +123,6 @@ def _with(params: dict, path: str, value) -> str:
 
 
 # dsi.rollout_seaquest: episodes of Seaquest from saved DQN policies
-def _seaquest_policies(tmp: Path) -> list:
-    from tianshou.env.atari.atari_network import DQNet, ScaledObsInputActionReprNet
-    paths = []
-    for k in range(2):
-        torch.manual_seed(k)
-        net = ScaledObsInputActionReprNet(DQNet(4, 84, 84, 18))
-        paths.append(str(tmp / f"dqn{k}.pt"))
-        torch.save(net.state_dict(), paths[-1])
-    return paths
 
 
 ROLLOUT = {"game": "seaquest", "data": {"train_episodes": 3, "test_episodes": 1, "redraw_every": 2,
@@ -142,7 +134,7 @@ ROLLOUT_CASE = Case(
                           "--policies", *pols, "--train", str(out / "train.npz"),
                           "--test", str(out / "test.npz")],
     ["train.npz", "test.npz"], lambda out: out / ".train.npz.checkpoint.pt", 20, 12,
-    prepare=_seaquest_policies)
+    prepare=random_dqn_policies)
 
 # dsi.train_seaquest_policies: tianshou DQN on Seaquest, policies saved at step counts
 SQ_POLICIES = {

@@ -8,20 +8,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
+
+from tests.dsi.policies import random_dqn_policies
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _policies(tmp_path: Path) -> list:
-    from tianshou.env.atari.atari_network import DQNet, ScaledObsInputActionReprNet
-    paths = []
-    for k in range(2):
-        torch.manual_seed(k)
-        net = ScaledObsInputActionReprNet(DQNet(4, 84, 84, 18))
-        paths.append(str(tmp_path / f"dqn{k}.pt"))
-        torch.save(net.state_dict(), paths[-1])
-    return paths
 
 
 def _cmd(policies, out: Path):
@@ -34,7 +24,7 @@ def _cmd(policies, out: Path):
 
 
 def test_rollout_seaquest_kill9_resume_equals_uninterrupted(tmp_path, kill9):
-    pols = _policies(tmp_path)
+    pols = random_dqn_policies(tmp_path)
     subprocess.run(_cmd(pols, tmp_path / "full"), cwd=REPO, check=True, capture_output=True)
     ckpt = tmp_path / "cut" / ".train.npz.checkpoint.pt"
     rerun = kill9(_cmd(pols, tmp_path / "cut"), ckpt, cwd=REPO)
