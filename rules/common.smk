@@ -6,6 +6,7 @@ from pathlib import Path
 
 from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
 from scripts.common.config import SCALES, resolve_paper
+from scripts.common.plan import Layout
 from scripts.common.resources import resolve as resolve_resources
 from scripts.common.resources import selector as resource_selector_of
 from scripts.common.resources import varying as resource_keys_by
@@ -35,22 +36,22 @@ def seeds(paper):
 
 def res(paper, *parts):
     """Path of a cached intermediate: results/<scale>/<paper>/<parts...>."""
-    return os.path.join("results", SCALE, paper, *parts)
+    return Layout(paper, SCALE).res(*parts)
 
 
 def logpath(paper, *parts):
     """Path of a rule's log: logs/<scale>/<paper>/<parts...>.log."""
-    return os.path.join("logs", SCALE, paper, *parts) + ".log"
+    return Layout(paper, SCALE).log(*parts)
 
 
 def benchpath(paper, *parts):
     """Path of a training rule's benchmark file: benchmarks/<scale>/<paper>/<parts...>.tsv."""
-    return os.path.join("benchmarks", SCALE, paper, *parts) + ".tsv"
+    return Layout(paper, SCALE).bench(*parts)
 
 
 def fig(paper, name):
     """Path of a table or figure: figures/<paper>/<name>."""
-    return f"figures/{paper}/{name}"
+    return Layout(paper, SCALE).fig(name)
 
 
 def stage_params(paper, *keys, **extra):
@@ -154,6 +155,11 @@ def register_target(paper, path, reproduces, *, scales=SCALES, left_out="", runs
             "left_out": "" if SCALE in scales else left_out,
         }
     )
+
+
+def register_targets(paper, targets):
+    """Declare every table and figure of a paper's plan (scripts.common.plan.Targets)."""
+    TARGETS[paper].extend(targets.records())
 
 
 def built_targets(paper):
