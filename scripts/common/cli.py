@@ -36,7 +36,8 @@ def parser(description: str, *, seed: bool = True, required: Sequence[str] = (),
 
 
 def _one_line_errors() -> None:
-    """A damaged input file ends the step with one line naming the file (no traceback)."""
+    """A damaged input file, or --params that do not fit the step, end it with one line naming
+    the file or key (no traceback)."""
     from scripts.common.io import DamagedFileError
 
     previous = sys.excepthook
@@ -46,6 +47,8 @@ def _one_line_errors() -> None:
     def hook(exc_type, exc, tb):
         if issubclass(exc_type, DamagedFileError):
             print(f"error: damaged input: {exc}", file=sys.stderr)
+        elif issubclass(exc_type, ParamsError):
+            print(f"error: bad --params: {exc}", file=sys.stderr)
         else:
             previous(exc_type, exc, tb)
 
@@ -77,3 +80,73 @@ def require(params: dict[str, Any], *keys: str, where: str = "params") -> list[A
     if missing:
         raise KeyError(f"{where}: missing key(s) {', '.join(missing)}")
     return [params[k] for k in keys]
+
+
+class ParamsError(ValueError):
+    """A step's ``--params`` do not fit its parameter dataclass (the message names the key)."""
+
+
+def step_params(cls: Any, raw: Any, where: str = "params") -> Any:
+    """Build the step's typed parameter dataclass ``cls`` from its ``--params`` object.
+
+    Every field without a default must be given; a key the dataclass does not declare is an
+    error (a misspelt or stale setting never passes silently); values are checked against the
+    field's type (``int``, ``float`` (an int is accepted), ``str``, ``bool``, ``dict``, ``list``,
+    ``Optional[...]``, a nested parameter dataclass). Errors name the key, as ``where.key``."""
+    import dataclasses
+    import typing
+
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{where}: expected an object of settings, got {type(raw).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ParamsError(f"{where}: unknown key(s) {', '.join(unknown)} "
+                          f"(this step takes {', '.join(sorted(fields))})")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for name, f in fields.items():
+        if name not in raw:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ParamsError(f"{where}: missing key {name}")
+            continue
+        values[name] = _typed(raw[name], hints[name], f"{where}.{name}")
+    return cls(**values)
+
+
+def _typed(value: Any, hint: Any, where: str) -> Any:
+    import dataclasses
+    import typing
+
+    origin = typing.get_origin(hint) if hasattr(typing, "get_origin") else getattr(hint, "__origin__", None)
+    args = typing.get_args(hint) if hasattr(typing, "get_args") else getattr(hint, "__args__", ())
+    if hint is Any:
+        return value
+    if origin is typing.Union:  # Optional[X] and unions: the first member the value fits
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for member in (a for a in args if a is not type(None)):
+            try:
+                return _typed(value, member, where)
+            except ParamsError as err:
+                errors.append(str(err))
+        raise ParamsError(errors[0] if len(errors) == 1 else f"{where}: {value!r} fits none of {hint}")
+    if dataclasses.is_dataclass(hint):
+        return step_params(hint, value, where)
+    kind = origin or hint
+    if kind is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif kind in (dict, list, str, bool):
+        if isinstance(value, kind):
+            return value
+    elif kind in (tuple, typing.Tuple):
+        if isinstance(value, (list, tuple)):
+            return tuple(value)
+    else:
+        raise TypeError(f"{where}: step_params cannot check the type {hint}")
+    raise ParamsError(f"{where}: expected {getattr(kind, '__name__', kind)}, got {value!r}")

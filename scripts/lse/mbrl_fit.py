@@ -8,14 +8,27 @@ hold-out gives the validation MSE used to pick the "best" models.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from typing import Any, Dict
 
 import numpy as np
 import torch
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import load_npz, torch_save, write_json, write_text
 from scripts.common.progress import get_logger
 from scripts.lse.models import SyntheticEnvNet, env_spaces
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule lse_mbrl_fit: config/lse.yaml's `mbrl` block, plus the env."""
+
+    env: str  # which environment's transitions these are (cartpole)
+    net: Dict[str, Any]  # the SE network's shape: activation, hidden_size, hidden_layer
+    lr: float  # Adam's learning rate
+    batch_size: int  # transitions per minibatch
+    epochs: int  # passes over the 80% training split
 
 
 def fit(data, env, net, lr, batch, epochs, seed, log=None):
@@ -58,16 +71,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
     log = get_logger("lse.mbrl_fit")
-    p = args.params
+    p = step_params(Params, args.params)
     data = load_npz(args.data)
-    se, val_mse = fit(data, p["env"], p["net"], float(p["lr"]), int(p["batch_size"]),
-                      int(p["epochs"]), args.seed, log)
+    se, val_mse = fit(data, p.env, p.net, p.lr, p.batch_size, p.epochs, args.seed, log)
     log.info("validation MSE (next state + reward + done) %.4g on %d transitions", val_mse, len(data["r"]))
     import yaml
     from pathlib import Path
 
     out_dir = Path(args.out).parent
-    write_text(out_dir / "config.yaml", yaml.safe_dump({"net": p["net"], "env": p["env"], "seed": args.seed}))
+    write_text(out_dir / "config.yaml", yaml.safe_dump({"net": p.net, "env": p.env, "seed": args.seed}))
     write_json(out_dir / f"metrics_seed{args.seed}.json", {"val_mse": val_mse, "n": int(len(data["r"]))})
     torch_save(args.out, {"psi": torch.as_tensor(se.get_flat()[0].astype(np.float32)),
                           "solved": torch.tensor(True), "solved_iteration": torch.tensor(-1),
