@@ -4,7 +4,7 @@
 # Run lists, stage parameters and targets: scripts/lse/plan.py (tests/lse/test_plan.py).
 from scripts.lse.plan import make_plan as lse_make_plan
 
-lse_PLAN = lse_make_plan(P("lse"), SCALE, seeds("lse"), paper=resolve_paper(config, "lse", "paper"))
+LSE_PLAN = lse_make_plan(P("lse"), SCALE, seeds("lse"), paper=resolve_paper(config, "lse", "paper"))
 
 
 rule lse_env_info:
@@ -16,7 +16,7 @@ rule lse_env_info:
     conda:
         env_file("lse-torch17")
     params:
-        cfg=json.dumps({"envs": lse_PLAN.ENV_INFO_ENVS}),
+        cfg=json.dumps({"envs": LSE_PLAN.ENV_INFO_ENVS}),
     shell:
         "python -m scripts.lse.env_info --params {params.cfg:q} --out {output} > {log} 2>&1"
 
@@ -35,11 +35,11 @@ rule lse_train_se:
     benchmark:
         benchpath("lse", "train_se", "{env}_{variant}_seed{seed}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.train_se_params(wc.env, wc.variant)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.train_se_params(wc.env, wc.variant)),
         out_dir=lambda wc, output: os.path.dirname(output.model),
     shell:
         "python -m scripts.lse.train_se --params {params.cfg:q} --seed {wildcards.seed}"
@@ -49,7 +49,7 @@ rule lse_train_se:
 rule lse_eval_se:
     """Fig 3/7 data: vary-HP agents trained on the real env or on SEs, tested on the real env."""
     input:
-        models=lambda wc: lse_PLAN.se_models(wc.env, wc.semode),
+        models=lambda wc: LSE_PLAN.se_models(wc.env, wc.semode),
     output:
         res("lse", "eval_se", "{env}", "{agent}", "{semode}.csv"),
     log:
@@ -57,11 +57,11 @@ rule lse_eval_se:
     benchmark:
         benchpath("lse", "eval_se", "{env}_{agent}_{semode}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.eval_se_params(wc.env, wc.agent)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.eval_se_params(wc.env, wc.agent)),
     shell:
         "python -m scripts.lse.eval_se --params {params.cfg:q} --mode {wildcards.semode}"
         " --models {input.models} --threads {threads} --out {output} > {log} 2>&1"
@@ -70,7 +70,7 @@ rule lse_eval_se:
 rule lse_se_transitions:
     """Fig 4/8 data: agents trained on one varied-HP SE; SE vs real transitions."""
     input:
-        models=lambda wc: lse_PLAN.se_models(wc.env, "se_varyhp"),
+        models=lambda wc: LSE_PLAN.se_models(wc.env, "se_varyhp"),
     output:
         res("lse", "se_transitions", "{env}", "{agent}.npz"),
     log:
@@ -78,11 +78,11 @@ rule lse_se_transitions:
     benchmark:
         benchpath("lse", "se_transitions", "{env}_{agent}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.se_transitions_params(wc.env, wc.agent)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.se_transitions_params(wc.env, wc.agent)),
     shell:
         "python -m scripts.lse.se_transitions --params {params.cfg:q} --models {input.models}"
         " --out {output} > {log} 2>&1"
@@ -97,7 +97,7 @@ rule lse_mbrl_data:
     log:
         logpath("lse", "mbrl_data", "{env}_seed{seed}"),
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     shell:
@@ -116,11 +116,11 @@ rule lse_mbrl_fit:
     benchmark:
         benchpath("lse", "mbrl_fit", "{env}_seed{seed}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.mbrl_fit_params(wc.env)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.mbrl_fit_params(wc.env)),
     shell:
         "python -m scripts.lse.mbrl_fit --params {params.cfg:q} --seed {wildcards.seed}"
         " --data {input} --out {output.model} > {log} 2>&1"
@@ -129,7 +129,7 @@ rule lse_mbrl_fit:
 rule lse_mbrl_eval:
     """Vary-HP agents trained on the supervised models, tested on the real env."""
     input:
-        models=lambda wc: lse_PLAN.mbrl_models(wc.env),
+        models=lambda wc: LSE_PLAN.mbrl_models(wc.env),
     output:
         res("lse", "eval_se", "{env}", "{agent}", "mbrl.csv"),
     log:
@@ -137,11 +137,11 @@ rule lse_mbrl_eval:
     benchmark:
         benchpath("lse", "mbrl_eval", "{env}_{agent}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.mbrl_eval_params(wc.env, wc.agent)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.mbrl_eval_params(wc.env, wc.agent)),
     shell:
         "python -m scripts.lse.mbrl_eval --params {params.cfg:q} --mode mbrl"
         " --models {input.models} --threads {threads} --out {output} > {log} 2>&1"
@@ -160,11 +160,11 @@ rule lse_train_rn:
     benchmark:
         benchpath("lse", "train_rn", "{env}_mode{rnmode}_seed{seed}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.train_rn_params(wc.env)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.train_rn_params(wc.env)),
         out_dir=lambda wc, output: os.path.dirname(output.model),
     shell:
         "python -m scripts.lse.train_rn --params {params.cfg:q} --mode {wildcards.rnmode}"
@@ -174,17 +174,17 @@ rule lse_train_rn:
 rule lse_select_rn:
     """The best RNs of an (env, mode), sorted ascending by loss = -best mean score."""
     input:
-        lambda wc: lse_PLAN.rn_models(wc.env, wc.rnmode),
+        lambda wc: LSE_PLAN.rn_models(wc.env, wc.rnmode),
     output:
         res("lse", "select_rn", "{env}", "mode{rnmode}", "best.json"),
     log:
         logpath("lse", "select_rn", "{env}_mode{rnmode}"),
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=json.dumps(lse_PLAN.select_rn_params()),
+        cfg=json.dumps(LSE_PLAN.select_rn_params()),
     shell:
         "python -m scripts.lse.select_rn --params {params.cfg:q} --models {input}" " --out {output} > {log} 2>&1"
 
@@ -192,7 +192,7 @@ rule lse_select_rn:
 rule lse_eval_rn:
     """Fig 5/9 data: agents trained with a selected RN (or natively), a test episode after each."""
     input:
-        selected=lambda wc: lse_PLAN.rn_selected(wc.env, wc.rnmode),
+        selected=lambda wc: LSE_PLAN.rn_selected(wc.env, wc.rnmode),
     output:
         res("lse", "eval_rn", "{env}", "{protocol}", "mode{rnmode}.npz"),
     log:
@@ -200,11 +200,11 @@ rule lse_eval_rn:
     benchmark:
         benchpath("lse", "eval_rn", "{env}_{protocol}_mode{rnmode}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=lambda wc: json.dumps(lse_PLAN.eval_rn_params(wc.env)),
+        cfg=lambda wc: json.dumps(LSE_PLAN.eval_rn_params(wc.env)),
         selected=lambda wc, input: f"--selected {input.selected}" if input.selected else "",
     shell:
         "python -m scripts.lse.eval_rn --params {params.cfg:q} --mode={wildcards.rnmode}"
@@ -221,11 +221,11 @@ rule lse_stepsize_run:
     benchmark:
         benchpath("lse", "stepsize", "cfg{i}")
     wildcard_constraints:
-        **lse_PLAN.wildcards(),
+        **LSE_PLAN.wildcards(),
     conda:
         env_file("lse-torch17")
     params:
-        cfg=json.dumps(lse_PLAN.stepsize_params()),
+        cfg=json.dumps(LSE_PLAN.stepsize_params()),
     shell:
         "python -m scripts.lse.stepsize_run --params {params.cfg:q} --index {wildcards.i}"
         " --threads {threads} --out {output} > {log} 2>&1"
@@ -235,39 +235,39 @@ rule lse_stepsize_run:
 rule lse_fig2:
     """Fig 2: SE training curves and the first-solved-iteration / success-rate table."""
     input:
-        logs=[path for _, path in lse_PLAN.fig2_logs],
+        logs=[path for _, path in LSE_PLAN.fig2_logs],
     output:
-        fig=figure_report(lse_PLAN.targets["fig2_se_training.pdf"], caption="../report/lse/fig2.rst", category="LSE"),
+        fig=figure_report(LSE_PLAN.targets["fig2_se_training.pdf"], caption="../report/lse/fig2.rst", category="LSE"),
         csv=fig("lse", "table_fig2_se_training.csv"),
-        md=lse_PLAN.targets["table_fig2_se_training.md"],
+        md=LSE_PLAN.targets["table_fig2_se_training.md"],
     log:
         logpath("lse", "fig2"),
     conda:
         env_file("lse-plot")
     params:
         scale=SCALE,
-        logs=lse_PLAN.fig2_logs_arg(),
+        logs=LSE_PLAN.fig2_logs_arg(),
     shell:
         "python -m scripts.lse.fig2 --logs {params.logs} --scale {params.scale} --fig {output.fig}"
         " --table-csv {output.csv} --table-md {output.md} > {log} 2>&1"
 
 
-for _env, (_f3, _f4) in lse_PLAN.SE_FIGS.items():
+for _env, (_f3, _f4) in LSE_PLAN.SE_FIGS.items():
 
     rule:
         name:
             f"lse_{_f3}"
         input:
-            lse_PLAN.fig3_inputs(_env),
+            LSE_PLAN.fig3_inputs(_env),
         output:
             kde=figure_report(
-                lse_PLAN.targets[f"{_f3}_{_env}_kde.pdf"], caption=f"../report/lse/{_f3}.rst", category="LSE"
+                LSE_PLAN.targets[f"{_f3}_{_env}_kde.pdf"], caption=f"../report/lse/{_f3}.rst", category="LSE"
             ),
             bars=figure_report(
-                lse_PLAN.targets[f"{_f3}_{_env}_bars.pdf"], caption=f"../report/lse/{_f3}.rst", category="LSE"
+                LSE_PLAN.targets[f"{_f3}_{_env}_bars.pdf"], caption=f"../report/lse/{_f3}.rst", category="LSE"
             ),
             csv=fig("lse", f"table_{_f3}_{_env}.csv"),
-            md=lse_PLAN.targets[f"table_{_f3}_{_env}.md"],
+            md=LSE_PLAN.targets[f"table_{_f3}_{_env}.md"],
         log:
             logpath("lse", _f3),
         conda:
@@ -285,13 +285,13 @@ for _env, (_f3, _f4) in lse_PLAN.SE_FIGS.items():
         name:
             f"lse_{_f4}"
         input:
-            lse_PLAN.transitions_input(_env),
+            LSE_PLAN.transitions_input(_env),
         output:
             [
                 figure_report(
-                    lse_PLAN.targets[f"{_f4}_{_env}_hist_{d}.pdf"], caption=f"../report/lse/{_f4}.rst", category="LSE"
+                    LSE_PLAN.targets[f"{_f4}_{_env}_hist_{d}.pdf"], caption=f"../report/lse/{_f4}.rst", category="LSE"
                 )
-                for d in lse_PLAN.SE_DIMS[_env]
+                for d in LSE_PLAN.SE_DIMS[_env]
             ],
         log:
             logpath("lse", _f4),
@@ -300,7 +300,7 @@ for _env, (_f3, _f4) in lse_PLAN.SE_FIGS.items():
         params:
             scale=SCALE,
             env=_env,
-            dims=" ".join(lse_PLAN.SE_DIMS[_env]),
+            dims=" ".join(LSE_PLAN.SE_DIMS[_env]),
         shell:
             "python -m scripts.lse.fig4 --data {input} --env {params.env} --dims {params.dims}"
             " --outs {output} --scale {params.scale} > {log} 2>&1"
@@ -309,24 +309,24 @@ for _env, (_f3, _f4) in lse_PLAN.SE_FIGS.items():
 rule lse_fig_mbrl:
     """The supervised (MBRL) baseline, corrected, against real-env training and SEs."""
     input:
-        csv=lse_PLAN.fig_mbrl_inputs(),
-        metrics=lse_PLAN.mbrl_metrics("cartpole"),
+        csv=LSE_PLAN.fig_mbrl_inputs(),
+        metrics=LSE_PLAN.mbrl_metrics("cartpole"),
     output:
         kde=figure_report(
-            lse_PLAN.targets["fig_mbrl_baseline_kde.pdf"], caption="../report/lse/fig_mbrl.rst", category="LSE"
+            LSE_PLAN.targets["fig_mbrl_baseline_kde.pdf"], caption="../report/lse/fig_mbrl.rst", category="LSE"
         ),
         bars=figure_report(
-            lse_PLAN.targets["fig_mbrl_baseline_bars.pdf"], caption="../report/lse/fig_mbrl.rst", category="LSE"
+            LSE_PLAN.targets["fig_mbrl_baseline_bars.pdf"], caption="../report/lse/fig_mbrl.rst", category="LSE"
         ),
         csv=fig("lse", "table_mbrl_baseline.csv"),
-        md=lse_PLAN.targets["table_mbrl_baseline.md"],
+        md=LSE_PLAN.targets["table_mbrl_baseline.md"],
     log:
         logpath("lse", "fig_mbrl"),
     conda:
         env_file("lse-plot")
     params:
         scale=SCALE,
-        best=lse_PLAN.mbrl["best"],
+        best=LSE_PLAN.mbrl["best"],
     shell:
         "python -m scripts.lse.fig_mbrl --csv {input.csv} --metrics {input.metrics} --best {params.best}"
         " --scale {params.scale} --kde {output.kde} --bars {output.bars} --table-csv {output.csv}"
@@ -336,19 +336,19 @@ rule lse_fig_mbrl:
 rule lse_fig5_9:
     """Fig 5/9: RN learning curves per env and protocol, and the steps-to-threshold table."""
     input:
-        list(lse_PLAN.rn_runs.values()),
+        list(LSE_PLAN.rn_runs.values()),
     output:
-        figs=figure_report(lse_PLAN.fig5_9_figs(), caption="../report/lse/fig5_9.rst", category="LSE"),
+        figs=figure_report(LSE_PLAN.fig5_9_figs(), caption="../report/lse/fig5_9.rst", category="LSE"),
         csv=fig("lse", "table_rn_steps_to_threshold.csv"),
-        md=lse_PLAN.targets["table_rn_steps_to_threshold.md"],
+        md=LSE_PLAN.targets["table_rn_steps_to_threshold.md"],
     log:
         logpath("lse", "fig5_9"),
     conda:
         env_file("lse-plot")
     params:
         scale=SCALE,
-        runs=lse_PLAN.fig5_9_runs_arg(),
-        figs=lse_PLAN.fig5_9_figs_arg(),
+        runs=LSE_PLAN.fig5_9_runs_arg(),
+        figs=LSE_PLAN.fig5_9_figs_arg(),
     shell:
         "python -m scripts.lse.fig5_9 --runs {params.runs} --figs {params.figs} --scale {params.scale}"
         " --table-csv {output.csv} --table-md {output.md} > {log} 2>&1"
@@ -357,18 +357,18 @@ rule lse_fig5_9:
 rule lse_fig10:
     """Fig 10: the learned Cliff rewards per (state, action), mean over the selected RNs."""
     input:
-        lse_PLAN.fig10_inputs(),
+        LSE_PLAN.fig10_inputs(),
     output:
-        figure_report(lse_PLAN.fig10_figs(), caption="../report/lse/fig10.rst", category="LSE"),
-        lse_PLAN.fig10_tables(),
+        figure_report(LSE_PLAN.fig10_figs(), caption="../report/lse/fig10.rst", category="LSE"),
+        LSE_PLAN.fig10_tables(),
     log:
         logpath("lse", "fig10"),
     conda:
         env_file("lse-plot")
     params:
         scale=SCALE,
-        sel=lse_PLAN.fig10_selected_arg(),
-        gamma=lse_PLAN.fig10_gamma(),
+        sel=LSE_PLAN.fig10_selected_arg(),
+        gamma=LSE_PLAN.fig10_gamma(),
     shell:
         "python -m scripts.lse.fig10 --selected {params.sel} --gamma {params.gamma} --scale {params.scale}"
         " --outdir figures/lse > {log} 2>&1"
@@ -377,16 +377,16 @@ rule lse_fig10:
 rule lse_fig11:
     """Fig 11: iterations to solve per score transform and step size (mirrored / plain)."""
     input:
-        lse_PLAN.stepsize_runs(),
+        LSE_PLAN.stepsize_runs(),
     output:
-        figure_report(lse_PLAN.fig11_figs(), caption="../report/lse/fig11.rst", category="LSE"),
+        figure_report(LSE_PLAN.fig11_figs(), caption="../report/lse/fig11.rst", category="LSE"),
     log:
         logpath("lse", "fig11"),
     conda:
         env_file("lse-plot")
     params:
         scale=SCALE,
-        outs=lse_PLAN.fig11_outs_arg(),
+        outs=LSE_PLAN.fig11_outs_arg(),
     shell:
         "python -m scripts.lse.fig11 --runs {input} --scale {params.scale} {params.outs} > {log} 2>&1"
 
@@ -394,8 +394,8 @@ rule lse_fig11:
 rule lse_claims:
     """Per-run values of the LSE claims: steps of the RN/native and SE/real runs (two arms)."""
     input:
-        rn=list(lse_PLAN.claim_rn.values()),
-        se=lse_PLAN.claim_se,
+        rn=list(LSE_PLAN.claim_rn.values()),
+        se=LSE_PLAN.claim_se,
     output:
         res("lse", "claims.csv"),
     log:
@@ -403,7 +403,7 @@ rule lse_claims:
     conda:
         env_file("lse-plot")
     params:
-        rn=lse_PLAN.claim_rn_arg(),
+        rn=LSE_PLAN.claim_rn_arg(),
     shell:
         "python -m scripts.lse.claims --rn {params.rn} --se {input.se} --out {output} > {log} 2>&1"
 
@@ -412,9 +412,9 @@ rule lse_report:
     """summary.md: the paper's claims judged by the one verdict rule, and our other numbers."""
     input:
         claims=rules.lse_claims.output,
-        tables=lse_PLAN.summary_tables,
+        tables=LSE_PLAN.summary_tables,
     output:
-        lse_PLAN.targets["summary.md"],
+        LSE_PLAN.targets["summary.md"],
     log:
         logpath("lse", "report"),
     conda:
@@ -427,4 +427,4 @@ rule lse_report:
         " --left-out {params.left_out:q} --scale {params.scale} --out {output} > {log} 2>&1"
 
 
-register_targets("lse", lse_PLAN.targets)
+register_targets("lse", LSE_PLAN.targets)
