@@ -3,7 +3,7 @@
 Pure functions of the paper's resolved settings (``resolve_paper(config, "lse", scale)``), so they
 are tested without Snakemake (tests/lse/test_plan.py). rules/lse.smk builds the plan once::
 
-    lse_PLAN = make_plan(P("lse"), SCALE, seeds("lse"), paper=resolve_paper(config, "lse", "paper"))
+    LSE_PLAN = make_plan(P("lse"), SCALE, seeds("lse"), paper=resolve_paper(config, "lse", "paper"))
 
 and its rules read their inputs, parameters and targets from it.
 
@@ -110,7 +110,7 @@ class PaperPlan:
     @staticmethod
     def wildcards() -> Dict[str, str]:
         """The wildcard constraints of the LSE rules: each states them (``wildcard_constraints:
-        **lse_PLAN.wildcards()``), so no other paper's constraint of the same name applies."""
+        **LSE_PLAN.wildcards()``), so no other paper's constraint of the same name applies."""
         return dict(WILDCARDS)
 
     # --------------------------------------------------------------------- run lists (inputs)
