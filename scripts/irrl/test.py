@@ -11,11 +11,13 @@ from typing import Optional, Sequence
 import numpy as np
 import torch
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import save_npz, write_json
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.irrl.data import load_cluttered, load_model
+# the whole `ram` block; reads the data split and n_cases (the model's settings come from its file)
+from scripts.irrl.params import RamParams as Params
 from scripts.irrl.train import evaluate, episode
 
 
@@ -52,11 +54,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         raise SystemExit("--model-files, --rewards, --seeds, --jsons and --cases must align")
     log = get_logger("irrl.test")
     dev = pick_device()
-    prm = args.params
-    data = load_cluttered(args.data, prm["valid_fraction"], prm["split_seed"])
+    prm = step_params(Params, args.params)
+    data = load_cluttered(args.data, prm.valid_fraction, prm.split_seed)
     for mf, reward, seed, js, cs in zip(args.model_files, args.rewards, args.seeds, args.jsons,
                                         args.cases):
-        acc = test_run(mf, data, reward, seed, prm["n_cases"], js, cs, dev)
+        acc = test_run(mf, data, reward, seed, prm.n_cases, js, cs, dev)
         log.info("%s: test accuracy %.4f on %d images", mf, acc, len(data["y_test"]))
     return 0
 

@@ -10,6 +10,7 @@ removed once the outputs are written.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import time
 from typing import Any, Dict, Optional, Sequence
@@ -19,12 +20,13 @@ import torch
 
 from scripts.common.checkpoint import (fingerprint, load_checkpoint, remove_checkpoint,
                                        save_checkpoint)
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.irrl.data import build_model, load_cluttered, load_model
 from scripts.irrl.model import RAM, initial_location, losses, run_dtram, run_ram
+from scripts.irrl.params import RamParams as Params  # the whole `ram` block; reads all but n_cases
 
 EVAL_SEED_OFFSET = 7919
 
@@ -162,7 +164,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--oracle", default=None, help="reward-hacking oracle (model.pt of a run)")
     args = p.parse_args(argv)
     setup(args, config_beside=args.outdir)
-    train(args.params, args.data, args.outdir, model_kind=args.model, reward=args.reward,
+    # train() and the model files keep the settings as a dict (irrl.test and irrl.noise rebuild
+    # the model from a file's "params")
+    prm = dataclasses.asdict(step_params(Params, args.params))
+    train(prm, args.data, args.outdir, model_kind=args.model, reward=args.reward,
           detach=(args.detach == "detached"), seed=args.seed, oracle_path=args.oracle)
     return 0
 

@@ -3,14 +3,23 @@ from __future__ import annotations
 
 import platform
 import sys
+from dataclasses import dataclass
+from typing import List
 
 import gymnasium as gym
 import numpy as np
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import write_json
 from scripts.lse import gridworlds
 from scripts.lse.models import ENV_IDS, MAX_STEPS
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule lse_env_info."""
+
+    envs: List[str]  # the environments to describe, by config name (cliff, cartpole, acrobot, cmc, halfcheetah)
 
 
 def cliff_check():
@@ -33,10 +42,11 @@ def main(argv=None) -> int:
     ap = parser(__doc__.splitlines()[0], seed=False, required=["--out"])
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
+    p = step_params(Params, args.params)
     import torch
 
     specs = {}
-    for name in args.params["envs"]:
+    for name in p.envs:
         env_id = ENV_IDS[name]
         try:
             e = gym.make(env_id)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import numpy as np
 
 from scripts.common.checkpoint import args_fingerprint, remove_checkpoint, resumable_map
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import write_csv
 from scripts.common.progress import get_logger
 from scripts.common.stats import tidy_frame
@@ -24,6 +25,19 @@ from scripts.lse.inner import make_agent
 from scripts.lse.models import MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces
 from scripts.lse.nes_job import load_model
 from scripts.lse.runner import Runner, se_protocol
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rules lse_eval_se and lse_mbrl_eval: the agent to evaluate (config/lse.yaml's
+    `se.eval` block) and how many models and agents."""
+
+    env: str  # the real environment (cartpole, acrobot)
+    agent_kind: str  # the evaluated agent (ddqn, duelingddqn, td3discrete)
+    agent: Dict[str, Any]  # its base HPs (`se.eval.agent_hp.<agent_kind>`), varied per agent
+    inner: Dict[str, Any]  # the training budget and early-out rule (train_episodes, early_out_num, ...)
+    n_models: int  # models evaluated (solved ones first); without models, groups of real-env agents
+    agents_per_model: int  # fresh agents trained per model
 
 
 def eval_task(task: Dict) -> Dict:
@@ -60,23 +74,23 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
     log = get_logger("lse.eval_se")
-    p = args.params
-    env, kind = p["env"], p["agent_kind"]
+    p = step_params(Params, args.params)
+    env, kind = p.env, p.agent_kind
     models: List[Dict] = [load_model(m) for m in args.models]
     if models:
         # the paper evaluated the first saved (= solved) SEs; unsolved runs are used only when
         # too few solved, and flagged in every row (model_solved)
         order = sorted(range(len(models)), key=lambda i: (not models[i]["solved"], i))
-        chosen = order[:int(p["n_models"])]
+        chosen = order[:p.n_models]
         log.info("%d of %d models solved; using %s", sum(m["solved"] for m in models), len(models), chosen)
     else:
-        chosen = list(range(int(p["n_models"])))
+        chosen = list(range(p.n_models))
     tasks = []
     for j in chosen:
-        for k in range(int(p["agents_per_model"])):
+        for k in range(p.agents_per_model):
             m = models[j] if models else None
-            tasks.append({"env": env, "agent_kind": kind, "base": p["agent"], "vary": True,
-                          "inner": p["inner"], "seed": 100_000 + j * 1000 + k, "model": j,
+            tasks.append({"env": env, "agent_kind": kind, "base": p.agent, "vary": True,
+                          "inner": p.inner, "seed": 100_000 + j * 1000 + k, "model": j,
                           "agent_idx": k, "psi": None if m is None else m["psi"].tolist(),
                           "net": None if m is None else m["config"]["net"],
                           "solved": True if m is None else m["solved"]})

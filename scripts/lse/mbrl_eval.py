@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from scripts.lse.eval_se import main
+from scripts.lse.eval_se import Params, main
+
+__all__ = ["Params", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

