@@ -33,6 +33,10 @@ MODELS = ["dt", "fdt", "bc"]
 SWEEP_TABLES = {"breakout": "a6", "qbert": "a7", "pong": "a8", "seaquest": "a9"}
 # the ablation tables over Table 10's settings, one per varied quantity
 ABLATIONS = ["budget", "gamma", "lifeloss", "sampling"]
+# names of the targets that one rule makes for several wildcard values (.csv and .md for tables)
+SWEEP_TABLE = "table_{table}_{game}"  # Appendix Tables 6-9 (table: SWEEP_TABLES[game])
+SWEEP_FIGURE = "fig_delta_vs_rtg_{game}.pdf"
+ABLATION_TABLE = "table_{abl}"  # abl: ablation_<one of ABLATIONS>, or lambda_grid
 
 CRIT_PATTERN = r"g[0-9.]+_ll-?[0-9]+_(hl|ap)_n[0-9]+"
 SETTING_PATTERN = r"base|" + CRIT_PATTERN + r"_lam[0-9.e-]+"
@@ -179,7 +183,7 @@ class FdtPlan:
 
     def sweep_table(self, game: str) -> str:
         """A game's target-return sweep table (CSV; Appendix Tables 6-9)."""
-        return self.targets[f"table_{SWEEP_TABLES[game]}_{game}.csv"]
+        return self.targets[SWEEP_TABLE.format(table=SWEEP_TABLES[game], game=game) + ".csv"]
 
     def sweep_tables(self) -> List[str]:
         return [self.sweep_table(g) for g in self.games]
@@ -285,13 +289,13 @@ def _targets(layout: Layout, runs: int, games: List[str], has_ablations: bool, h
     for game, name in SWEEP_TABLES.items():
         why = f"{game} is not among this scale's games ({', '.join(games)})"
         kw = dict(built=game in games, left_out=why)
-        table(f"table_{name}_{game}", f"Appendix Table {name[1]}", **kw)
-        t.add(f"fig_delta_vs_rtg_{game}.pdf", f"FDT vs DT over target returns (Tables {name[1]})", **kw)
+        table(SWEEP_TABLE.format(table=name, game=game), f"Appendix Table {name[1]}", **kw)
+        t.add(SWEEP_FIGURE.format(game=game), f"FDT vs DT over target returns (Tables {name[1]})", **kw)
     table("table_a10_feedback_stats", "Appendix Table 10")
     for kind in ABLATIONS:
-        table(f"table_ablation_{kind}", f"Ablation over {kind} (Table 10 settings; no paper scores)",
+        table(ABLATION_TABLE.format(abl=f"ablation_{kind}"), f"Ablation over {kind} (Table 10 settings; no paper scores)",
               built=has_ablations, left_out="no ablation settings at this scale (time budget)")
-    table("table_lambda_grid", "lambda_F grid (Table 1 search; no paper scores)",
+    table(ABLATION_TABLE.format(abl="lambda_grid"), "lambda_F grid (Table 1 search; no paper scores)",
           built=has_lambda_grid, left_out="no lambda grid at this scale (time budget)")
     t.add("fig_a1_oracle_curves.pdf", "Fig. A1 (oracle learning curves)",
           built=oracle_curves, left_out="oracle not trained at this scale")
