@@ -1,70 +1,15 @@
 # Feedback Decision Transformer (Giladi and Katz, ICDM 2023); fidelity ledger: docs/fidelity/fdt.md
 # Data flow: behaviour data (DQN Replay download + convert, or a generated DQN log) -> oracle ->
 # feedback labels -> training sets -> critical states -> DT / FDT / BC -> evaluation -> tables.
-import itertools
-import re
+# Runs, stage parameters and targets: scripts/fdt/plan.py (the download registry is config.yaml's
+# data_sources plus config/fdt_sources.yaml, pinned by scripts.fdt.pin_sources).
+from scripts.fdt import plan as fdt_plan
 
-FDT = P("fdt")
-FDT_GAMES = FDT["games"]
-FDT_SEEDS = seeds("fdt")
-FDT_LL = FDT["critical"]["ll_reward"]
-FDT_MODEL = FDT["model"]
-FDT_EVAL = FDT["eval"]
-FDT_ALL_GAMES = ["breakout", "qbert", "pong", "seaquest"]
-FDT_REPLAY_DIR = {"breakout": "Breakout", "qbert": "Qbert", "pong": "Pong", "seaquest": "Seaquest"}
-FDT_REPLAY_ARRAYS = ["observation", "action", "reward", "terminal", "add_count", "invalid_range"]
-FDT_CKPTS = list(range(FDT["data"]["checkpoints"]))
-FDT_RUN = FDT["data"]["run"]
-# the registry: config.yaml's data_sources plus config/fdt_sources.yaml (checksums pinned by
-# scripts.fdt.pin_sources), merged and validated by the Snakefile
-FDT_SOURCES = config["data_sources"]
-
-# setting names: critical states "g{gamma}_ll{LL}_{hl|ap}_n{N}", training "{critical}_lam{lambda}"
-fdt_crit_name = lambda game, s: (
-    f"g{s['gamma']}_ll{int(FDT_LL[game]) if s['ll'] else 0}_{s['sampling']}_n{s['budget']}"
-)
-fdt_crit_parse = lambda name: re.match(
-    r"g(?P<gamma>[0-9.]+)_ll(?P<ll>-?[0-9]+)_(?P<sampling>hl|ap)_n(?P<budget>[0-9]+)$", name
-).groupdict()
-FDT_MAIN_LAM = FDT["main"]["lam"]
-# (model, setting) pairs per game: DT, BC, FDT main, Table-10 ablations, the lambda grid
-fdt_runs = lambda game: (
-    [("dt", "base"), ("bc", "base"), ("fdt", f"{fdt_crit_name(game, FDT['main'])}_lam{FDT_MAIN_LAM}")]
-    + [("fdt", f"{fdt_crit_name(game, s)}_lam{FDT_MAIN_LAM}") for s in FDT["ablations"]]
-    + [("fdt", f"{fdt_crit_name(game, FDT['main'])}_lam{lam}") for lam in FDT["lambda_grid"]]
-)
-fdt_runs_unique = lambda game: list(dict.fromkeys(fdt_runs(game)))
-fdt_evals = lambda game, seed_list=None: [
-    res("fdt", "eval", game, m, s, f"seed{seed}.csv")
-    for m, s in fdt_runs_unique(game)
-    for seed in (seed_list or FDT_SEEDS)
-]
-fdt_crit_settings = lambda game: list(
-    dict.fromkeys([fdt_crit_name(game, FDT["main"])] + [fdt_crit_name(game, s) for s in FDT["ablations"]])
-)
-fdt_model_params = lambda game: json.dumps({**FDT_MODEL, **FDT["per_game"].get(game, {})}, sort_keys=True)
-fdt_eval_params = lambda game: json.dumps(
-    {
-        **FDT_EVAL,
-        "test_seeds": FDT_EVAL["test_seeds_per_game"].get(game, FDT_EVAL["test_seeds"]),
-        "max_steps": FDT_EVAL["max_steps_per_game"].get(game, FDT_EVAL["max_steps"]),
-    },
-    sort_keys=True,
-)
-fdt_source = lambda name: FDT_SOURCES.get(name, {"url": "", "sha256": ""})
-
-
-wildcard_constraints:
-    game="|".join(FDT_ALL_GAMES),
-    model="dt|fdt|bc",
-    crit=r"g[0-9.]+_ll-?[0-9]+_(hl|ap)_n[0-9]+",
-    setting=r"base|g[0-9.]+_ll-?[0-9]+_(hl|ap)_n[0-9]+_lam[0-9.e-]+",
-    ckpt=r"\d+",
-    array="|".join(FDT_REPLAY_ARRAYS),
+fdt_PLAN = fdt_plan.make_plan(P("fdt"), SCALE, seeds("fdt"), sources=config["data_sources"])
 
 
 # ---------------------------------------------------------------- behaviour data
-if FDT["data"]["source"] == "download":
+if fdt_PLAN.downloads:
 
     rule fdt_download_replay:
         """One array of one DQN Replay checkpoint (run 1), checksummed by the registry."""
@@ -72,14 +17,16 @@ if FDT["data"]["source"] == "download":
             res("fdt", "download", "{game}", "replay_logs", "{array}_ckpt.{ckpt}.gz"),
         log:
             logpath("fdt", "download", "{game}_{array}_{ckpt}"),
+        wildcard_constraints:
+            **fdt_plan.wildcards(),
         conda:
             env_file("fdt-report")
         params:
-            name=lambda wc: f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}",
-            url=lambda wc: fdt_source(f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}")["url"],
-            sha=lambda wc: fdt_source(f"fdt_replay_{FDT_REPLAY_DIR[wc.game]}_{FDT_RUN}_{wc.array}_{wc.ckpt}")["sha256"],
+            name=lambda wc: fdt_PLAN.replay_name(wc.game, wc.array, wc.ckpt),
+            url=lambda wc: fdt_PLAN.source(fdt_PLAN.replay_name(wc.game, wc.array, wc.ckpt))["url"],
+            sha=lambda wc: fdt_PLAN.source(fdt_PLAN.replay_name(wc.game, wc.array, wc.ckpt))["sha256"],
             # where the registry has no entry: the bucket's own URL, checked against its MD5
-            replay=lambda wc: f"{FDT_REPLAY_DIR[wc.game]} {FDT_RUN} {wc.array} {wc.ckpt}",
+            replay=lambda wc: fdt_PLAN.replay_spec(wc.game, wc.array, wc.ckpt),
         shell:
             "python -m scripts.fdt.replay_data fetch --name {params.name} --url={params.url:q}"
             " --sha256={params.sha:q} --replay {params.replay} --out {output:q}"
@@ -88,22 +35,20 @@ if FDT["data"]["source"] == "download":
     rule fdt_convert_replay:
         """DQN Replay checkpoints -> our buffer layout (reader: scripts/fdt/replay.py)."""
         input:
-            lambda wc: expand(
-                res("fdt", "download", wc.game, "replay_logs", "{array}_ckpt.{ckpt}.gz"),
-                array=FDT_REPLAY_ARRAYS,
-                ckpt=FDT_CKPTS,
-            ),
+            lambda wc: fdt_PLAN.replay_files(wc.game),
         output:
             res("fdt", "replay", "{game}", "manifest.json"),
         log:
             logpath("fdt", "convert_replay", "{game}"),
+        wildcard_constraints:
+            **fdt_plan.wildcards(),
         conda:
             env_file("fdt-report")
         params:
             src=lambda wc: res("fdt", "download", wc.game, "replay_logs"),
             out=lambda wc: res("fdt", "replay", wc.game),
-            n=len(FDT_CKPTS),
-            cap=FDT["data"]["convert_capacity"],
+            n=len(fdt_PLAN.checkpoints),
+            cap=fdt_PLAN.cfg["data"]["convert_capacity"],
         shell:
             "python -m scripts.fdt.replay_data convert --game {wildcards.game}"
             " --src {params.src:q} --checkpoints {params.n} --capacity {params.cap}"
@@ -115,12 +60,14 @@ if FDT["data"]["source"] == "download":
             res("fdt", "download", "{game}", "labels", "feedback_ckpt.{ckpt}.gz"),
         log:
             logpath("fdt", "download", "{game}_labels_{ckpt}"),
+        wildcard_constraints:
+            **fdt_plan.wildcards(),
         conda:
             env_file("fdt-report")
         params:
-            name=lambda wc: f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}",
-            url=lambda wc: fdt_source(f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}")["url"],
-            sha=lambda wc: fdt_source(f"fdt_labels_{FDT_REPLAY_DIR[wc.game]}_{wc.ckpt}")["sha256"],
+            name=lambda wc: fdt_PLAN.labels_name(wc.game, wc.ckpt),
+            url=lambda wc: fdt_PLAN.source(fdt_PLAN.labels_name(wc.game, wc.ckpt))["url"],
+            sha=lambda wc: fdt_PLAN.source(fdt_PLAN.labels_name(wc.game, wc.ckpt))["sha256"],
         shell:
             "python -m scripts.fdt.replay_data fetch --name {params.name} --url={params.url:q}"
             " --sha256 {params.sha:q} --out {output:q} > {log} 2>&1"
@@ -135,6 +82,8 @@ else:
             logpath("fdt", "generate_log", "{game}"),
         benchmark:
             benchpath("fdt", "generate_log", "{game}")
+        wildcard_constraints:
+            **fdt_plan.wildcards(),
         conda:
             env_file("fdt-agent")
         params:
@@ -156,6 +105,8 @@ rule fdt_oracle:
         logpath("fdt", "oracle", "{game}"),
     benchmark:
         benchpath("fdt", "oracle", "{game}")
+    wildcard_constraints:
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-agent")
     params:
@@ -165,19 +116,19 @@ rule fdt_oracle:
         " --game {wildcards.game} --out {output.pt:q} > {log} 2>&1"
 
 
-if FDT["feedback"]["source"] == "shipped":
+if fdt_PLAN.shipped_labels:
 
     rule fdt_label_feedback:
         """Feedback labels from the authors' released files (1 = oracle agrees with the log)."""
         input:
             replay=res("fdt", "replay", "{game}", "manifest.json"),
-            labels=lambda wc: expand(
-                res("fdt", "download", wc.game, "labels", "feedback_ckpt.{ckpt}.gz"), ckpt=FDT_CKPTS
-            ),
+            labels=lambda wc: fdt_PLAN.label_files(wc.game),
         output:
             res("fdt", "feedback", "{game}", "agreement.csv"),
         log:
             logpath("fdt", "feedback", "{game}"),
+        wildcard_constraints:
+            **fdt_plan.wildcards(),
         conda:
             env_file("fdt-agent")
         params:
@@ -201,6 +152,8 @@ else:
             res("fdt", "feedback", "{game}", "agreement.csv"),
         log:
             logpath("fdt", "feedback", "{game}"),
+        wildcard_constraints:
+            **fdt_plan.wildcards(),
         conda:
             env_file("fdt-agent")
         params:
@@ -223,13 +176,12 @@ rule fdt_sample_trainset:
         res("fdt", "trainset", "{game}", "seed{seed}.npz"),
     log:
         logpath("fdt", "trainset", "{game}_seed{seed}"),
+    wildcard_constraints:
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: json.dumps(
-            {**FDT["trainset"], "min_len": json.loads(fdt_model_params(wc.game))["context"]},
-            sort_keys=True,
-        ),
+        cfg=lambda wc: fdt_PLAN.trainset_params(wc.game),
         replay=lambda wc: res("fdt", "replay", wc.game),
     shell:
         "python -m scripts.fdt.trainset --params {params.cfg:q} --seed {wildcards.seed}"
@@ -247,18 +199,15 @@ rule fdt_critical_states:
         stats=res("fdt", "critical", "{game}", "seed{seed}_{crit}.json"),
     log:
         logpath("fdt", "critical", "{game}_seed{seed}_{crit}"),
+    wildcard_constraints:
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: stage_params(
-            "fdt",
-            "critical",
-            candidate_limit=FDT["trainset"]["transitions"],
-            min_len=json.loads(fdt_model_params(wc.game))["context"],
-        ),
+        cfg=lambda wc: fdt_PLAN.critical_params(wc.game),
         replay=lambda wc: res("fdt", "replay", wc.game),
         labels=lambda wc: res("fdt", "feedback", wc.game),
-        s=lambda wc: fdt_crit_parse(wc.crit),
+        s=lambda wc: fdt_plan.crit_parse(wc.crit),
     shell:
         "python -m scripts.fdt.critical --params {params.cfg:q} --seed {wildcards.seed}"
         " --game {wildcards.game} --trainset {input.trainset:q} --replay {params.replay:q}"
@@ -272,11 +221,7 @@ rule fdt_train:
     """Decision Transformer, FDT (feedback loss) or behaviour cloning."""
     input:
         trainset=res("fdt", "trainset", "{game}", "seed{seed}.npz"),
-        critical=lambda wc: (
-            [res("fdt", "critical", wc.game, f"seed{wc.seed}_{wc.setting.rsplit('_lam', 1)[0]}.npz")]
-            if wc.model == "fdt"
-            else []
-        ),
+        critical=lambda wc: fdt_PLAN.train_critical(wc.game, wc.model, wc.setting, wc.seed),
     output:
         model=res("fdt", "train", "{game}", "{model}", "{setting}", "seed{seed}", "model.pt"),
         log=res("fdt", "train", "{game}", "{model}", "{setting}", "seed{seed}", "log.csv"),
@@ -284,12 +229,14 @@ rule fdt_train:
         logpath("fdt", "train", "{game}_{model}_{setting}_seed{seed}"),
     benchmark:
         benchpath("fdt", "train", "{game}_{model}_{setting}_seed{seed}")
+    wildcard_constraints:
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: fdt_model_params(wc.game),
+        cfg=lambda wc: fdt_PLAN.model_params(wc.game),
         crit=lambda wc, input: f"--critical {input.critical[0]}" if wc.model == "fdt" else "",
-        lam=lambda wc: wc.setting.rsplit("_lam", 1)[1] if wc.model == "fdt" else 0,
+        lam=lambda wc: fdt_PLAN.train_lam(wc.model, wc.setting),
         out=lambda wc, output: os.path.dirname(output.model),
     shell:
         "python -m scripts.fdt.train --params {params.cfg:q} --seed {wildcards.seed}"
@@ -306,11 +253,13 @@ rule fdt_evaluate:
         res("fdt", "eval", "{game}", "{model}", "{setting}", "seed{seed}.csv"),
     log:
         logpath("fdt", "evaluate", "{game}_{model}_{setting}_seed{seed}"),
+    wildcard_constraints:
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: fdt_eval_params(wc.game),
-        rtgs=lambda wc: " ".join(str(r) for r in FDT_EVAL["rtgs"][wc.game]),
+        cfg=lambda wc: fdt_PLAN.eval_params(wc.game),
+        rtgs=lambda wc: fdt_PLAN.eval_rtgs(wc.game),
     shell:
         "python -m scripts.fdt.evaluate --params {params.cfg:q} --seed {wildcards.seed}"
         " --threads {threads} --model-file {input:q} --game {wildcards.game}"
@@ -319,49 +268,19 @@ rule fdt_evaluate:
 
 
 # ---------------------------------------------------------------- tables and figures
-FDT_TABLE_COMMON = json.dumps(
-    {
-        "games": FDT_GAMES,
-        "main": {g: fdt_crit_name(g, FDT["main"]) + f"_lam{FDT_MAIN_LAM}" for g in FDT_GAMES},
-        "main_crit": {g: fdt_crit_name(g, FDT["main"]) for g in FDT_GAMES},
-        "main_rtg": {g: FDT_EVAL["main_rtg"][g] for g in FDT_GAMES},
-        "table4_seeds": FDT["table4_seeds"],
-        "seeds": FDT_SEEDS,
-        "setups": FDT_EVAL["setups"],
-        "scale": SCALE,
-        "main_lam": FDT_MAIN_LAM,
-        "main_setting": FDT["main"],
-        "ll_reward": FDT_LL,
-    },
-    sort_keys=True,
-)
-FDT_SWEEP_TABLES = {"breakout": "a6", "qbert": "a7", "pong": "a8", "seaquest": "a9"}
-FDT_ABLATIONS = ["budget", "gamma", "lifeloss", "sampling"]
-FDT_HAS_ABLATIONS = bool(FDT["ablations"])
-FDT_HAS_LAMBDA = bool(FDT["lambda_grid"])
-FDT_ORACLE_CURVES = FDT["oracle"]["train"]
-
-fdt_tab = lambda name: [fig("fdt", f"{name}.csv"), fig("fdt", f"{name}.md")]
-
-
 rule fdt_table_a4:
     """Appendix Table 4: FDT vs DT in the DT paper's protocol (3 seeds, DT-paper target)."""
     input:
-        lambda wc: [
-            res("fdt", "eval", g, m, s, f"seed{seed}.csv")
-            for g in FDT_GAMES
-            for m, s in fdt_runs_unique(g)[:3]
-            for seed in FDT["table4_seeds"]
-        ],
+        fdt_PLAN.main_evals(fdt_PLAN.table4_seeds),
     output:
-        csv=fig("fdt", "table_a4_dt_protocol.csv"),
-        md=fig("fdt", "table_a4_dt_protocol.md"),
+        csv=fdt_PLAN.targets["table_a4_dt_protocol.csv"],
+        md=fdt_PLAN.targets["table_a4_dt_protocol.md"],
     log:
         logpath("fdt", "table_a4"),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables a4 --common {params.common:q} --evals {input:q}"
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -370,21 +289,16 @@ rule fdt_table_a4:
 rule fdt_table_a5:
     """Appendix Table 5: FDT vs BC vs DT (all seeds, DT-paper target)."""
     input:
-        lambda wc: [
-            res("fdt", "eval", g, m, s, f"seed{seed}.csv")
-            for g in FDT_GAMES
-            for m, s in fdt_runs_unique(g)[:3]
-            for seed in FDT_SEEDS
-        ],
+        fdt_PLAN.main_evals(),
     output:
-        csv=fig("fdt", "table_a5_fdt_dt_bc.csv"),
-        md=fig("fdt", "table_a5_fdt_dt_bc.md"),
+        csv=fdt_PLAN.targets["table_a5_fdt_dt_bc.csv"],
+        md=fdt_PLAN.targets["table_a5_fdt_dt_bc.md"],
     log:
         logpath("fdt", "table_a5"),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables a5 --common {params.common:q} --evals {input:q}"
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -393,22 +307,18 @@ rule fdt_table_a5:
 rule fdt_table_rtg_sweep:
     """Appendix Tables 6-9: FDT vs DT over target returns, Delta % and paired t-tests."""
     input:
-        lambda wc: [
-            res("fdt", "eval", wc.game, m, s, f"seed{seed}.csv")
-            for m, s in fdt_runs_unique(wc.game)[:3]
-            for seed in FDT_SEEDS
-        ],
+        lambda wc: fdt_PLAN.main_evals(games=[wc.game]),
     output:
-        csv=fig("fdt", "table_{table}_{game}.csv"),
-        md=fig("fdt", "table_{table}_{game}.md"),
+        csv=fdt_PLAN.layout.fig(f"{fdt_plan.SWEEP_TABLE}.csv"),
+        md=fdt_PLAN.layout.fig(f"{fdt_plan.SWEEP_TABLE}.md"),
     log:
         logpath("fdt", "table_{table}_{game}"),
     wildcard_constraints:
-        table="a6|a7|a8|a9",
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables sweep --common {params.common:q} --game {wildcards.game}"
         " --table {wildcards.table} --evals {input:q} --csv {output.csv:q} --md {output.md:q}"
@@ -418,22 +328,17 @@ rule fdt_table_rtg_sweep:
 rule fdt_table_a10:
     """Appendix Table 10: feedback statistics per setting (pos, aligned, neg, ignored, IS)."""
     input:
-        crit=lambda wc: [
-            res("fdt", "critical", g, f"seed{seed}_{c}.json")
-            for g in FDT_GAMES
-            for c in fdt_crit_settings(g)
-            for seed in FDT_SEEDS
-        ],
-        agreement=expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=FDT_GAMES),
+        crit=fdt_PLAN.critical_stats(),
+        agreement=expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=fdt_PLAN.games),
     output:
-        csv=fig("fdt", "table_a10_feedback_stats.csv"),
-        md=fig("fdt", "table_a10_feedback_stats.md"),
+        csv=fdt_PLAN.targets["table_a10_feedback_stats.csv"],
+        md=fdt_PLAN.targets["table_a10_feedback_stats.md"],
     log:
         logpath("fdt", "table_a10"),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables a10 --common {params.common:q} --crit {input.crit:q}"
         " --agreement {input.agreement:q} --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -443,18 +348,18 @@ rule fdt_table_ablation:
     """Ablations over Table 10's settings (budget, gamma, life loss, sampling) and the lambda
     grid; the paper gives no scores for these (its ablation scores are not available)."""
     input:
-        lambda wc: [f for g in FDT_GAMES for f in fdt_evals(g)],
+        fdt_PLAN.all_evals(),
     output:
-        csv=fig("fdt", "table_{abl}.csv"),
-        md=fig("fdt", "table_{abl}.md"),
+        csv=fdt_PLAN.layout.fig(f"{fdt_plan.ABLATION_TABLE}.csv"),
+        md=fdt_PLAN.layout.fig(f"{fdt_plan.ABLATION_TABLE}.md"),
     log:
         logpath("fdt", "table_{abl}"),
     wildcard_constraints:
-        abl="ablation_budget|ablation_gamma|ablation_lifeloss|ablation_sampling|lambda_grid",
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables ablation --common {params.common:q} --kind {wildcards.abl}"
         " --evals {input:q} --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -463,10 +368,10 @@ rule fdt_table_ablation:
 rule fdt_plot_oracle:
     """Fig. A1: the oracle's learning curve per game (ours) beside dopamine C51's final level."""
     input:
-        expand(res("fdt", "oracle", "{game}", "curve.csv"), game=FDT_GAMES),
+        expand(res("fdt", "oracle", "{game}", "curve.csv"), game=fdt_PLAN.games),
     output:
         figure_report(
-            fig("fdt", "fig_a1_oracle_curves.pdf"),
+            fdt_PLAN.targets["fig_a1_oracle_curves.pdf"],
             caption="../report/fdt/fig_a1_oracle_curves.rst",
             category="FDT",
         ),
@@ -475,7 +380,7 @@ rule fdt_plot_oracle:
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.plots oracle --common {params.common:q} --curves {input:q}"
         " --out {output:q} > {log} 2>&1"
@@ -484,10 +389,10 @@ rule fdt_plot_oracle:
 rule fdt_plot_feedback:
     """Feedback statistics: oracle agreement per buffer (ours) against the shipped labels' rates."""
     input:
-        expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=FDT_GAMES),
+        expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=fdt_PLAN.games),
     output:
         figure_report(
-            fig("fdt", "fig_feedback_agreement.pdf"),
+            fdt_PLAN.targets["fig_feedback_agreement.pdf"],
             caption="../report/fdt/fig_feedback_agreement.rst",
             category="FDT",
         ),
@@ -496,7 +401,7 @@ rule fdt_plot_feedback:
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.plots agreement --common {params.common:q} --agreement {input:q}"
         " --out {output:q} > {log} 2>&1"
@@ -505,19 +410,21 @@ rule fdt_plot_feedback:
 rule fdt_plot_rtg_sweep:
     """FDT vs DT over target returns, one panel per setup (ours; the paper's dashed)."""
     input:
-        lambda wc: fig("fdt", f"table_{FDT_SWEEP_TABLES[wc.game]}_{wc.game}.csv"),
+        lambda wc: fdt_PLAN.sweep_table(wc.game),
     output:
         figure_report(
-            fig("fdt", "fig_delta_vs_rtg_{game}.pdf"),
+            fdt_PLAN.layout.fig(fdt_plan.SWEEP_FIGURE),
             caption="../report/fdt/fig_delta_vs_rtg.rst",
             category="FDT",
         ),
     log:
         logpath("fdt", "fig_delta_vs_rtg_{game}"),
+    wildcard_constraints:
+        **fdt_plan.wildcards(),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.plots rtg_sweep --common {params.common:q} --game {wildcards.game}"
         " --table {input:q} --out {output:q} > {log} 2>&1"
@@ -526,12 +433,7 @@ rule fdt_plot_rtg_sweep:
 rule fdt_claims:
     """Per-run values of the FDT claims (config/claims.yaml): FDT - DT and FDT - BC per seed."""
     input:
-        lambda wc: [
-            res("fdt", "eval", g, m, s, f"seed{seed}.csv")
-            for g in FDT_GAMES
-            for m, s in fdt_runs_unique(g)[:3]
-            for seed in FDT_SEEDS
-        ],
+        fdt_PLAN.main_evals(),
     output:
         res("fdt", "claims.csv"),
     log:
@@ -539,7 +441,7 @@ rule fdt_claims:
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
     shell:
         "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}" " --out {output:q} > {log} 2>&1"
 
@@ -548,19 +450,19 @@ rule fdt_compare:
     """Reproduced against reported: every comparable number of Tables 4-10, side by side."""
     input:
         claims=rules.fdt_claims.output,
-        a4=fig("fdt", "table_a4_dt_protocol.csv"),
-        a5=fig("fdt", "table_a5_fdt_dt_bc.csv"),
-        a10=fig("fdt", "table_a10_feedback_stats.csv"),
-        sweeps=[fig("fdt", f"table_{FDT_SWEEP_TABLES[g]}_{g}.csv") for g in FDT_GAMES],
+        a4=rules.fdt_table_a4.output.csv,
+        a5=rules.fdt_table_a5.output.csv,
+        a10=rules.fdt_table_a10.output.csv,
+        sweeps=fdt_PLAN.sweep_tables(),
     output:
-        csv=fig("fdt", "compare_to_paper.csv"),
-        md=fig("fdt", "compare_to_paper.md"),
+        csv=fdt_PLAN.targets["compare_to_paper.csv"],
+        md=fdt_PLAN.targets["compare_to_paper.md"],
     log:
         logpath("fdt", "compare"),
     conda:
         env_file("fdt-report")
     params:
-        common=FDT_TABLE_COMMON,
+        common=fdt_PLAN.table_common,
         left_out=lambda wc: left_out_json("fdt"),
     shell:
         "python -m scripts.fdt.tables compare --common {params.common:q} --a4 {input.a4:q}"
@@ -569,56 +471,4 @@ rule fdt_compare:
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
 
 
-# ---------------------------------------------------------------- targets
-for _f in fdt_tab("table_a4_dt_protocol"):
-    register_target("fdt", _f, "Appendix Table 4")
-for _f in fdt_tab("table_a5_fdt_dt_bc"):
-    register_target("fdt", _f, "Appendix Table 5")
-for _g, _t in FDT_SWEEP_TABLES.items():
-    _why = f"{_g} is not among this scale's games ({', '.join(FDT_GAMES)})"
-    _scales = ("smoke", "laptop", "paper") if _g in FDT_GAMES else ("paper",)
-    for _f in fdt_tab(f"table_{_t}_{_g}"):
-        register_target("fdt", _f, f"Appendix Table {_t[1]}", scales=_scales, left_out=_why)
-    register_target(
-        "fdt",
-        fig("fdt", f"fig_delta_vs_rtg_{_g}.pdf"),
-        f"FDT vs DT over target returns (Tables {_t[1]})",
-        scales=_scales,
-        left_out=_why,
-    )
-for _f in fdt_tab("table_a10_feedback_stats"):
-    register_target("fdt", _f, "Appendix Table 10")
-for _a in FDT_ABLATIONS:
-    for _f in fdt_tab(f"table_ablation_{_a}"):
-        register_target(
-            "fdt",
-            _f,
-            f"Ablation over {_a} (Table 10 settings; no paper scores)",
-            scales=("smoke", "paper") if FDT_HAS_ABLATIONS else ("paper",),
-            left_out="no ablation settings at this scale (time budget)",
-        )
-for _f in fdt_tab("table_lambda_grid"):
-    register_target(
-        "fdt",
-        _f,
-        "lambda_F grid (Table 1 search; no paper scores)",
-        scales=("smoke", "paper") if FDT_HAS_LAMBDA else ("paper",),
-        left_out="no lambda grid at this scale (time budget)",
-    )
-register_target(
-    "fdt",
-    fig("fdt", "fig_a1_oracle_curves.pdf"),
-    "Fig. A1 (oracle learning curves)",
-    scales=("smoke", "laptop", "paper") if FDT_ORACLE_CURVES else (),
-    left_out="oracle not trained at this scale",
-)
-register_target("fdt", fig("fdt", "fig_feedback_agreement.pdf"), "Feedback statistics (oracle agreement per buffer)")
-for _f in fdt_tab("compare_to_paper"):
-    register_target("fdt", _f, "Reproduced vs reported (Tables 4-10)")
-register_target(
-    "fdt",
-    "figures/fdt/fig_main_architecture.pdf",
-    "Main Fig. 1 (architecture diagram)",
-    scales=(),
-    left_out="a diagram, not a computed result",
-)
+register_targets("fdt", fdt_PLAN.targets)
