@@ -5,11 +5,11 @@
 # data_sources plus config/fdt_sources.yaml, pinned by scripts.fdt.pin_sources).
 from scripts.fdt import plan as fdt_plan
 
-fdt_PLAN = fdt_plan.make_plan(P("fdt"), SCALE, seeds("fdt"), sources=config["data_sources"])
+FDT_PLAN = fdt_plan.make_plan(P("fdt"), SCALE, seeds("fdt"), sources=config["data_sources"])
 
 
 # ---------------------------------------------------------------- behaviour data
-if fdt_PLAN.downloads:
+if FDT_PLAN.downloads:
 
     rule fdt_download_replay:
         """One array of one DQN Replay checkpoint (run 1), checksummed by the registry."""
@@ -22,11 +22,11 @@ if fdt_PLAN.downloads:
         conda:
             env_file("fdt-report")
         params:
-            name=lambda wc: fdt_PLAN.replay_name(wc.game, wc.array, wc.ckpt),
-            url=lambda wc: fdt_PLAN.source(fdt_PLAN.replay_name(wc.game, wc.array, wc.ckpt))["url"],
-            sha=lambda wc: fdt_PLAN.source(fdt_PLAN.replay_name(wc.game, wc.array, wc.ckpt))["sha256"],
+            name=lambda wc: FDT_PLAN.replay_name(wc.game, wc.array, wc.ckpt),
+            url=lambda wc: FDT_PLAN.source(FDT_PLAN.replay_name(wc.game, wc.array, wc.ckpt))["url"],
+            sha=lambda wc: FDT_PLAN.source(FDT_PLAN.replay_name(wc.game, wc.array, wc.ckpt))["sha256"],
             # where the registry has no entry: the bucket's own URL, checked against its MD5
-            replay=lambda wc: fdt_PLAN.replay_spec(wc.game, wc.array, wc.ckpt),
+            replay=lambda wc: FDT_PLAN.replay_spec(wc.game, wc.array, wc.ckpt),
         shell:
             "python -m scripts.fdt.replay_data fetch --name {params.name} --url={params.url:q}"
             " --sha256={params.sha:q} --replay {params.replay} --out {output:q}"
@@ -35,7 +35,7 @@ if fdt_PLAN.downloads:
     rule fdt_convert_replay:
         """DQN Replay checkpoints -> our buffer layout (reader: scripts/fdt/replay.py)."""
         input:
-            lambda wc: fdt_PLAN.replay_files(wc.game),
+            lambda wc: FDT_PLAN.replay_files(wc.game),
         output:
             res("fdt", "replay", "{game}", "manifest.json"),
         log:
@@ -47,8 +47,8 @@ if fdt_PLAN.downloads:
         params:
             src=lambda wc: res("fdt", "download", wc.game, "replay_logs"),
             out=lambda wc: res("fdt", "replay", wc.game),
-            n=len(fdt_PLAN.checkpoints),
-            cap=fdt_PLAN.cfg["data"]["convert_capacity"],
+            n=len(FDT_PLAN.checkpoints),
+            cap=FDT_PLAN.cfg["data"]["convert_capacity"],
         shell:
             "python -m scripts.fdt.replay_data convert --game {wildcards.game}"
             " --src {params.src:q} --checkpoints {params.n} --capacity {params.cap}"
@@ -65,9 +65,9 @@ if fdt_PLAN.downloads:
         conda:
             env_file("fdt-report")
         params:
-            name=lambda wc: fdt_PLAN.labels_name(wc.game, wc.ckpt),
-            url=lambda wc: fdt_PLAN.source(fdt_PLAN.labels_name(wc.game, wc.ckpt))["url"],
-            sha=lambda wc: fdt_PLAN.source(fdt_PLAN.labels_name(wc.game, wc.ckpt))["sha256"],
+            name=lambda wc: FDT_PLAN.labels_name(wc.game, wc.ckpt),
+            url=lambda wc: FDT_PLAN.source(FDT_PLAN.labels_name(wc.game, wc.ckpt))["url"],
+            sha=lambda wc: FDT_PLAN.source(FDT_PLAN.labels_name(wc.game, wc.ckpt))["sha256"],
         shell:
             "python -m scripts.fdt.replay_data fetch --name {params.name} --url={params.url:q}"
             " --sha256 {params.sha:q} --out {output:q} > {log} 2>&1"
@@ -116,13 +116,13 @@ rule fdt_oracle:
         " --game {wildcards.game} --out {output.pt:q} > {log} 2>&1"
 
 
-if fdt_PLAN.shipped_labels:
+if FDT_PLAN.shipped_labels:
 
     rule fdt_label_feedback:
         """Feedback labels from the authors' released files (1 = oracle agrees with the log)."""
         input:
             replay=res("fdt", "replay", "{game}", "manifest.json"),
-            labels=lambda wc: fdt_PLAN.label_files(wc.game),
+            labels=lambda wc: FDT_PLAN.label_files(wc.game),
         output:
             res("fdt", "feedback", "{game}", "agreement.csv"),
         log:
@@ -181,7 +181,7 @@ rule fdt_sample_trainset:
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: fdt_PLAN.trainset_params(wc.game),
+        cfg=lambda wc: FDT_PLAN.trainset_params(wc.game),
         replay=lambda wc: res("fdt", "replay", wc.game),
     shell:
         "python -m scripts.fdt.trainset --params {params.cfg:q} --seed {wildcards.seed}"
@@ -204,7 +204,7 @@ rule fdt_critical_states:
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: fdt_PLAN.critical_params(wc.game),
+        cfg=lambda wc: FDT_PLAN.critical_params(wc.game),
         replay=lambda wc: res("fdt", "replay", wc.game),
         labels=lambda wc: res("fdt", "feedback", wc.game),
         s=lambda wc: fdt_plan.crit_parse(wc.crit),
@@ -221,7 +221,7 @@ rule fdt_train:
     """Decision Transformer, FDT (feedback loss) or behaviour cloning."""
     input:
         trainset=res("fdt", "trainset", "{game}", "seed{seed}.npz"),
-        critical=lambda wc: fdt_PLAN.train_critical(wc.game, wc.model, wc.setting, wc.seed),
+        critical=lambda wc: FDT_PLAN.train_critical(wc.game, wc.model, wc.setting, wc.seed),
     output:
         model=res("fdt", "train", "{game}", "{model}", "{setting}", "seed{seed}", "model.pt"),
         log=res("fdt", "train", "{game}", "{model}", "{setting}", "seed{seed}", "log.csv"),
@@ -234,9 +234,9 @@ rule fdt_train:
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: fdt_PLAN.model_params(wc.game),
+        cfg=lambda wc: FDT_PLAN.model_params(wc.game),
         crit=lambda wc, input: f"--critical {input.critical[0]}" if wc.model == "fdt" else "",
-        lam=lambda wc: fdt_PLAN.train_lam(wc.model, wc.setting),
+        lam=lambda wc: FDT_PLAN.train_lam(wc.model, wc.setting),
         out=lambda wc, output: os.path.dirname(output.model),
     shell:
         "python -m scripts.fdt.train --params {params.cfg:q} --seed {wildcards.seed}"
@@ -258,8 +258,8 @@ rule fdt_evaluate:
     conda:
         env_file("fdt-dt")
     params:
-        cfg=lambda wc: fdt_PLAN.eval_params(wc.game),
-        rtgs=lambda wc: fdt_PLAN.eval_rtgs(wc.game),
+        cfg=lambda wc: FDT_PLAN.eval_params(wc.game),
+        rtgs=lambda wc: FDT_PLAN.eval_rtgs(wc.game),
     shell:
         "python -m scripts.fdt.evaluate --params {params.cfg:q} --seed {wildcards.seed}"
         " --threads {threads} --model-file {input:q} --game {wildcards.game}"
@@ -271,16 +271,16 @@ rule fdt_evaluate:
 rule fdt_table_a4:
     """Appendix Table 4: FDT vs DT in the DT paper's protocol (3 seeds, DT-paper target)."""
     input:
-        fdt_PLAN.main_evals(fdt_PLAN.table4_seeds),
+        FDT_PLAN.main_evals(FDT_PLAN.table4_seeds),
     output:
-        csv=fdt_PLAN.targets["table_a4_dt_protocol.csv"],
-        md=fdt_PLAN.targets["table_a4_dt_protocol.md"],
+        csv=FDT_PLAN.targets["table_a4_dt_protocol.csv"],
+        md=FDT_PLAN.targets["table_a4_dt_protocol.md"],
     log:
         logpath("fdt", "table_a4"),
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables a4 --common {params.common:q} --evals {input:q}"
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -289,16 +289,16 @@ rule fdt_table_a4:
 rule fdt_table_a5:
     """Appendix Table 5: FDT vs BC vs DT (all seeds, DT-paper target)."""
     input:
-        fdt_PLAN.main_evals(),
+        FDT_PLAN.main_evals(),
     output:
-        csv=fdt_PLAN.targets["table_a5_fdt_dt_bc.csv"],
-        md=fdt_PLAN.targets["table_a5_fdt_dt_bc.md"],
+        csv=FDT_PLAN.targets["table_a5_fdt_dt_bc.csv"],
+        md=FDT_PLAN.targets["table_a5_fdt_dt_bc.md"],
     log:
         logpath("fdt", "table_a5"),
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables a5 --common {params.common:q} --evals {input:q}"
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -307,10 +307,10 @@ rule fdt_table_a5:
 rule fdt_table_rtg_sweep:
     """Appendix Tables 6-9: FDT vs DT over target returns, Delta % and paired t-tests."""
     input:
-        lambda wc: fdt_PLAN.main_evals(games=[wc.game]),
+        lambda wc: FDT_PLAN.main_evals(games=[wc.game]),
     output:
-        csv=fdt_PLAN.layout.fig(f"{fdt_plan.SWEEP_TABLE}.csv"),
-        md=fdt_PLAN.layout.fig(f"{fdt_plan.SWEEP_TABLE}.md"),
+        csv=FDT_PLAN.layout.fig(f"{fdt_plan.SWEEP_TABLE}.csv"),
+        md=FDT_PLAN.layout.fig(f"{fdt_plan.SWEEP_TABLE}.md"),
     log:
         logpath("fdt", "table_{table}_{game}"),
     wildcard_constraints:
@@ -318,7 +318,7 @@ rule fdt_table_rtg_sweep:
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables sweep --common {params.common:q} --game {wildcards.game}"
         " --table {wildcards.table} --evals {input:q} --csv {output.csv:q} --md {output.md:q}"
@@ -328,17 +328,17 @@ rule fdt_table_rtg_sweep:
 rule fdt_table_a10:
     """Appendix Table 10: feedback statistics per setting (pos, aligned, neg, ignored, IS)."""
     input:
-        crit=fdt_PLAN.critical_stats(),
-        agreement=expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=fdt_PLAN.games),
+        crit=FDT_PLAN.critical_stats(),
+        agreement=expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=FDT_PLAN.games),
     output:
-        csv=fdt_PLAN.targets["table_a10_feedback_stats.csv"],
-        md=fdt_PLAN.targets["table_a10_feedback_stats.md"],
+        csv=FDT_PLAN.targets["table_a10_feedback_stats.csv"],
+        md=FDT_PLAN.targets["table_a10_feedback_stats.md"],
     log:
         logpath("fdt", "table_a10"),
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables a10 --common {params.common:q} --crit {input.crit:q}"
         " --agreement {input.agreement:q} --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -348,10 +348,10 @@ rule fdt_table_ablation:
     """Ablations over Table 10's settings (budget, gamma, life loss, sampling) and the lambda
     grid; the paper gives no scores for these (its ablation scores are not available)."""
     input:
-        fdt_PLAN.all_evals(),
+        FDT_PLAN.all_evals(),
     output:
-        csv=fdt_PLAN.layout.fig(f"{fdt_plan.ABLATION_TABLE}.csv"),
-        md=fdt_PLAN.layout.fig(f"{fdt_plan.ABLATION_TABLE}.md"),
+        csv=FDT_PLAN.layout.fig(f"{fdt_plan.ABLATION_TABLE}.csv"),
+        md=FDT_PLAN.layout.fig(f"{fdt_plan.ABLATION_TABLE}.md"),
     log:
         logpath("fdt", "table_{abl}"),
     wildcard_constraints:
@@ -359,7 +359,7 @@ rule fdt_table_ablation:
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.tables ablation --common {params.common:q} --kind {wildcards.abl}"
         " --evals {input:q} --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
@@ -368,10 +368,10 @@ rule fdt_table_ablation:
 rule fdt_plot_oracle:
     """Fig. A1: the oracle's learning curve per game (ours) beside dopamine C51's final level."""
     input:
-        expand(res("fdt", "oracle", "{game}", "curve.csv"), game=fdt_PLAN.games),
+        expand(res("fdt", "oracle", "{game}", "curve.csv"), game=FDT_PLAN.games),
     output:
         figure_report(
-            fdt_PLAN.targets["fig_a1_oracle_curves.pdf"],
+            FDT_PLAN.targets["fig_a1_oracle_curves.pdf"],
             caption="../report/fdt/fig_a1_oracle_curves.rst",
             category="FDT",
         ),
@@ -380,7 +380,7 @@ rule fdt_plot_oracle:
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.plots oracle --common {params.common:q} --curves {input:q}"
         " --out {output:q} > {log} 2>&1"
@@ -389,10 +389,10 @@ rule fdt_plot_oracle:
 rule fdt_plot_feedback:
     """Feedback statistics: oracle agreement per buffer (ours) against the shipped labels' rates."""
     input:
-        expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=fdt_PLAN.games),
+        expand(res("fdt", "feedback", "{game}", "agreement.csv"), game=FDT_PLAN.games),
     output:
         figure_report(
-            fdt_PLAN.targets["fig_feedback_agreement.pdf"],
+            FDT_PLAN.targets["fig_feedback_agreement.pdf"],
             caption="../report/fdt/fig_feedback_agreement.rst",
             category="FDT",
         ),
@@ -401,7 +401,7 @@ rule fdt_plot_feedback:
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.plots agreement --common {params.common:q} --agreement {input:q}"
         " --out {output:q} > {log} 2>&1"
@@ -410,10 +410,10 @@ rule fdt_plot_feedback:
 rule fdt_plot_rtg_sweep:
     """FDT vs DT over target returns, one panel per setup (ours; the paper's dashed)."""
     input:
-        lambda wc: fdt_PLAN.sweep_table(wc.game),
+        lambda wc: FDT_PLAN.sweep_table(wc.game),
     output:
         figure_report(
-            fdt_PLAN.layout.fig(fdt_plan.SWEEP_FIGURE),
+            FDT_PLAN.layout.fig(fdt_plan.SWEEP_FIGURE),
             caption="../report/fdt/fig_delta_vs_rtg.rst",
             category="FDT",
         ),
@@ -424,7 +424,7 @@ rule fdt_plot_rtg_sweep:
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.plots rtg_sweep --common {params.common:q} --game {wildcards.game}"
         " --table {input:q} --out {output:q} > {log} 2>&1"
@@ -433,7 +433,7 @@ rule fdt_plot_rtg_sweep:
 rule fdt_claims:
     """Per-run values of the FDT claims (config/claims.yaml): FDT - DT and FDT - BC per seed."""
     input:
-        fdt_PLAN.main_evals(),
+        FDT_PLAN.main_evals(),
     output:
         res("fdt", "claims.csv"),
     log:
@@ -441,7 +441,7 @@ rule fdt_claims:
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
     shell:
         "python -m scripts.fdt.claims --common {params.common:q} --evals {input:q}" " --out {output:q} > {log} 2>&1"
 
@@ -453,16 +453,16 @@ rule fdt_compare:
         a4=rules.fdt_table_a4.output.csv,
         a5=rules.fdt_table_a5.output.csv,
         a10=rules.fdt_table_a10.output.csv,
-        sweeps=fdt_PLAN.sweep_tables(),
+        sweeps=FDT_PLAN.sweep_tables(),
     output:
-        csv=fdt_PLAN.targets["compare_to_paper.csv"],
-        md=fdt_PLAN.targets["compare_to_paper.md"],
+        csv=FDT_PLAN.targets["compare_to_paper.csv"],
+        md=FDT_PLAN.targets["compare_to_paper.md"],
     log:
         logpath("fdt", "compare"),
     conda:
         env_file("fdt-report")
     params:
-        common=fdt_PLAN.table_common,
+        common=FDT_PLAN.table_common,
         left_out=lambda wc: left_out_json("fdt"),
     shell:
         "python -m scripts.fdt.tables compare --common {params.common:q} --a4 {input.a4:q}"
@@ -471,4 +471,4 @@ rule fdt_compare:
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
 
 
-register_targets("fdt", fdt_PLAN.targets)
+register_targets("fdt", FDT_PLAN.targets)
