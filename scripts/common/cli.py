@@ -92,25 +92,30 @@ def step_params(cls: Any, raw: Any, where: str = "params") -> Any:
     Every field without a default must be given; a key the dataclass does not declare is an
     error (a misspelt or stale setting never passes silently); values are checked against the
     field's type (``int``, ``float`` (an int is accepted), ``str``, ``bool``, ``dict``, ``list``,
-    ``Optional[...]``, a nested parameter dataclass). Errors name the key, as ``where.key``."""
+    ``Optional[...]``, a nested parameter dataclass). Errors name the key, as ``where.key``. A key
+    that is a Python keyword, such as ``lambda``, fills the field ``lambda_``."""
     import dataclasses
     import typing
 
+    import keyword
+
     if not isinstance(raw, dict):
         raise ParamsError(f"{where}: expected an object of settings, got {type(raw).__name__}")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - set(fields))
+    # a key that is a Python keyword (`lambda`) is the field of that name with a trailing `_`
+    keys = {(f.name[:-1] if f.name.endswith("_") and keyword.iskeyword(f.name[:-1]) else f.name): f
+            for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(keys))
     if unknown:
         raise ParamsError(f"{where}: unknown key(s) {', '.join(unknown)} "
-                          f"(this step takes {', '.join(sorted(fields))})")
+                          f"(this step takes {', '.join(sorted(keys))})")
     hints = typing.get_type_hints(cls)
     values = {}
-    for name, f in fields.items():
-        if name not in raw:
+    for key, f in keys.items():
+        if key not in raw:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ParamsError(f"{where}: missing key {name}")
+                raise ParamsError(f"{where}: missing key {key}")
             continue
-        values[name] = _typed(raw[name], hints[name], f"{where}.{name}")
+        values[f.name] = _typed(raw[key], hints[f.name], f"{where}.{key}")
     return cls(**values)
 
 

@@ -7,7 +7,7 @@ key of the block is declared once, here, with the step that reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List
+from typing import Any, Dict, List
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,42 @@ class RamParams:
     eval_batch: int  # images per evaluation batch
     checkpoint_every: int  # epochs between resumable checkpoints
     n_cases: int  # irrl.test: test images whose glimpse paths are dumped (not read by irrl.train)
+
+
+@dataclass(frozen=True)
+class SkillsParams:
+    """config/irrl.yaml's `skills` block: skill discovery on the four-rooms grid (irrl.plot_skills
+    reads `env_settings`; the run lists `envs`, `srewards`, `seeds` are the rules')."""
+
+    envs: List[str]  # four-rooms sizes run at this scale (small, large)
+    srewards: List[str]  # reward variants run (acc, log_clip, log_noclip, lin_clip, lin_noclip, disdain)
+    seeds: List[int]  # seeds of each (env, reward) run
+    batch_size: int  # transitions per update
+    lr: float  # learning rate of the tabular Q and discriminator updates
+    gamma: float  # discount
+    lambda_: float  # Q(lambda)'s trace decay (config key `lambda`)
+    epsilon: float  # exploration rate while training
+    eval_epsilon: float  # exploration rate of the evaluation rollouts
+    occupancy_epsilon: float  # exploration rate of the occupancy rollouts (figure panels)
+    eval_per_skill: int  # evaluation rollouts per skill at each evaluation
+    occupancy_per_skill: int  # occupancy rollouts per skill at a snapshot
+    occupancy_init_per_skill: int  # occupancy rollouts per skill at iteration 0
+    disdain_bonus_weight: float  # DISDAIN: weight of the ensemble-disagreement bonus
+    disdain_ensemble: int  # DISDAIN: discriminators in the ensemble
+    checkpoint_every: int  # iterations between resumable checkpoints
+    env_settings: Dict[str, Any]  # per env: n_skills, goal_duration, iterations, eval_every,
+    # skills_threshold, panels (the occupancy figure's iterations per reward)
+
+
+@dataclass(frozen=True)
+class TrainSkillsParams(SkillsParams):
+    """irrl.train_skills: the `skills` block plus the run's env settings, merged flat by the rule."""
+
+    env: str  # the four-rooms size of this run
+    n_skills: int  # skills (the discriminator's classes)
+    goal_duration: int  # steps per skill episode
+    iterations: int  # training iterations
+    eval_every: int  # iterations between evaluations (a stats.csv row each)
+    skills_threshold: int  # skills counted as "learned" in the table (read by plot_skills)
+    panels: Dict[str, List[int]]  # occupancy-figure iterations per reward (this run: snapshot_iters)
+    snapshot_iters: List[int]  # iterations whose occupancy snapshot this run saves

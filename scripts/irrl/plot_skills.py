@@ -7,11 +7,12 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.io import read_csv_checked, write_csv
 from scripts.common.plotting import apply_style, plt, run_lines, save_figure
 from scripts.common.stats import tidy_frame
 from scripts.common.tables import write_table
+from scripts.irrl.params import SkillsParams as Params
 from scripts.irrl.summaries import COLORS, ci_cell, label, mean_band, ordered, reported
 
 
@@ -29,7 +30,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                required_many=["--stats", "--envs", "--figs"])
     args = p.parse_args(argv)
     setup(args, config_beside=args.tidy)
-    prm = args.params
+    prm = step_params(Params, args.params)
     frames = []
     for path in args.stats:
         env = path.replace("\\", "/").split("/skills/")[1].split("/")[0]
@@ -40,7 +41,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rows, tidy = [], []
     apply_style()
     for env, out in zip(args.envs, args.figs):
-        es = prm["env_settings"][env]
+        es = prm.env_settings[env]
         sub = df[df["env"] == env]
         fig, ax = plt.subplots(figsize=(7, 4.2))
         for sr in ordered(sub["sreward"].unique()):

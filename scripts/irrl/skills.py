@@ -271,15 +271,15 @@ class SkillLearner:
         self.rng.bit_generator.state = st["rng"]
 
 
-def config_for(prm: Dict[str, object], sreward: str) -> SkillConfig:
+def config_for(prm, sreward: str) -> SkillConfig:
     """``disdain`` = clipped log with the bonus (weight, ensemble of 2); the others bonus 0,
-    ensemble 1 (the paper's scripts)."""
+    ensemble 1 (the paper's scripts). ``prm``: the run's ``TrainSkillsParams``."""
     disdain = sreward == "disdain"
-    return SkillConfig(env=prm["env"], n_skills=prm["n_skills"], goal_duration=prm["goal_duration"],
-                       batch_size=prm["batch_size"], lr=prm["lr"], gamma=prm["gamma"],
-                       lam=prm["lambda"], epsilon=prm["epsilon"], eval_epsilon=prm["eval_epsilon"],
-                       occupancy_epsilon=prm["occupancy_epsilon"],
+    return SkillConfig(env=prm.env, n_skills=prm.n_skills, goal_duration=prm.goal_duration,
+                       batch_size=prm.batch_size, lr=prm.lr, gamma=prm.gamma,
+                       lam=prm.lambda_, epsilon=prm.epsilon, eval_epsilon=prm.eval_epsilon,
+                       occupancy_epsilon=prm.occupancy_epsilon,
                        reward="log_clip" if disdain else sreward,
-                       bonus_weight=prm["disdain_bonus_weight"] if disdain else 0.0,
-                       ensemble=prm["disdain_ensemble"] if disdain else 1)
+                       bonus_weight=prm.disdain_bonus_weight if disdain else 0.0,
+                       ensemble=prm.disdain_ensemble if disdain else 1)
 

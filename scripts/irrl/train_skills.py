@@ -16,10 +16,11 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from scripts.common.cli import parser, setup
+from scripts.common.cli import parser, setup, step_params
 from scripts.common.checkpoint import args_fingerprint, remove_checkpoint
 from scripts.common.io import save_npz, write_csv
 from scripts.common.progress import get_logger
+from scripts.irrl.params import TrainSkillsParams as Params
 from scripts.irrl.skills import SkillLearner, config_for
 
 
@@ -54,7 +55,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p = parser(__doc__.splitlines()[0], required=["--sreward", "--outdir"])
     args = p.parse_args(argv)
     setup(args, config_beside=args.outdir)
-    prm = args.params
+    prm = step_params(Params, args.params)
     log = get_logger("irrl.skills")
     cfg = config_for(prm, args.sreward)
     learner = SkillLearner(cfg, args.seed)
@@ -63,26 +64,26 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rows = load_checkpoint(ckpt, learner, fp, log)
     if rows:
         log.info("resumed at iteration %d", learner.iteration)
-    total = prm["iterations"]
-    snaps = sorted(set(int(i) for i in prm["snapshot_iters"] if i <= total) | {0, total})
+    total = prm.iterations
+    snaps = sorted(set(int(i) for i in prm.snapshot_iters if i <= total) | {0, total})
     log.info("%s: env %s, %d skills, %d iterations, config %s", args.sreward, cfg.env,
              cfg.n_skills, total, cfg)
 
     def checkpoint_hooks():
         it = learner.iteration
-        if it % prm["eval_every"] == 0 and (not rows or rows[-1]["iteration"] < it):
-            ev = learner.evaluate(prm["eval_per_skill"])
+        if it % prm.eval_every == 0 and (not rows or rows[-1]["iteration"] < it):
+            ev = learner.evaluate(prm.eval_per_skill)
             rows.append({"iteration": it, **ev, "seconds": time.time() - t0})
             log.info("iter %d: effective skills %.2f, disc loss %.3f", it, ev["effective_skills"],
                      ev["disc_loss"])
         if it in snaps:
-            per = prm["occupancy_init_per_skill"] if it == 0 else prm["occupancy_per_skill"]
+            per = prm.occupancy_init_per_skill if it == 0 else prm.occupancy_per_skill
             occ = learner.occupancy(per)
             save_npz(os.path.join(args.outdir, f"snap_{it}.npz"), q_skill=learner.q_skill,
                      q_bonus=learner.q_bonus, disc=learner.disc, occupancy=occ,
                      walls=learner.grid.walls, iteration=np.array(it),
                      rollouts_per_skill=np.array(per))
-        if it % prm["checkpoint_every"] == 0 and it > 0:
+        if it % prm.checkpoint_every == 0 and it > 0:
             save_checkpoint(ckpt, learner, rows, fp)
 
     t0 = time.time()

@@ -83,3 +83,20 @@ def test_a_step_refuses_a_misspelt_setting_in_one_line(tmp_path):
     assert r.stderr.strip().splitlines()[-1] == (
         "error: bad --params: params: unknown key(s) epoch (this step takes batch_size, env, epochs, lr, net)")
     assert "Traceback" not in r.stderr
+
+
+def test_step_params_keyword_keys_fill_underscored_fields():
+    from dataclasses import dataclass
+
+    import pytest
+
+    from scripts.common.cli import ParamsError, step_params
+
+    @dataclass
+    class Params:
+        lambda_: float
+        gamma: float
+
+    assert step_params(Params, {"lambda": 0.7, "gamma": 1}) == Params(lambda_=0.7, gamma=1.0)
+    with pytest.raises(ParamsError, match=r"unknown key\(s\) lambda_ \(this step takes gamma, lambda\)"):
+        step_params(Params, {"lambda_": 0.7, "gamma": 1})

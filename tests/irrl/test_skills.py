@@ -78,7 +78,8 @@ def test_train_skills_parameter_change_retrains(tmp_path, monkeypatch):
            "eval_epsilon": 0.001, "eval_every": 50, "eval_per_skill": 2, "gamma": 0.99,
            "goal_duration": 8, "iterations": 100, "lambda": 0.7, "lr": 0.1, "n_skills": 8,
            "occupancy_epsilon": 0.005, "occupancy_init_per_skill": 1, "occupancy_per_skill": 1,
-           "snapshot_iters": [100], "skills_threshold": 4, "env_settings": {}, "panels": {}}
+           "snapshot_iters": [100], "skills_threshold": 4, "env_settings": {}, "panels": {},
+           "srewards": ["lin_clip"], "seeds": [1]}
 
     def run(out, **change):
         return train_skills.main(["--params", json.dumps(dict(prm, **change)), "--seed", "1",
