@@ -4,28 +4,28 @@
 # Run lists, stage parameters, wildcard constraints and targets: scripts/trex/plan.py.
 from scripts.trex.plan import make_plan
 
-trex_PLAN = make_plan(P("trex"), SCALE, seeds("trex"))
+TREX_PLAN = make_plan(P("trex"), SCALE, seeds("trex"))
 # `by: kind` in config/trex.yaml's resources: a job's resources follow its env's kind
-resource_selector("kind", lambda wildcards: trex_PLAN.kind[wildcards.env])
-register_targets("trex", trex_PLAN.targets)
+resource_selector("kind", lambda wildcards: TREX_PLAN.kind[wildcards.env])
+register_targets("trex", TREX_PLAN.targets)
 
 
 rule trex_train_demonstrator:
     """PPO on the true reward with checkpoints every ckpt_every updates, from the random policy."""
     output:
-        index=f"{trex_PLAN.demonstrator_dir}/checkpoints.json",
-        log=f"{trex_PLAN.demonstrator_dir}/train_log.csv",
+        index=f"{TREX_PLAN.demonstrator_dir}/checkpoints.json",
+        log=f"{TREX_PLAN.demonstrator_dir}/train_log.csv",
     log:
         logpath("trex", "demonstrator", "{env}"),
     benchmark:
         benchpath("trex", "demonstrator", "{env}")
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env, "ppo"),
-        seed=trex_PLAN.demonstrator_seed,
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "ppo"),
+        seed=TREX_PLAN.demonstrator_seed,
         out=lambda wc, output: os.path.dirname(output.index),
     shell:
         "python -m scripts.trex.train_demonstrator --params {params.cfg:q} --seed {params.seed}"
@@ -42,12 +42,12 @@ rule trex_generate_demos:
     log:
         logpath("trex", "demos", "{env}"),
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env),
-        seed=trex_PLAN.demonstrator_seed,
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env),
+        seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.generate_rollouts --params {params.cfg:q} --seed {params.seed}"
         " --threads {threads} --env {wildcards.env} --which demos --demonstrator {input}"
@@ -64,12 +64,12 @@ rule trex_generate_heldout:
     log:
         logpath("trex", "heldout", "{env}"),
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env),
-        seed=trex_PLAN.demonstrator_seed,
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env),
+        seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.generate_rollouts --params {params.cfg:q} --seed {params.seed}"
         " --threads {threads} --env {wildcards.env} --which heldout --demonstrator {input}"
@@ -85,12 +85,12 @@ rule trex_make_pairs:
     log:
         logpath("trex", "pairs", "{env}", "{tset}"),
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-reward")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env, "reward"),
-        seed=trex_PLAN.demonstrator_seed,
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "reward"),
+        seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.make_pairs --params {params.cfg:q} --seed {params.seed}"
         " --env {wildcards.env} --set {wildcards.tset} --demos-meta {input.meta} --out {output} > {log} 2>&1"
@@ -110,12 +110,12 @@ rule trex_train_reward:
     benchmark:
         benchpath("trex", "reward", "{env}", "{tset}")
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-reward")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env, "reward", with_env=False),
-        seed=trex_PLAN.demonstrator_seed,
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "reward", with_env=False),
+        seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.train_reward --params {params.cfg:q} --seed {params.seed}"
         " --threads {threads} --env {wildcards.env} --demos {input.demos} --pairs {input.pairs}"
@@ -135,11 +135,11 @@ rule trex_predict_returns:
     log:
         logpath("trex", "pred_vs_true", "{env}", "{tset}"),
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-reward")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env),
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env),
     shell:
         "python -m scripts.trex.predict_returns --params {params.cfg:q} --env {wildcards.env}"
         " --set {wildcards.tset} --reward {input.reward} --demos {input.demos}"
@@ -150,7 +150,7 @@ rule trex_predict_returns:
 rule trex_train_policy:
     """PPO on the learned reward (or a constant reward for the control); true reward never seen."""
     input:
-        reward=lambda wc: trex_PLAN.policy_reward(wc.env, wc.set),
+        reward=lambda wc: TREX_PLAN.policy_reward(wc.env, wc.set),
     output:
         model=res("trex", "policy", "{env}", "{set}", "seed{seed}", "final.pt"),
         log=res("trex", "policy", "{env}", "{set}", "seed{seed}", "train_log.csv"),
@@ -159,11 +159,11 @@ rule trex_train_policy:
     benchmark:
         benchpath("trex", "policy", "{env}", "{set}", "seed{seed}")
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env, "ppo", "rl"),
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "ppo", "rl"),
         reward=lambda wc, input: f"--reward {input.reward}" if input.reward else "",
     shell:
         "python -m scripts.trex.train_policy --params {params.cfg:q} --seed {wildcards.seed}"
@@ -180,12 +180,12 @@ rule trex_eval_policy:
     log:
         logpath("trex", "eval", "{env}", "{set}", "seed{seed}"),
     wildcard_constraints:
-        **trex_PLAN.wildcards(),
+        **TREX_PLAN.wildcards(),
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: trex_PLAN.params_json(wc.env, "eval"),
-        experiment=lambda wc: trex_PLAN.experiment(wc.env, wc.set),
+        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "eval"),
+        experiment=lambda wc: TREX_PLAN.experiment(wc.env, wc.set),
     shell:
         "python -m scripts.trex.eval_policy --params {params.cfg:q} --seed {wildcards.seed}"
         " --env {wildcards.env} --set {wildcards.set} --policy {input}"
@@ -198,23 +198,23 @@ rule trex_eval_policy:
 rule trex_fig_mujoco_bars:
     """MuJoCo bar chart: forward distance per task and stage, best demo dashed, paper markers."""
     input:
-        evals=trex_PLAN.mujoco_evals(),
-        control=trex_PLAN.control_evals(),
-        demos=trex_PLAN.demos_meta(trex_PLAN.mujoco_envs),
+        evals=TREX_PLAN.mujoco_evals(),
+        control=TREX_PLAN.control_evals(),
+        demos=TREX_PLAN.demos_meta(TREX_PLAN.mujoco_envs),
     output:
         fig=figure_report(
-            trex_PLAN.targets["fig_mujoco_performance.pdf"],
+            TREX_PLAN.targets["fig_mujoco_performance.pdf"],
             caption="../report/trex/fig_mujoco_performance.rst",
             category="T-REX",
         ),
-        csv=trex_PLAN.targets["table_mujoco_performance.csv"],
-        md=trex_PLAN.targets["table_mujoco_performance.md"],
+        csv=TREX_PLAN.targets["table_mujoco_performance.csv"],
+        md=TREX_PLAN.targets["table_mujoco_performance.md"],
     log:
         logpath("trex", "fig_mujoco_performance"),
     conda:
         env_file("trex-figures")
     params:
-        cfg=trex_PLAN.mujoco_stages_params(),
+        cfg=TREX_PLAN.mujoco_stages_params(),
         scale=SCALE,
     shell:
         "python -m scripts.trex.fig_mujoco --params {params.cfg:q} --scale {params.scale}"
@@ -225,15 +225,15 @@ rule trex_fig_mujoco_bars:
 rule trex_fig_extrapolation:
     """MuJoCo extrapolation scatter (predicted vs true return) and the correlation table."""
     input:
-        trex_PLAN.mujoco_predictions(),
+        TREX_PLAN.mujoco_predictions(),
     output:
         fig=figure_report(
-            trex_PLAN.targets["fig_extrapolation.pdf"],
+            TREX_PLAN.targets["fig_extrapolation.pdf"],
             caption="../report/trex/fig_extrapolation.rst",
             category="T-REX",
         ),
-        csv=trex_PLAN.targets["table_extrapolation_corr.csv"],
-        md=trex_PLAN.targets["table_extrapolation_corr.md"],
+        csv=TREX_PLAN.targets["table_extrapolation_corr.csv"],
+        md=TREX_PLAN.targets["table_extrapolation_corr.md"],
     log:
         logpath("trex", "fig_extrapolation"),
     conda:
@@ -248,10 +248,10 @@ rule trex_fig_extrapolation:
 rule trex_fig_extrapolation_atari:
     """Atari extrapolation scatter: normalised sum of sigmoid rewards vs true score."""
     input:
-        trex_PLAN.atari_predictions(),
+        TREX_PLAN.atari_predictions(),
     output:
         fig=figure_report(
-            trex_PLAN.targets["fig_extrapolation_atari.pdf"],
+            TREX_PLAN.targets["fig_extrapolation_atari.pdf"],
             caption="../report/trex/fig_extrapolation_atari.rst",
             category="T-REX",
         ),
@@ -269,10 +269,10 @@ rule trex_fig_extrapolation_atari:
 rule trex_fig_attention:
     """Occlusion attention (3x3 patches) of the Breakout reward net on its max/min-reward frames."""
     input:
-        **trex_PLAN.attention_inputs(),
+        **TREX_PLAN.attention_inputs(),
     output:
         fig=figure_report(
-            trex_PLAN.targets["fig_attention_breakout.pdf"],
+            TREX_PLAN.targets["fig_attention_breakout.pdf"],
             caption="../report/trex/fig_attention_breakout.rst",
             category="T-REX",
         ),
@@ -290,11 +290,11 @@ rule trex_fig_attention:
 rule trex_table_atari:
     """Table 1: best and average demo, T-REX best-of-seeds and mean with CI, paper's T-REX/BCO/GAIL."""
     input:
-        evals=trex_PLAN.atari_evals(),
-        demos=trex_PLAN.demos_meta(trex_PLAN.atari_envs),
+        evals=TREX_PLAN.atari_evals(),
+        demos=TREX_PLAN.demos_meta(TREX_PLAN.atari_envs),
     output:
-        csv=trex_PLAN.targets["table1_atari.csv"],
-        md=trex_PLAN.targets["table1_atari.md"],
+        csv=TREX_PLAN.targets["table1_atari.csv"],
+        md=TREX_PLAN.targets["table1_atari.md"],
     log:
         logpath("trex", "table1_atari"),
     conda:
@@ -309,16 +309,16 @@ rule trex_table_atari:
 rule trex_fig_noise:
     """Hopper ranking noise: forward distance against the ranking's order correctness."""
     input:
-        evals=trex_PLAN.noise_evals(),
-        pairs=trex_PLAN.noise_pairs(),
+        evals=TREX_PLAN.noise_evals(),
+        pairs=TREX_PLAN.noise_pairs(),
     output:
         fig=figure_report(
-            trex_PLAN.targets["fig_noise_hopper.pdf"],
+            TREX_PLAN.targets["fig_noise_hopper.pdf"],
             caption="../report/trex/fig_noise_hopper.rst",
             category="T-REX",
         ),
-        csv=trex_PLAN.targets["table_noise.csv"],
-        md=trex_PLAN.targets["table_noise.md"],
+        csv=TREX_PLAN.targets["table_noise.csv"],
+        md=TREX_PLAN.targets["table_noise.md"],
     log:
         logpath("trex", "fig_noise"),
     conda:
@@ -333,11 +333,11 @@ rule trex_fig_noise:
 rule trex_claims:
     """Per-run values of the T-REX claims (config/claims.yaml) that this scale runs."""
     input:
-        mujoco=trex_PLAN.mujoco_evals(),
-        atari=trex_PLAN.atari_evals(),
-        noise_evals=trex_PLAN.noise_evals(),
-        noise_pairs=trex_PLAN.noise_pairs(),
-        demos=trex_PLAN.claims_demos(),
+        mujoco=TREX_PLAN.mujoco_evals(),
+        atari=TREX_PLAN.atari_evals(),
+        noise_evals=TREX_PLAN.noise_evals(),
+        noise_pairs=TREX_PLAN.noise_pairs(),
+        demos=TREX_PLAN.claims_demos(),
     output:
         res("trex", "claims.csv"),
     log:
@@ -345,7 +345,7 @@ rule trex_claims:
     conda:
         env_file("trex-figures")
     params:
-        cfg=trex_PLAN.claims_params(),
+        cfg=TREX_PLAN.claims_params(),
     shell:
         "python -m scripts.trex.claims --params {params.cfg:q} --mujoco-evals {input.mujoco}"
         " --atari-evals {input.atari} --noise-evals {input.noise_evals} --noise-pairs {input.noise_pairs}"
@@ -356,9 +356,9 @@ rule trex_compare:
     """Reproduced against reported: one Markdown page over every T-REX table built at this scale."""
     input:
         claims=rules.trex_claims.output,
-        tables=trex_PLAN.compare_tables(),
+        tables=TREX_PLAN.compare_tables(),
     output:
-        trex_PLAN.targets["compare_to_paper.md"],
+        TREX_PLAN.targets["compare_to_paper.md"],
     log:
         logpath("trex", "compare"),
     conda:

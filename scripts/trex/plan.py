@@ -49,7 +49,7 @@ def no_noise(scale: str) -> str:
     """Why the Hopper ranking-noise sweep is left out at ``scale``."""
     return (
         "Hopper ranking-noise sweep (6 levels x 9 trials of PPO) needs CPU hours; not run at"
-        f" {scale} scale (built at smoke, tiny, and paper scale)"
+        f" {scale} scale (built at smoke and paper scale)"
     )
 
 
