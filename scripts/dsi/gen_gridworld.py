@@ -10,6 +10,7 @@ Environment seeds: train from ``seed_base``, test from ``seed_base + 1_000_000``
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Dict, List
 
 import numpy as np
@@ -20,6 +21,15 @@ from scripts.common.io import save_npz, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.dsi import gridworld as gw
 from scripts.dsi.trainer import pack_episodes
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule dsi_gen_gridworld: config/dsi.yaml's gridworld seed_base and data."""
+
+    seed_base: int  # first environment seed of the train split (test: + 1_000_000)
+    # episodes per variant (S, M), split (train, test) and kind (positive, policy_new, negative)
+    data: Dict[str, Dict[str, Dict[str, int]]]
+
 
 KIND_CODE = {"positive": 0, "negative": 1, "policy_new": 2}
 TARGET = {"positive": 0, "policy_new": 0, "negative": 1}
@@ -51,23 +61,23 @@ def save_split(path: str, episodes: List[Dict[str, object]]) -> None:
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--variant", required=True, choices=["S", "M"])
-    p.add_argument("--negatives", required=True, choices=["official", "lenmatch"])
-    p.add_argument("--train", required=True)
-    p.add_argument("--test", required=True)
-    p.add_argument("--manifest", required=True)
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--variant", required=True, choices=["S", "M"])
+    ap.add_argument("--negatives", required=True, choices=["official", "lenmatch"])
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--test", required=True)
+    ap.add_argument("--manifest", required=True)
+    args = ap.parse_args()
     cli.setup(args, config_beside=args.train)
     log = get_logger("dsi.gen_gridworld")
-    params = args.params
-    spec = params["data"][args.variant]
+    p = cli.step_params(Params, args.params)
+    spec = p.data[args.variant]
     rng = np.random.default_rng(args.seed)
     rows = []
     t0 = time.time()
     n_total = 0
     for split, out, base in (("train", args.train, 0), ("test", args.test, 1_000_000)):
-        eps = generate_split(spec[split], args.negatives, params["seed_base"] + base, rng)
+        eps = generate_split(spec[split], args.negatives, p.seed_base + base, rng)
         save_split(out, eps)
         n_total += len(eps)
         for e in eps:
@@ -81,7 +91,7 @@ def main() -> None:
     log.info("lengths:\n%s", summary.to_string())
     write_json(args.manifest.replace(".csv", ".json"),
                {"episodes": n_total, "seconds": elapsed, "episodes_per_second": n_total / elapsed,
-                "variant": args.variant, "negatives": args.negatives, "params": params})
+                "variant": args.variant, "negatives": args.negatives, "params": args.params})
     log.info("%d episodes in %.1f s (%.1f episodes/s)", n_total, elapsed, n_total / elapsed)
 
 

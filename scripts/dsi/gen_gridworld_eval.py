@@ -8,6 +8,8 @@ GridWorld-M evaluates positive and ``policy_new`` episodes alternately.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from scripts.common import cli
@@ -17,19 +19,35 @@ from scripts.dsi import gridworld as gw
 from scripts.dsi.trainer import pack_episodes
 
 
+@dataclass(frozen=True)
+class EvalEpisodes:
+    """config/dsi.yaml's gridworld `eval` block."""
+
+    val_episodes: int  # held-out episodes for the threshold choice
+    test_episodes: int  # held-out episodes the metrics are computed on
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule dsi_gen_gridworld_eval: config/dsi.yaml's gridworld seed_base and eval."""
+
+    seed_base: int  # the environment seeds start at seed_base + 2_000_000
+    eval: EvalEpisodes  # how many evaluation episodes
+
+
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--variant", required=True, choices=["S", "M"])
-    p.add_argument("--out", required=True)
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--variant", required=True, choices=["S", "M"])
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
     cli.setup(args, config_beside=args.out)
     log = get_logger("dsi.gen_gridworld_eval")
-    params = args.params
-    n_val, n_test = int(params["eval"]["val_episodes"]), int(params["eval"]["test_episodes"])
+    p = cli.step_params(Params, args.params)
+    n_val, n_test = p.eval.val_episodes, p.eval.test_episodes
     rng = np.random.default_rng(args.seed)
     env = gw.make_env()
     episodes, split = [], []
-    seed = params["seed_base"] + 2_000_000
+    seed = p.seed_base + 2_000_000
     for i in range(n_val + n_test):
         detour = args.variant == "M" and i % 2 == 1
         episodes.append(gw.positive_episode(env, seed, detour=detour, rng=rng))

@@ -8,6 +8,8 @@ accuracy on clean, masked and reversed inputs of the data's test split, mask mea
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from scripts.common import cli
@@ -16,7 +18,19 @@ from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
 from scripts.dsi import metrics as M
 from scripts.dsi.gen_gridworld_eval import load_eval
+from scripts.dsi.train_gridworld import Params as TrainParams
 from scripts.dsi.trainer import EpisodeSet, build_nets, evaluate_split, score_episodes
+
+
+@dataclass(frozen=True)
+class Params(TrainParams):
+    """Settings of rule dsi_score_gridworld: the training step's (dsi.train_gridworld.Params),
+    with batch_size set to eval_batch_size. The nets are rebuilt from them (build_nets: init,
+    instance_norm, out_dim, max_length, pooling, hidden) and G's diagnostics computed with them
+    (evaluate_split: task, batch_size, max_length), from the same dict. Not read by this step,
+    passed with its config block: reverse, weight_decay, iterative, mask_sampling,
+    concrete_temperature, compact_mode, loss_weights, epochs, lr_d, lr_g, warmup_epochs,
+    eval_batch_size, negatives, name."""
 
 
 def metric_block(scores, labels, official, split) -> dict:
@@ -44,17 +58,18 @@ def metric_block(scores, labels, official, split) -> dict:
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--detector", required=True)
-    p.add_argument("--predictor", required=True)
-    p.add_argument("--eval", required=True)
-    p.add_argument("--test-split", required=True)
-    p.add_argument("--scores", required=True)
-    p.add_argument("--diagnostics", required=True)
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--detector", required=True)
+    ap.add_argument("--predictor", required=True)
+    ap.add_argument("--eval", required=True)
+    ap.add_argument("--test-split", required=True)
+    ap.add_argument("--scores", required=True)
+    ap.add_argument("--diagnostics", required=True)
+    args = ap.parse_args()
     cli.setup(args, config_beside=args.scores)
     log = get_logger("dsi.score_gridworld")
-    cfg = args.params
+    cfg = args.params   # build_nets and evaluate_split read this dict
+    cli.step_params(Params, cfg)
     dev = pick_device()
     d, g = build_nets(cfg, 3)
     d.load_state_dict(torch_load(args.detector, map_location=dev))

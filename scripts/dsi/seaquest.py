@@ -15,13 +15,39 @@ the next N steps. Targets are computed per distinct n_j (vectorised).
 from __future__ import annotations
 
 import time
-from typing import Dict, List, Sequence
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 
 from scripts.common.envs import make_atari
 from scripts.common.io import torch_load
+
+
+@dataclass(frozen=True)
+class PolicySchedule:
+    """config/dsi.yaml's seaquest `policies` block: the DQN policies of varied quality."""
+
+    env_steps: int  # env steps each policy's DQN trains for
+    checkpoints: List[int]  # env-step counts at which a policy is saved
+    train_envs: int  # parallel training envs (overrides the dqn block's)
+    test_episodes: int  # test episodes per epoch (overrides the dqn block's)
+    # not read by the step; passed with its config block (the rule runs one job per seed)
+    seeds: Optional[List[int]] = None
+
+
+@dataclass(frozen=True)
+class EpisodeData:
+    """config/dsi.yaml's seaquest `data` block: the detector's episodes."""
+
+    train_episodes: int  # episodes of the train split
+    test_episodes: int  # episodes of the test split
+    p_greedy: float  # probability an episode plays with epsilon = eps_greedy (else U(0, 1))
+    eps_greedy: float  # the near-greedy episodes' epsilon
+    redraw_every: int  # episodes between redraws of the policy file
+    max_episode_steps: int  # an episode is cut after this many steps
+    checkpoint_every: int = 20  # episodes between checkpoints of the rollout
 
 
 def make_env(game: str, train: bool, max_episode_frames: int = 108_000):

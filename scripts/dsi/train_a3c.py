@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
+from typing import Dict, Optional
 
 import numpy as np
 import torch
@@ -28,6 +30,43 @@ from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove
 from scripts.common.io import torch_save, write_json
 from scripts.common.progress import get_logger
 from scripts.dsi.pong import A3CPolicy, make_pong, preprocess
+
+
+@dataclass(frozen=True)
+class Imitate:
+    """The behaviour cloning that replaces A3C with ``init: imitate`` (pong.a3c.imitate)."""
+
+    rallies: int  # teacher rallies to clone (half greedy, half with epsilon-random actions)
+    max_steps: int  # a rally ends at the first point or after this many steps
+    epsilon: float  # probability of a random executed action (labels stay the teacher's)
+    offset: float  # the teacher's aim: pixels below the predicted intercept
+    steer: float  # the teacher's aim: pixels along the ball's vertical motion (edge hit)
+    updates: int  # gradient updates of the cloning
+    batch_size: int  # windows per update
+    window: int  # steps per window (the GRU starts from zeros at each)
+    lr: float  # Adam learning rate
+    gamma: float  # critic target: gamma ** (T - 1 - t) * outcome
+    value_coef: float  # weight of the critic's regression loss
+    env: str = "Pong-v4"  # the game the teacher plays
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule dsi_train_a3c: config/dsi.yaml's pong `a3c` block. The A3C workers read
+    env, rnn_steps, gamma, tau, entropy, value_coef and grad_clip from the same dict."""
+
+    env: str  # gymnasium id of the game (Pong-v4)
+    workers: int  # Hogwild worker processes
+    lr: float  # the shared Adam's learning rate
+    gamma: float  # discount
+    tau: float  # GAE lambda
+    rnn_steps: int  # steps per rollout before an update
+    entropy: float  # entropy bonus weight
+    value_coef: float  # value loss weight
+    grad_clip: float  # gradient-norm clip
+    init: str  # scratch (A3C from a random init) or imitate (behaviour cloning first)
+    policies: Dict[str, Dict[str, int]]  # per policy name: seed, channels, frames (A3C frames)
+    imitate: Optional[Imitate] = None  # the cloning's settings (needed with init: imitate)
 
 
 class SharedAdam(torch.optim.Optimizer):
@@ -136,56 +175,55 @@ def worker(rank: int, shared: A3CPolicy, opt: SharedAdam, counter, cfg: dict, se
         opt.step()
 
 
-def imitate_init(net: A3CPolicy, icfg: dict, spec: dict, name: str, out_half, log) -> list:
+def imitate_init(net: A3CPolicy, icfg: Imitate, spec: dict, name: str, out_half, log) -> list:
     """Behaviour cloning of ``net`` on the scripted teacher's rallies (laptop stand-in for A3C);
     saves the policy after half the updates to ``out_half`` (the cross-step agent)."""
     from scripts.dsi import imitate
 
     imitate.he_init(net)
-    env = make_pong(icfg.get("env", "Pong-v4"))
-    rallies = imitate.collect(env, int(icfg["rallies"]), int(spec["seed"]),
-                              int(icfg["max_steps"]),
-                              {"offset": icfg["offset"], "steer": icfg["steer"]},
-                              float(icfg["epsilon"]), log)
+    env = make_pong(icfg.env)
+    rallies = imitate.collect(env, icfg.rallies, int(spec["seed"]), icfg.max_steps,
+                              {"offset": icfg.offset, "steer": icfg.steer}, icfg.epsilon, log)
 
     def on_half(model):
         if out_half:
             torch_save(out_half, {"model": model.state_dict(), "channels": int(spec["channels"]),
                                   "frames": 0, "seed": int(spec["seed"]), "policy": name,
-                                  "init": "imitate", "updates": int(icfg["updates"]) // 2})
+                                  "init": "imitate", "updates": icfg.updates // 2})
 
-    return imitate.behaviour_clone(net, rallies, int(icfg["updates"]), int(icfg["batch_size"]),
-                                   int(icfg["window"]), float(icfg["lr"]), float(icfg["gamma"]),
-                                   float(icfg["value_coef"]), int(spec["seed"]), on_half, log)
+    return imitate.behaviour_clone(net, rallies, icfg.updates, icfg.batch_size, icfg.window,
+                                   icfg.lr, icfg.gamma, icfg.value_coef, int(spec["seed"]),
+                                   on_half, log)
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--policy", required=True)
-    p.add_argument("--out", required=True)
-    p.add_argument("--out-half", default=None)
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--policy", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--out-half", default=None)
+    args = ap.parse_args()
     cli.setup(args, config_beside=args.out)
     log = get_logger("dsi.train_a3c")
-    cfg = args.params
-    spec = cfg["policies"][args.policy]
+    cfg = args.params   # the A3C workers read their settings from this dict
+    p = cli.step_params(Params, cfg)
+    spec = p.policies[args.policy]
     total = int(spec["frames"])
     out_dir = os.path.dirname(args.out)
     ckpt = os.path.join(out_dir, f".{args.policy}.checkpoint.pt")
     torch.manual_seed(spec["seed"])
     shared = A3CPolicy(channels=int(spec["channels"]))
-    imitated = cfg.get("init", "scratch") == "imitate"
+    imitated = p.init == "imitate"
     # a checkpoint of other settings is deleted here (fresh start, imitation included)
     ck = load_checkpoint(ckpt, restore_rng=False, fingerprint=args_fingerprint(args),
                          log=log.info)
     if imitated and ck is None:
         t_bc = time.time()
-        history = imitate_init(shared, cfg["imitate"], spec, args.policy, args.out_half, log)
+        history = imitate_init(shared, p.imitate, spec, args.policy, args.out_half, log)
         write_json(os.path.join(out_dir, f"{args.policy}_imitate.json"),
                    {"seconds": time.time() - t_bc, "history": history, "spec": spec,
                     "imitate": cfg["imitate"]})
     shared.share_memory()
-    opt = SharedAdam(shared.parameters(), lr=cfg["lr"])
+    opt = SharedAdam(shared.parameters(), lr=p.lr)
     done_frames = 0
     half_saved = imitated  # the imitation's half-way policy is the cross-step agent
     if ck is not None:   # worker seeds follow the frame count: no global RNG state to restore
@@ -216,12 +254,12 @@ def main() -> None:
     for stop_at in stops:
         if counter.value >= stop_at:
             continue
-        if int(cfg["workers"]) == 1:
+        if p.workers == 1:
             worker(0, shared, opt, counter, cfg, int(spec["seed"]) + counter.value, stop_at)
         else:
             procs = [mp.Process(target=worker, args=(r, shared, opt, counter, cfg,
                                                      int(spec["seed"]) + counter.value, stop_at))
-                     for r in range(int(cfg["workers"]))]
+                     for r in range(p.workers)]
             for pr in procs:
                 pr.start()
             for pr in procs:

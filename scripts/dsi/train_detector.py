@@ -9,6 +9,8 @@ zeroed, orthogonality term.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import List, Optional
 
 import pandas as pd
 
@@ -16,48 +18,63 @@ from scripts.common import cli
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
-from scripts.dsi.trainer import EpisodeSet, discard_checkpoint, train
+from scripts.dsi.trainer import EpisodeSet, TrainerSettings, discard_checkpoint, train
 
 
-def load_set(path: str, domain: str, cfg: dict) -> EpisodeSet:
+@dataclass(frozen=True)
+class Params(TrainerSettings):
+    """Settings of rules dsi_train_pong and dsi_train_seaquest_detector: config/dsi.yaml's pong
+    or seaquest `detector` block (trainer.train reads the fields of TrainerSettings, and
+    random_length, window, return_scale and zero_top_rows, from the same dict)."""
+
+    random_length: int  # Pong's length jitter: length + int((u - 0.5) * random_length) (0: none)
+    max_train_steps: int  # stop after this many minibatches (0: whole epochs)
+    sets: Optional[List[str]] = None  # Pong: not read by this step (the rally sets, one job each)
+    resolution: Optional[int] = None  # Pong: frames block-averaged to this size (80: as stored)
+    window: Optional[int] = None  # Seaquest: steps per training window
+    return_scale: Optional[float] = None  # Seaquest: G's target = window reward sum / this
+    zero_top_rows: int = 0  # Seaquest: rows of the frame zeroed (the score display)
+
+
+def load_set(path: str, domain: str, p: Params) -> EpisodeSet:
     if domain == "pong":
         from scripts.dsi.pong import downsample
 
         data = EpisodeSet.load(path)
-        data.episodes = [downsample(e, int(cfg["resolution"])) for e in data.episodes]
+        data.episodes = [downsample(e, p.resolution) for e in data.episodes]
         return data
     from scripts.dsi.seaquest_data import load_windows_set
 
-    return load_windows_set(path, int(cfg["window"]))
+    return load_windows_set(path, p.window)
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--domain", required=True, choices=["pong", "seaquest"])
-    p.add_argument("--train", required=True)
-    p.add_argument("--test", required=True)
-    p.add_argument("--detector", required=True)
-    p.add_argument("--predictor", required=True)
-    p.add_argument("--log-csv", required=True)
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--domain", required=True, choices=["pong", "seaquest"])
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--test", required=True)
+    ap.add_argument("--detector", required=True)
+    ap.add_argument("--predictor", required=True)
+    ap.add_argument("--log-csv", required=True)
+    args = ap.parse_args()
     out_dir = os.path.dirname(args.detector)
     cli.setup(args, config_beside=out_dir)
     log = get_logger(f"dsi.train_{args.domain}")
-    cfg = dict(args.params)
-    train_set, test_set = load_set(args.train, args.domain, cfg), load_set(args.test,
-                                                                            args.domain, cfg)
+    cfg = dict(args.params)   # trainer.train reads this dict
+    p = cli.step_params(Params, cfg)
+    train_set, test_set = load_set(args.train, args.domain, p), load_set(args.test, args.domain, p)
     in_ch = train_set.episodes[0].shape[1]
     log.info("%s: train %d, test %d sequences, input %s", args.domain, len(train_set),
              len(test_set), train_set.episodes[0].shape[1:])
-    steps = int(cfg.get("max_train_steps", 0)) or None
+    steps = p.max_train_steps or None
     d, g, rows = train(train_set, test_set, cfg, in_ch, out_dir, args.seed, pick_device(),
                        log=log.info, max_steps=steps)
     write_csv(args.log_csv, pd.DataFrame(rows))
     torch_save(args.predictor, g.state_dict())
     torch_save(args.detector, {"state_dict": d.state_dict(), "in_channels": in_ch,
-                               "instance_norm": cfg["instance_norm"],
-                               "resolution": cfg.get("resolution"),
-                               "zero_top_rows": cfg.get("zero_top_rows", 0)})
+                               "instance_norm": p.instance_norm,
+                               "resolution": p.resolution,
+                               "zero_top_rows": p.zero_top_rows})
     discard_checkpoint(out_dir)
 
 

@@ -6,6 +6,8 @@ and detector file) matches; the checkpoint is removed once the outputs are writt
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
 
 import pandas as pd
 
@@ -18,16 +20,31 @@ from scripts.dsi.seaquest import run_dqn
 from scripts.dsi.trainer import load_detector
 
 
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule dsi_train_dqn: config/dsi.yaml's `seaquest` block (run_dqn reads the
+    improve block)."""
+
+    game: str  # the Atari game (seaquest)
+    # the DQN trained with DSI-chosen horizons or plain n-step returns: tianshou DQN settings,
+    # methods, env_steps, horizon and chain
+    improve: Dict[str, Any]
+    policies: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
+    dqn: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
+    data: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
+    detector: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
+
+
 def main() -> None:
-    p = cli.parser(__doc__.splitlines()[0])
-    p.add_argument("--method", required=True)
-    p.add_argument("--detector", default=None)
-    p.add_argument("--progress", required=True)
-    p.add_argument("--policy", required=True)
-    args = p.parse_args()
+    ap = cli.parser(__doc__.splitlines()[0])
+    ap.add_argument("--method", required=True)
+    ap.add_argument("--detector", default=None)
+    ap.add_argument("--progress", required=True)
+    ap.add_argument("--policy", required=True)
+    args = ap.parse_args()
     cli.setup(args, config_beside=args.progress)
     log = get_logger("dsi.train_dqn")
-    cfg = args.params
+    p = cli.step_params(Params, args.params)
     det = None
     if args.method == "dsi":
         det, info = load_detector(args.detector)
@@ -43,8 +60,8 @@ def main() -> None:
         holder["alg"] = alg
         save_checkpoint(ckpt, state(), fingerprint=fp)
 
-    imp = cfg["improve"]
-    rows = run_dqn(imp, cfg["game"], args.method, args.seed, int(imp["env_steps"]), [], save,
+    imp = p.improve
+    rows = run_dqn(imp, p.game, args.method, args.seed, int(imp["env_steps"]), [], save,
                    log.info, detector=det, resume=resume)
     frame = pd.DataFrame(rows)
     frame["method"], frame["seed"] = args.method, args.seed

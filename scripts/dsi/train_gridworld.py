@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import os
 import time
+from dataclasses import dataclass
+from typing import Optional
 
 import pandas as pd
 
@@ -16,7 +18,21 @@ from scripts.common import cli
 from scripts.common.io import torch_save, write_csv, write_json
 from scripts.common.progress import get_logger
 from scripts.common.seeding import device as pick_device
-from scripts.dsi.trainer import EpisodeSet, discard_checkpoint, train
+from scripts.dsi.trainer import EpisodeSet, TrainerSettings, discard_checkpoint, train
+
+@dataclass(frozen=True)
+class Params(TrainerSettings):
+    """Settings of rule dsi_train_gridworld: config/dsi.yaml's gridworld `common` block with
+    the recipe's block over it, and the recipe's name (trainer.train reads the fields of
+    TrainerSettings, and init, from the same dict)."""
+
+    init: str  # the nets' initialisation: default (PyTorch's) or kaiming
+    name: str  # the recipe: paper or fixed
+    # not read by this step, passed with its config block: scoring's batch size, and which
+    # negatives the recipe's data has (the rule picks the data files by it)
+    eval_batch_size: Optional[int] = None
+    negatives: Optional[str] = None
+
 
 ABLATIONS = ("full", "no_rev", "no_com", "no_imp", "noniter")
 
@@ -37,17 +53,18 @@ def apply_ablation(cfg: dict, ablation: str) -> dict:
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--ablation", default="full", choices=ABLATIONS)
-    p.add_argument("--train", required=True)
-    p.add_argument("--test", required=True)
-    p.add_argument("--detector", required=True)
-    p.add_argument("--predictor", required=True)
-    p.add_argument("--log-csv", required=True)
-    p.add_argument("--max-steps", type=int, default=None, help="stop early (timing runs)")
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--ablation", default="full", choices=ABLATIONS)
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--test", required=True)
+    ap.add_argument("--detector", required=True)
+    ap.add_argument("--predictor", required=True)
+    ap.add_argument("--log-csv", required=True)
+    ap.add_argument("--max-steps", type=int, default=None, help="stop early (timing runs)")
+    args = ap.parse_args()
     cli.setup(args)
     log = get_logger("dsi.train_gridworld")
+    p = cli.step_params(Params, args.params)
     cfg = apply_ablation(args.params, args.ablation)
     out_dir = os.path.dirname(args.detector)
     os.makedirs(out_dir, exist_ok=True)
@@ -56,7 +73,7 @@ def main() -> None:
     dev = pick_device()
     train_set, test_set = EpisodeSet.load(args.train), EpisodeSet.load(args.test)
     log.info("train %d, test %d episodes; device %s; recipe %s; ablation %s", len(train_set),
-             len(test_set), dev, cfg.get("name"), args.ablation)
+             len(test_set), dev, p.name, args.ablation)
     t0 = time.time()
     d, g, rows = train(train_set, test_set, cfg, 3, out_dir, args.seed, dev, log=log.info,
                        max_steps=args.max_steps)

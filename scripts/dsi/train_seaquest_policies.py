@@ -6,6 +6,8 @@ the outputs are written."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
 
 import pandas as pd
 
@@ -14,30 +16,42 @@ from scripts.common.checkpoint import (args_fingerprint, load_checkpoint, remove
                                        save_checkpoint)
 from scripts.common.io import torch_save, write_csv
 from scripts.common.progress import get_logger
-from scripts.dsi.seaquest import run_dqn
+from scripts.dsi.seaquest import PolicySchedule, run_dqn
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule dsi_train_seaquest_policies: config/dsi.yaml's `seaquest` block."""
+
+    game: str  # the Atari game (seaquest)
+    policies: PolicySchedule  # the policies' training and the steps they are saved at
+    dqn: Dict[str, Any]  # tianshou DQN settings of the policies (run_dqn reads them)
+    data: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
+    detector: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
+    improve: Optional[Dict[str, Any]] = None  # not read by this step; passed with its config block
 
 
 def main() -> None:
-    p = cli.parser(__doc__)
-    p.add_argument("--out-dir", required=True)
-    args = p.parse_args()
+    ap = cli.parser(__doc__)
+    ap.add_argument("--out-dir", required=True)
+    args = ap.parse_args()
     cli.setup(args, config_beside=os.path.join(args.out_dir, "config.json"))
     log = get_logger("dsi.train_seaquest_policies")
-    cfg = args.params
-    pol, dqn = cfg["policies"], cfg["dqn"]
+    p = cli.step_params(Params, args.params)
+    pol = p.policies
     ckpt = os.path.join(args.out_dir, f".seed{args.seed}.checkpoint.pt")
     fp = args_fingerprint(args)
     resume = load_checkpoint(ckpt, restore_rng=False, fingerprint=fp, log=log.info)
 
     def save(step, alg, rows, state):
-        if step in pol["checkpoints"]:
+        if step in pol.checkpoints:
             torch_save(os.path.join(args.out_dir, f"dqn_seed{args.seed}_step{step}.pt"),
                        alg.policy.model.state_dict())
         save_checkpoint(ckpt, state(), fingerprint=fp)
 
-    cfg_run = {**dqn, "train_envs": pol["train_envs"], "test_episodes": pol["test_episodes"]}
-    rows = run_dqn(cfg_run, cfg["game"], "policy", args.seed, int(pol["env_steps"]),
-                   pol["checkpoints"], save, log.info, resume=resume)
+    cfg_run = {**p.dqn, "train_envs": pol.train_envs, "test_episodes": pol.test_episodes}
+    rows = run_dqn(cfg_run, p.game, "policy", args.seed, pol.env_steps, pol.checkpoints, save,
+                   log.info, resume=resume)
     write_csv(os.path.join(args.out_dir, f"progress_seed{args.seed}.csv"), pd.DataFrame(rows))
     remove_checkpoint(ckpt)   # finished: a rerun trains again
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -28,6 +29,32 @@ from scripts.dsi.model import Detector, Predictor
 from scripts.common.io import open_npz, torch_load
 
 # ------------------------------------------------------------------ episode storage (ragged)
+
+
+@dataclass(frozen=True)
+class TrainerSettings:
+    """The detector-training settings every D/G step is passed (the base of those steps'
+    ``Params``). ``train``, ``build_nets`` and ``evaluate_split`` read them from the step's
+    ``--params`` dict, with the step's own keys beside them."""
+
+    task: str  # G's supervised loss: ce (classes) or smoothl1 (scaled return)
+    reverse: str  # L_rev's target: ce_uniform, mse_uniform or smoothl1_zero
+    out_dim: int  # G's outputs (classes, or 1 for a return)
+    max_length: int  # longest input sequence (frames)
+    weight_decay: float  # Adam weight decay of D and G
+    iterative: bool  # alternate D and G steps (false: the non-iterative ablation, one joint step)
+    mask_sampling: str  # none, or concrete (relaxed-Bernoulli gates in D's step)
+    concrete_temperature: float  # the relaxed Bernoulli's temperature
+    hidden: int  # G's hidden layer before the output (0: none)
+    compact_mode: str  # L_com's norm: matrix (the original's 1-norm) or elementwise_mean
+    loss_weights: Dict[str, float]  # weights of imp, rev, com (and orth) in D's loss
+    instance_norm: Dict[str, bool]  # InstanceNorm in the nets' mid and last blocks
+    pooling: str  # G's temporal pooling (flatten)
+    batch_size: int  # sequences per minibatch
+    epochs: int  # passes over the training set
+    lr_d: float  # D's Adam learning rate
+    lr_g: float  # G's Adam learning rate
+    warmup_epochs: int  # epochs of G alone before D trains
 
 
 def pack_episodes(frames: Sequence[np.ndarray]) -> Tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -50,6 +51,24 @@ from scripts.fdt.replay import episode_bounds, load_buffer
 from scripts.common.io import load_npy, load_npz, read_json
 
 POOL = 7
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule fdt_critical_states: config/fdt.yaml's `critical` block, plus
+    candidate_limit and min_len (the discount, life-loss reward, sampling and budget of the
+    setting come as their own flags)."""
+
+    return_transitions: int  # transitions whose returns feed Q (training set + phase B)
+    phase_b_first_buffer: int  # the buffer phase B starts its sequential read at
+    min_samples: int  # actions with fewer samples do not count in a cell's importance (MIN_RTG)
+    pairs: int  # all-cell-pairs: extra occurrences per cell
+    checkpoint_every: int  # episodes (both phases) between checkpoints; not fingerprinted
+    candidate_limit: int  # only training-set positions up to this index create cells
+    min_len: int  # phase B drops episodes shorter than this (the model's context K)
+    # the game's life-loss reward: not read by this step; passed with its config block (the rule
+    # passes the game's value as --ll)
+    ll_reward: Optional[Dict[str, float]] = None
 
 
 # ----------------------------------------------------------------------------- cells
@@ -313,39 +332,39 @@ def main(argv=None) -> int:
     from scripts.common.io import save_npz, write_json
     from scripts.common.progress import get_logger
 
-    p = cli.parser(__doc__.splitlines()[0], required=["--trainset", "--replay", "--game", "--out"])
-    p.add_argument("--labels", required=True, help="folder with buffer_{k}.npy feedback labels")
-    p.add_argument("--gamma", type=float, required=True)
-    p.add_argument("--ll", type=float, required=True, help="life-loss reward (0: none)")
-    p.add_argument("--sampling", choices=["hl", "ap"], required=True)
-    p.add_argument("--budget", type=int, required=True)
-    args = p.parse_args(argv)
+    ap = cli.parser(__doc__.splitlines()[0], required=["--trainset", "--replay", "--game", "--out"])
+    ap.add_argument("--labels", required=True, help="folder with buffer_{k}.npy feedback labels")
+    ap.add_argument("--gamma", type=float, required=True)
+    ap.add_argument("--ll", type=float, required=True, help="life-loss reward (0: none)")
+    ap.add_argument("--sampling", choices=["hl", "ap"], required=True)
+    ap.add_argument("--budget", type=int, required=True)
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.critical")
-    prm = args.params
+    p = cli.step_params(Params, args.params)
     game = args.game
     window, offset = LL_WINDOW[game], LL_OFFSET[game]
     ts = load_npz(args.trainset)
     n = len(ts["action"])
     # the original: only indices <= 500,000 (its training-set size) become candidate cells
-    limit = int(prm.get("candidate_limit", n))
-    min_len = int(prm.get("min_len", 0))
+    limit = p.candidate_limit
+    min_len = p.min_len
     manifest_path = Path(args.replay) / "manifest.json"
     manifest = read_json(manifest_path, keys=["buffers"])
     n_buf = int(manifest["buffers"])
-    budget_b = int(prm["return_transitions"]) - n
+    budget_b = p.return_transitions - n
 
     # checkpoint every `checkpoint_every` episodes (how often does not change the result, so it
     # is not fingerprinted)
     out = Path(args.out)
     ck = Checkpointer(out.parent / f".{out.name}.checkpoint.pt",
-                      every=int(prm["checkpoint_every"]), log=log.info,
+                      every=p.checkpoint_every, log=log.info,
                       fingerprint=_fingerprint(args, manifest_path))
     saved = ck.load()
     if saved is None:
         stats = CellStats()
         occurrences: Dict[bytes, List[int]] = {}
-        pos = {"phase": "A", "episode": 0, "buffer": int(prm["phase_b_first_buffer"]) % n_buf,
+        pos = {"phase": "A", "episode": 0, "buffer": p.phase_b_first_buffer % n_buf,
                "visited": 0, "next": 0, "read": 0, "step": 0}
     else:
         stats = CellStats.from_state(saved["stats"])
@@ -406,9 +425,9 @@ def main(argv=None) -> int:
             first = 0
             if read < budget_b and visited < n_buf:   # a buffer done: the natural unit
                 ck.save(state(phase="B", buffer=k, visited=visited, next=0, read=read))
-    ranking = stats.ranking(int(prm["min_samples"]))
+    ranking = stats.ranking(p.min_samples)
     chosen = select_positions(ranking, occurrences, ts["action"], args.sampling,
-                              int(prm["pairs"]))
+                              p.pairs)
     # oracle labels of the training-set positions
     labels = np.zeros(n, dtype=np.int64)
     for kb in np.unique(ts["src_buffer"]):

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -30,6 +31,25 @@ SETUPS = {"det": ("det", False), "det_noop": ("det", True), "sampling": ("sampli
           "sampling_noop": ("sampling", True), "eps": ("eps", False), "eps_noop": ("eps", True)}
 SETUP_LABEL = {"det": "Det.", "det_noop": "Det.+NoOp", "sampling": "Sampling",
                "sampling_noop": "Sampling+NoOp", "eps": "Eps.", "eps_noop": "Eps.+NoOp"}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule fdt_evaluate: config/fdt.yaml's `eval` block, with test_seeds and
+    max_steps resolved for the game (the target returns come as --rtgs)."""
+
+    setups: List[str]  # which of the six setups to play (keys of SETUPS)
+    episodes: int  # episodes per test seed (det, deterministic, plays one)
+    test_seeds: List[int]  # the game's test seeds
+    noop_max: int  # most no-op actions at the start of a +NoOp setup's episode
+    max_steps: int  # the game's agent-step limit per episode
+    # not read by this step, passed with its config block: the per-game test seeds and step
+    # limits (the rule resolves test_seeds and max_steps from them), the target returns per game
+    # (the rule passes them as --rtgs) and the tables' main target
+    test_seeds_per_game: Optional[Dict[str, List[int]]] = None
+    max_steps_per_game: Optional[Dict[str, int]] = None
+    rtgs: Optional[Dict[str, List[Any]]] = None
+    main_rtg: Optional[Dict[str, Any]] = None
 
 
 def choose_actions(logits: torch.Tensor, mode: str, rng: np.random.Generator,
@@ -115,14 +135,14 @@ def main(argv=None) -> int:
     from scripts.common.stats import tidy_frame
     from scripts.fdt.train import build_model
 
-    p = cli.parser(__doc__.splitlines()[0],
+    ap = cli.parser(__doc__.splitlines()[0],
                    required=["--model-file", "--game", "--model", "--setting", "--out"])
-    p.add_argument("--rtgs", nargs="+", required=True,
+    ap.add_argument("--rtgs", nargs="+", required=True,
                    help="target returns; 'dataset_max' = the training set's largest return-to-go")
-    args = p.parse_args(argv)
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.evaluate")
-    prm = args.params
+    p = cli.step_params(Params, args.params)
     ck = torch_load(args.model_file, map_location="cpu", keys=["meta", "model"])
     meta = ck["meta"]
     net = build_model(meta["params"], args.game, meta["model"], int(meta["max_timestep"]))
@@ -140,21 +160,21 @@ def main(argv=None) -> int:
         log.info("resuming from %s: %d (setup, target) units done", ckpt, len(done))
     t0 = time.time()
     envs = {}
-    for setup in prm["setups"]:
+    for setup in p.setups:
         mode, noop = SETUPS[setup]
-        episodes = 1 if setup == "det" else int(prm["episodes"])
-        seeds = [int(ts) * 1000 + j for ts in prm["test_seeds"] for j in range(episodes)]
+        episodes = 1 if setup == "det" else p.episodes
+        seeds = [int(ts) * 1000 + j for ts in p.test_seeds for j in range(episodes)]
         key = (noop, len(seeds))
         if key not in envs:
-            envs[key] = make_eval_env(args.game, len(seeds), max_steps=int(prm["max_steps"]),
-                                      noop_max=int(prm["noop_max"]) if noop else 0)
+            envs[key] = make_eval_env(args.game, len(seeds), max_steps=p.max_steps,
+                                      noop_max=p.noop_max if noop else 0)
         for label in args.rtgs:
             if [setup, label] in done:
                 continue
             target = float(meta["max_rtg"]) if label == "dataset_max" else float(label)
             rng = np.random.default_rng([args.seed, int(abs(target)), len(setup)])
             ret = rollout(net, args.game, envs[key], mode=mode, target=target,
-                          env_seeds=seeds, max_steps=int(prm["max_steps"]), rng=rng,
+                          env_seeds=seeds, max_steps=p.max_steps, rng=rng,
                           device=device)
             for i, s in enumerate(seeds):
                 rows.append({"paper": "fdt", "experiment": args.setting, "method": args.model,

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from scripts.fdt.replay import episode_bounds, load_buffer, load_gz_array, stack_frames
 from scripts.common.io import read_json
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rules fdt_label_feedback(_shipped): config/fdt.yaml's `feedback` block. With
+    ``--oracle``, ``--oracle-params`` are the oracle's own settings (scripts.fdt.oracle.Params)."""
+
+    batch: int  # stored indices per oracle forward pass
+    # not read by this step; passed with its config block (the rules pick oracle or shipped)
+    source: Optional[str] = None
 
 
 def label_feedback(greedy: np.ndarray, actions: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -42,13 +54,14 @@ def main(argv=None) -> int:
     from scripts.common.io import atomic_path, write_csv
     from scripts.common.progress import get_logger, progress
 
-    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--replay", "--out-dir"])
-    p.add_argument("--oracle", default="")
-    p.add_argument("--oracle-params", type=json.loads, default={})
-    p.add_argument("--shipped", default="")
-    args = p.parse_args(argv)
+    ap = cli.parser(__doc__.splitlines()[0], required=["--game", "--replay", "--out-dir"])
+    ap.add_argument("--oracle", default="")
+    ap.add_argument("--oracle-params", type=json.loads, default={})
+    ap.add_argument("--shipped", default="")
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=args.out_dir)
     log = get_logger("fdt.feedback")
+    prm = cli.step_params(Params, args.params)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
@@ -56,11 +69,13 @@ def main(argv=None) -> int:
     if args.oracle:
 
         from scripts.fdt.agent import greedy_q
+        from scripts.fdt.oracle import Params as OracleParams
         from scripts.fdt.oracle import load_oracle
 
-        policy = load_oracle(args.oracle, args.game, args.oracle_params)
+        policy = load_oracle(args.oracle, args.game,
+                             cli.step_params(OracleParams, args.oracle_params, "oracle_params"))
     rows = []
-    batch = int(args.params.get("batch", 256))
+    batch = prm.batch
     for k in progress(range(int(manifest["buffers"])), desc="label", unit="buffer"):
         buf = load_buffer(Path(args.replay) / f"buffer_{k}.npz")
         n = len(buf["action"])

@@ -11,9 +11,35 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule fdt_generate_log: config/fdt.yaml's `generate` block (dopamine's Nature
+    DQN settings for the behaviour agent). scripts.fdt.agent reads them from the same dict."""
+
+    num_envs: int  # parallel environments the agent acts in
+    transitions: int  # agent steps logged in all
+    buffer_size: int  # transitions per logged buffer file (a DQN Replay checkpoint's role)
+    sticky: float  # probability of repeating the previous action (sticky actions)
+    lr: float  # the Q-network's Adam learning rate
+    gamma: float  # discount
+    target_update: int  # agent steps between target-network updates
+    batch: int  # transitions per gradient step
+    learning_starts: int  # agent steps before the first update
+    update_every: int  # agent steps between updates
+    eps_start: float  # epsilon-greedy: initial epsilon
+    eps_end: float  # epsilon-greedy: final epsilon
+    eps_decay: int  # agent steps over which epsilon decays linearly
+    replay_size: int  # the agent's own replay memory (transitions)
+    # ale-py vector envs the envs run as (speed only; the log is the same); None: 2 when the job
+    # has >= 2 threads, else 1 (scripts.fdt.agent.default_env_groups)
+    env_groups: Optional[int] = None
 
 
 def main(argv=None) -> int:
@@ -22,14 +48,15 @@ def main(argv=None) -> int:
     from scripts.common.progress import get_logger, progress
     from scripts.fdt.agent import EpisodeLogger, online_kwargs, run_online, setup_online
 
-    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--out-dir"])
-    args = p.parse_args(argv)
+    ap = cli.parser(__doc__.splitlines()[0], required=["--game", "--out-dir"])
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=args.out_dir)
     log = get_logger("fdt.generate_log")
     prm = args.params
+    p = cli.step_params(Params, prm)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    n_envs = int(prm["num_envs"])
+    n_envs = p.num_envs
     sizes = []
 
     def flush(k, buf):
@@ -37,12 +64,12 @@ def main(argv=None) -> int:
         sizes.append(len(buf["action"]))
         log.info("buffer %d: %d transitions", k, len(buf["action"]))
 
-    logger = EpisodeLogger(n_envs, int(prm["buffer_size"]), flush)
+    logger = EpisodeLogger(n_envs, p.buffer_size, flush)
     env, algo = setup_online("dqn", args.game, prm, threads=args.threads)
     log.info("Q-network on %s", next(algo.parameters()).device)
-    bar = progress(total=int(prm["transitions"]), desc="generate", unit="step")
+    bar = progress(total=p.transitions, desc="generate", unit="step")
     t0 = time.time()
-    curve = run_online(algo, env, total_steps=int(prm["transitions"]), seed=args.seed,
+    curve = run_online(algo, env, total_steps=p.transitions, seed=args.seed,
                        logger=logger, on_progress=bar.update, **online_kwargs(prm))
     bar.close()
     logger.flush()
@@ -55,11 +82,11 @@ def main(argv=None) -> int:
         "source": "generated", "game": args.game, "seed": args.seed, "buffers": len(sizes),
         "sizes": sizes, "episodes": len(rets), "transitions": int(sum(sizes)),
         "mean_return": float(np.mean(rets)) if rets else float("nan"),
-        "agent_steps": int(prm["transitions"]), "wall_s": round(wall, 1),
-        "agent_steps_per_s": round(int(prm["transitions"]) / wall, 1), "params": prm})
+        "agent_steps": p.transitions, "wall_s": round(wall, 1),
+        "agent_steps_per_s": round(p.transitions / wall, 1), "params": prm})
     log.info("%d buffers, %d episodes (mean raw return %.2f), %.0f agent steps/s", len(sizes),
              len(rets), float(np.mean(rets)) if rets else float("nan"),
-             int(prm["transitions"]) / wall)
+             p.transitions / wall)
     return 0 if sizes else 1
 
 

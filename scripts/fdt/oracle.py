@@ -10,19 +10,49 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 from scripts.common.io import torch_load
 
 
-def load_oracle(path: str, game: str, prm: dict):
-    """The trained oracle's tianshou policy (C51), in eval mode."""
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule fdt_oracle: config/fdt.yaml's `oracle` block (dopamine's C51 settings).
+    scripts.fdt.agent reads them from the same dict; fdt.feedback's --oracle-params are these
+    too (it rebuilds the network from lr, gamma and target_update)."""
+
+    num_envs: int  # parallel environments the agent acts in
+    steps: int  # agent steps in all (4 frames each)
+    sticky: float  # probability of repeating the previous action (sticky actions)
+    lr: float  # Adam learning rate
+    gamma: float  # discount
+    target_update: int  # agent steps between target-network updates
+    batch: int  # transitions per gradient step
+    learning_starts: int  # agent steps before the first update
+    update_every: int  # agent steps between updates
+    eps_start: float  # epsilon-greedy: initial epsilon
+    eps_end: float  # epsilon-greedy: final epsilon
+    eps_decay: int  # agent steps over which epsilon decays linearly
+    replay_size: int  # the agent's replay memory (transitions)
+    checkpoint_every: int  # agent steps between checkpoints
+    # ale-py vector envs the envs run as (speed only); None: 2 when the job has >= 2 threads,
+    # else 1 (scripts.fdt.agent.default_env_groups)
+    env_groups: Optional[int] = None
+    # not read by this step; passed with its config block (whether the rules train an oracle)
+    train: Optional[bool] = None
+
+
+def load_oracle(path: str, game: str, prm: Params):
+    """The trained oracle's tianshou policy (C51), in eval mode; ``prm``: the settings it was
+    trained with."""
 
     from scripts.fdt.agent import build_algorithm
 
-    algo = build_algorithm("c51", game, lr=float(prm["lr"]), gamma=float(prm["gamma"]),
-                           target_update=int(prm["target_update"]))
+    algo = build_algorithm("c51", game, lr=prm.lr, gamma=prm.gamma,
+                           target_update=prm.target_update)
     algo.policy.load_state_dict(torch_load(path, map_location="cpu"))
     algo.policy.eval()
     return algo.policy
@@ -38,11 +68,12 @@ def main(argv=None) -> int:
     from scripts.common.progress import get_logger, progress
     from scripts.fdt.agent import online_kwargs, run_online, setup_online
 
-    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--out"])
-    args = p.parse_args(argv)
+    ap = cli.parser(__doc__.splitlines()[0], required=["--game", "--out"])
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=Path(args.out).parent)
     log = get_logger("fdt.oracle")
     prm = args.params
+    p = cli.step_params(Params, prm)
     out = Path(args.out)
     ckpt = out.parent / "checkpoint.pt"
     env, algo = setup_online("c51", args.game, prm, threads=args.threads)
@@ -54,7 +85,7 @@ def main(argv=None) -> int:
         algo.load_state_dict(ck["algo"])
         start, curve = ck["step"], ck["curve"]
         log.info("resumed at agent step %d (the replay memory restarts empty)", start)
-    total = int(prm["steps"])
+    total = p.steps
     bar = progress(total=total, desc="oracle", unit="step")
     bar.update(start)
     t0 = time.time()
@@ -68,7 +99,7 @@ def main(argv=None) -> int:
     kw["learning_starts"] += start
     curve = run_online(algo, env, total_steps=total, start_step=start, curve=curve,
                        seed=args.seed + start, on_progress=bar.update, checkpoint=save,
-                       checkpoint_every=int(prm["checkpoint_every"]), **kw)
+                       checkpoint_every=p.checkpoint_every, **kw)
     bar.close()
     frame = pd.DataFrame(curve)
     frame["game"] = args.game

@@ -14,8 +14,9 @@ import csv
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
 import numpy as np
 import torch
@@ -26,6 +27,31 @@ from scripts.fdt.games import N_ACTIONS
 from scripts.fdt.model import (DecisionTransformer, configure_optimizer, fdt_loss,
                                lr_for_step)
 from scripts.fdt.replay import stack_frames
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule fdt_train: config/fdt.yaml's `model` block with the game's `per_game`
+    entries over it (appendix Table 1). model.pt keeps them as given (``meta["params"]``), from
+    which fdt.evaluate rebuilds the network (``build_model``)."""
+
+    encoder: str  # state encoder: nature (the DT's Atari CNN) or linear (4x4-pooled frames)
+    context: int  # K, the steps per window
+    batch: int  # windows per gradient step
+    n_layer: int  # transformer blocks
+    n_head: int  # attention heads
+    n_embd: int  # embedding width
+    dropout: float  # dropout probability
+    lr: float  # AdamW peak learning rate
+    betas: List[float]  # AdamW betas (two numbers)
+    weight_decay: float  # AdamW weight decay (on the decayed parameter group)
+    grad_clip: float  # gradient-norm clip
+    warmup_tokens: float  # tokens of linear learning-rate warm-up
+    final_tokens_factor: float  # cosine decay ends at 2 * |dataset| * K * this many tokens
+    epochs: int  # passes over the training set's windows
+    max_steps: int  # gradient steps per epoch at most (0: full epochs)
+    log_every: int  # gradient steps between rows of log.csv
+    checkpoint_every: int  # gradient steps between checkpoints (0: none)
 
 
 def window_starts(episode_start: np.ndarray, context: int) -> np.ndarray:
@@ -69,15 +95,16 @@ def main(argv=None) -> int:
     from scripts.common.io import torch_save, write_json
     from scripts.common.progress import get_logger, progress
 
-    p = cli.parser(__doc__.splitlines()[0], required=["--game", "--trainset"])
-    p.add_argument("--model", choices=["dt", "fdt", "bc"], required=True)
-    p.add_argument("--critical", default="")
-    p.add_argument("--lam", type=float, default=0.0)
-    p.add_argument("--out", required=True, help="output folder (model.pt, log.csv)")
-    args = p.parse_args(argv)
+    ap = cli.parser(__doc__.splitlines()[0], required=["--game", "--trainset"])
+    ap.add_argument("--model", choices=["dt", "fdt", "bc"], required=True)
+    ap.add_argument("--critical", default="")
+    ap.add_argument("--lam", type=float, default=0.0)
+    ap.add_argument("--out", required=True, help="output folder (model.pt, log.csv)")
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.train")
     prm = args.params
+    p = cli.step_params(Params, prm)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open_npz(args.trainset) as z:
@@ -88,23 +115,22 @@ def main(argv=None) -> int:
             raise SystemExit("--critical is required for FDT")
         with open_npz(args.critical) as z:
             fb = {k: z[k] for k in ("feedback", "best_action")}
-    context = int(prm["context"])
-    batch = int(prm["batch"])
-    if prm["encoder"] == "linear":  # pool 4x4 once for the whole dataset (see model.encode)
+    context = p.context
+    batch = p.batch
+    if p.encoder == "linear":  # pool 4x4 once for the whole dataset (see model.encode)
         n = len(ts["observation"])
         ts["observation"] = ts["observation"].reshape(n, 21, 4, 21, 4).max(axis=(2, 4))
     max_t = int(ts["timestep"].max())
     device = default_device()
     net = build_model(prm, args.game, args.model, max_t).to(device)
-    opt = configure_optimizer(net, float(prm["lr"]), float(prm["weight_decay"]),
-                              (float(prm["betas"][0]), float(prm["betas"][1])))
+    opt = configure_optimizer(net, p.lr, p.weight_decay, (float(p.betas[0]), float(p.betas[1])))
     starts_all = window_starts(ts["episode_start"], context)
     steps_per_epoch = len(starts_all) // batch
-    if int(prm.get("max_steps", 0)) > 0:
-        steps_per_epoch = min(steps_per_epoch, int(prm["max_steps"]))
-    epochs = int(prm["epochs"])
-    final_tokens = 2.0 * len(ts["action"]) * context * float(prm.get("final_tokens_factor", 1))
-    warmup = float(prm["warmup_tokens"])
+    if p.max_steps > 0:
+        steps_per_epoch = min(steps_per_epoch, p.max_steps)
+    epochs = p.epochs
+    final_tokens = 2.0 * len(ts["action"]) * context * p.final_tokens_factor
+    warmup = p.warmup_tokens
     ckpt_path = out / "checkpoint.pt"
     state = {"epoch": 0, "step_in_epoch": 0, "tokens": 0.0, "rows": []}
     fp = args_fingerprint(args, inputs=[args.trainset, args.critical])
@@ -115,7 +141,7 @@ def main(argv=None) -> int:
         state = ck["state"]
         log.info("resumed at epoch %d step %d", state["epoch"], state["step_in_epoch"])
     lam = float(args.lam)
-    every = int(prm["checkpoint_every"])
+    every = p.checkpoint_every
     t0 = time.time()
     total = epochs * steps_per_epoch
     bar = progress(total=total, desc=f"train {args.model}", unit="step")
@@ -138,15 +164,15 @@ def main(argv=None) -> int:
                 info = {"ce": loss.item(), "fb": 0.0, "fb_used": 0, "fb_pos": 0, "fb_neg": 0}
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), float(prm["grad_clip"]))
-            lr = lr_for_step(state["tokens"], float(prm["lr"]), warmup, final_tokens)
+            torch.nn.utils.clip_grad_norm_(net.parameters(), p.grad_clip)
+            lr = lr_for_step(state["tokens"], p.lr, warmup, final_tokens)
             for g in opt.param_groups:
                 g["lr"] = lr
             opt.step()
             state["tokens"] += float(b["actions"].numel())
             state["step_in_epoch"] += 1
             gstep = state["epoch"] * steps_per_epoch + state["step_in_epoch"]
-            if gstep % int(prm["log_every"]) == 0 or gstep == total:
+            if gstep % p.log_every == 0 or gstep == total:
                 state["rows"].append({"step": gstep, "epoch": state["epoch"],
                                       "loss": loss.item(), "lr": lr,
                                       "wall_s": round(time.time() - t0, 2), **info})

@@ -10,6 +10,7 @@ CLI: ``python -m scripts.fdt.trainset --params JSON --seed S --replay DIR --out 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
@@ -17,6 +18,16 @@ import numpy as np
 
 from scripts.fdt.replay import episode_bounds, load_buffer
 from scripts.common.io import open_npz, read_json
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule fdt_sample_trainset: config/fdt.yaml's `trainset` block, plus min_len."""
+
+    transitions: int  # transition budget: sampling stops once it is reached
+    capacity: int  # indices read per buffer (the original loader's replay_capacity)
+    episodes_per_visit: int  # complete episodes kept per visit of a buffer
+    min_len: int  # shortest episode kept (the model's context K; shorter ones are dropped)
 
 
 def returns_to_go(rewards: np.ndarray, episode_start: np.ndarray) -> np.ndarray:
@@ -105,24 +116,25 @@ def main(argv=None) -> int:
     from scripts.common.io import save_npz, write_json
     from scripts.common.progress import get_logger
 
-    p = cli.parser(__doc__.splitlines()[0], required=["--out"])
-    p.add_argument("--replay", required=True, help="folder with buffer_{k}.npz and manifest.json")
-    args = p.parse_args(argv)
+    ap = cli.parser(__doc__.splitlines()[0], required=["--out"])
+    ap.add_argument("--replay", required=True, help="folder with buffer_{k}.npz and manifest.json")
+    args = ap.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("fdt.trainset")
     prm = args.params
+    p = cli.step_params(Params, prm)
     manifest = read_json(Path(args.replay) / "manifest.json", keys=["buffers"])
     n_buf = int(manifest["buffers"])
     bounds = []
     for k in range(n_buf):
         with open_npz(Path(args.replay) / f"buffer_{k}.npz") as z:  # lazy: no frames loaded
             bounds.append(episode_bounds(z["terminal"], z["padding"]))
-    episodes = sample_episodes(bounds, seed=args.seed, transitions=int(prm["transitions"]),
-                               capacity=int(prm["capacity"]),
-                               episodes_per_visit=int(prm["episodes_per_visit"]),
-                               min_len=int(prm["min_len"]))
+    episodes = sample_episodes(bounds, seed=args.seed, transitions=p.transitions,
+                               capacity=p.capacity,
+                               episodes_per_visit=p.episodes_per_visit,
+                               min_len=p.min_len)
     if not episodes:
-        log.error("no episode of at least %d steps in %s", prm["min_len"], args.replay)
+        log.error("no episode of at least %d steps in %s", p.min_len, args.replay)
         return 1
     data = assemble(lambda k: load_buffer(Path(args.replay) / f"buffer_{k}.npz"), episodes)
     log.info("training set: %d transitions, %d episodes, max rtg %.1f, max timestep %d",

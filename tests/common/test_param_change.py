@@ -192,12 +192,14 @@ def _detector_argv(data, out, extra):
             "--log-csv", str(out / "train_log.csv")] + extra
 
 
+GRIDWORLD = dict(DETECTOR, init="default", name="fixed")
 GRIDWORLD_CASE = Case(
     "scripts.dsi.train_gridworld",
-    lambda data, out, v: _detector_argv(data, out, ["--params", _with(DETECTOR, "lr_d", v)]),
+    lambda data, out, v: _detector_argv(data, out, ["--params", _with(GRIDWORLD, "lr_d", v)]),
     ["detector.pt", "predictor.pt", "train_log.csv"], lambda out: out / "checkpoint.pt",
     1e-3, 1e-2, prepare=_episode_sets)
-PONG_DETECTOR = dict(DETECTOR, resolution=40, out_dim=3, task="ce", random_length=0)
+PONG_DETECTOR = dict(DETECTOR, resolution=40, out_dim=3, task="ce", random_length=0,
+                     max_train_steps=0)
 PONG_DETECTOR_CASE = Case(
     "scripts.dsi.train_detector",
     lambda data, out, v: _detector_argv(data, out, ["--domain", "pong", "--params",
