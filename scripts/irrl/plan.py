@@ -52,8 +52,8 @@ class Run(NamedTuple):
         return RUN_DIR.format(model=self.model, reward=self.reward, detach=self.detach, seed=self.seed)
 
 
-# names of the tables and figures whose rules have wildcards (the rule writes the pattern, the
-# plan declares each instance under its name)
+# names of the figures that vary with a model, reward or env: each is declared as a target under
+# its name, and rules with wildcards write the same name as a pattern ("{model}")
 def curves_name(model: str) -> str:
     return f"fig_{model}_curves.pdf"
 
