@@ -1,100 +1,23 @@
 # IRRL: Internally Rewarded Reinforcement Learning (Li et al., ICML 2023).
 # Fidelity to the authors' code: docs/fidelity/irrl.md; settings: config/irrl.yaml.
 # Stages in data-flow order: digits -> cluttered -> train (RAM, DT-RAM) -> test / RH / noise ->
-# tables and figures; skill discovery runs beside them.
+# tables and figures; skill discovery runs beside them. Runs, paths and targets: scripts/irrl/plan.py.
 import os
 
-IRRL = P("irrl")
-IRRL_EX = IRRL["experiments"]
-IRRL_SK = IRRL["skills"]
-IRRL_RAM = IRRL["ram"]
-IRRL_SEEDS = seeds("irrl")
-IRRL_RUN = os.path.join("{model}", "{reward}", "{detach}", "seed{seed}")
-IRRL_CKPT_EPOCHS = sorted({e for e in IRRL_RAM["save_epochs"] if e <= IRRL_RAM["epochs"]} | {IRRL_RAM["epochs"]})
-IRRL_DATA = res("irrl", "cluttered", "dataset.npz")
-IRRL_MNIST = [
-    "mnist_train_images",
-    "mnist_train_labels",
-    "mnist_test_images",
-    "mnist_test_labels",
-]
-IRRL_ORACLE = res(
-    "irrl",
-    "train",
-    "ram",
-    IRRL_EX["oracle_reward"],
-    "official",
-    f"seed{IRRL_EX['oracle_seed']}",
-    f"ckpt_e{IRRL_EX['oracle_epoch']}.pt",
-)
-# every training run of this scale: (model, reward, detach, seed)
-IRRL_RUNS = sorted(
-    {("ram", r, "official", s) for r in IRRL_EX["main_rewards"] for s in IRRL_SEEDS}
-    | {("ram", r, "official", s) for r in IRRL_EX["unclipped_rewards"] for s in IRRL_EX["unclipped_seeds"]}
-    | {
-        ("ram", r, d, s)
-        for r in IRRL_EX["detach_rewards"]
-        for d in ("official", "detached")
-        for s in IRRL_EX["detach_seeds"]
-    }
-    | {("dtram", r, "official", s) for r in IRRL_EX["dtram_rewards"] for s in IRRL_EX["dtram_seeds"]}
-)
-IRRL_METRICS = [res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS]
-IRRL_MAIN_METRICS = [
-    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv") for m, r, d, s in IRRL_RUNS if d == "official"
-]
-IRRL_TESTS = {
-    "ram": [(r, s) for r in IRRL_EX["main_rewards"] for s in IRRL_SEEDS],
-    "dtram": [(r, s) for r in IRRL_EX["dtram_rewards"] for s in IRRL_EX["dtram_seeds"]],
-}
-IRRL_RH_METRICS = [
-    res("irrl", "rh", r, f"seed{s}", "metrics.csv") for r in IRRL_EX["rh_rewards"] for s in IRRL_EX["rh_seeds"]
-]
-IRRL_NOISE = [
-    res(
-        "irrl",
-        "noise",
-        f"{IRRL_EX['noise_reward']}_seed{IRRL_EX['noise_seed']}_e{e}.npy",
-    )
-    for e in IRRL_EX["noise_epochs"]
-]
-IRRL_SKILL_STATS = [
-    res("irrl", "skills", env, sr, f"seed{s}", "stats.csv")
-    for env in IRRL_SK["envs"]
-    for sr in IRRL_SK["srewards"]
-    for s in IRRL_SK["seeds"]
-]
-IRRL_CASES = {
-    r: [fig("irrl", f"cases/{r}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])] for r in IRRL_EX["case_rewards"]
-}
-IRRL_DETACH_RUNS = [
-    res("irrl", "train", "ram", r, d, f"seed{s}", "metrics.csv")
-    for r in IRRL_EX["detach_rewards"]
-    for d in ("official", "detached")
-    for s in IRRL_EX["detach_seeds"]
-]
-IRRL_RH_BASE = [
-    res("irrl", "train", m, r, d, f"seed{s}", "metrics.csv")
-    for m, r, d, s in IRRL_RUNS
-    if m == "ram" and d == "official" and r in IRRL_EX["rh_rewards"]
-]
+from scripts.irrl.plan import RH_DIR, RUN_DIR, SKILL_DIR, make_plan
 
-
-wildcard_constraints:
-    model="ram|dtram",
-    detach="official|detached",
-    reward="acc|log_clip|log_noclip|lin_clip|lin_noclip",
-    sreward="acc|log_clip|log_noclip|lin_clip|lin_noclip|disdain",
-    env="small|large",
-    mnist="mnist_train_images|mnist_train_labels|mnist_test_images|mnist_test_labels",
+irrl_PLAN = make_plan(P("irrl"), SCALE, seeds("irrl"))
+register_targets("irrl", irrl_PLAN.targets)
 
 
 rule irrl_download_mnist:
     """Paper scale only: one MNIST IDX file from the checksummed registry (data_sources)."""
     output:
-        res("irrl", "data", "mnist", "{mnist}.gz"),
+        irrl_PLAN.mnist_file(),
     log:
         logpath("irrl", "download_{mnist}"),
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-data")
     params:
@@ -108,11 +31,7 @@ rule irrl_download_mnist:
 rule irrl_get_digits:
     """Raw digits: MNIST IDX (paper) or a registry package's bundled digits (smoke, laptop)."""
     input:
-        (
-            [res("irrl", "data", "mnist", f"{n}.gz") for n in IRRL_MNIST]
-            if IRRL["data"]["digits_source"] == "mnist_idx"
-            else []
-        ),
+        irrl_PLAN.mnist_downloads,
     output:
         res("irrl", "data", "digits.npz"),
     log:
@@ -129,9 +48,9 @@ rule irrl_get_digits:
 rule irrl_make_cluttered:
     """Cluttered MNIST with the paper's generator (seed 1234, RNG call order as the original)."""
     input:
-        res("irrl", "data", "digits.npz"),
+        rules.irrl_get_digits.output,
     output:
-        IRRL_DATA,
+        irrl_PLAN.dataset,
     log:
         logpath("irrl", "make_cluttered"),
     conda:
@@ -145,10 +64,10 @@ rule irrl_make_cluttered:
 rule irrl_plot_dataset:
     """The 20 x 20 preview grid of generated samples."""
     input:
-        IRRL_DATA,
+        irrl_PLAN.dataset,
     output:
         report(
-            fig("irrl", "cluttered_examples.png"),
+            irrl_PLAN.targets["cluttered_examples.png"],
             caption="../report/irrl/cluttered_examples.rst",
             category="IRRL",
             subcategory=REPORT_EXAMPLES,
@@ -166,15 +85,17 @@ rule irrl_plot_dataset:
 rule irrl_train:
     """RAM or DT-RAM trained with REINFORCE and one reward (checkpoints, resumable)."""
     input:
-        IRRL_DATA,
+        irrl_PLAN.dataset,
     output:
-        metrics=res("irrl", "train", IRRL_RUN, "metrics.csv"),
-        model=res("irrl", "train", IRRL_RUN, "model.pt"),
-        ckpts=[res("irrl", "train", IRRL_RUN, f"ckpt_e{e}.pt") for e in IRRL_CKPT_EPOCHS],
+        metrics=res("irrl", "train", RUN_DIR, "metrics.csv"),
+        model=res("irrl", "train", RUN_DIR, "model.pt"),
+        ckpts=[res("irrl", "train", RUN_DIR, f"ckpt_e{e}.pt") for e in irrl_PLAN.checkpoint_epochs],
     log:
-        logpath("irrl", "train", IRRL_RUN),
+        logpath("irrl", "train", RUN_DIR),
     benchmark:
-        benchpath("irrl", "train", IRRL_RUN)
+        benchpath("irrl", "train", RUN_DIR)
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-torch")
     params:
@@ -189,15 +110,17 @@ rule irrl_train:
 rule irrl_train_rh:
     """Reward hacking: RAM whose RL reward comes from the converged (frozen) discriminator."""
     input:
-        data=IRRL_DATA,
-        oracle=IRRL_ORACLE,
+        data=irrl_PLAN.dataset,
+        oracle=irrl_PLAN.oracle,
     output:
-        metrics=res("irrl", "rh", "{reward}", "seed{seed}", "metrics.csv"),
-        model=res("irrl", "rh", "{reward}", "seed{seed}", "model.pt"),
+        metrics=res("irrl", "rh", RH_DIR, "metrics.csv"),
+        model=res("irrl", "rh", RH_DIR, "model.pt"),
     log:
-        logpath("irrl", "rh", "{reward}", "seed{seed}"),
+        logpath("irrl", "rh", RH_DIR),
     benchmark:
-        benchpath("irrl", "rh", "{reward}", "seed{seed}")
+        benchpath("irrl", "rh", RH_DIR)
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-torch")
     params:
@@ -212,46 +135,46 @@ rule irrl_train_rh:
 rule irrl_test_ram:
     """Test accuracy of every main RAM run and its 9 glimpse cases."""
     input:
-        data=IRRL_DATA,
-        models=[res("irrl", "train", "ram", r, "official", f"seed{s}", "model.pt") for r, s in IRRL_TESTS["ram"]],
+        data=irrl_PLAN.dataset,
+        models=irrl_PLAN.test_inputs("ram"),
     output:
-        jsons=[res("irrl", "test", "ram", r, "official", f"seed{s}", "test.json") for r, s in IRRL_TESTS["ram"]],
-        cases=[res("irrl", "test", "ram", r, "official", f"seed{s}", "cases.npz") for r, s in IRRL_TESTS["ram"]],
+        jsons=irrl_PLAN.test_outputs("ram", "test.json"),
+        cases=irrl_PLAN.test_outputs("ram", "cases.npz"),
     log:
         logpath("irrl", "test_ram"),
     conda:
         env_file("irrl-torch")
     params:
         cfg=stage_params("irrl", "ram"),
-        rewards=" ".join(r for r, _ in IRRL_TESTS["ram"]),
-        seeds=" ".join(str(s) for _, s in IRRL_TESTS["ram"]),
+        rewards=irrl_PLAN.test_rewards("ram"),
+        seeds=irrl_PLAN.test_seeds("ram"),
     shell:
         "python -m scripts.irrl.test --params {params.cfg:q} --data {input.data}"
         " --model-files {input.models} --rewards {params.rewards} --seeds {params.seeds}"
         " --jsons {output.jsons} --cases {output.cases} --threads {threads} > {log} 2>&1"
 
 
-# DT-RAM can be left out of a scale (experiments.dtram_rewards empty; laptop: see config/irrl.yaml)
-if IRRL_TESTS["dtram"]:
+# the same for DT-RAM, when it is run at this scale (not when experiments.dtram_rewards is empty).
+# One rule in a loop (`rule: name: f"irrl_test_{model}"`) would do for both, but a computed name
+# cannot key the rule's resources in config/irrl.yaml (scripts/common/resources.py rule_names)
+if "dtram" in irrl_PLAN.tests:
 
     rule irrl_test_dtram:
         """Test accuracy of every DT-RAM run and its 9 glimpse cases."""
         input:
-            data=IRRL_DATA,
-            models=[
-                res("irrl", "train", "dtram", r, "official", f"seed{s}", "model.pt") for r, s in IRRL_TESTS["dtram"]
-            ],
+            data=irrl_PLAN.dataset,
+            models=irrl_PLAN.test_inputs("dtram"),
         output:
-            jsons=[res("irrl", "test", "dtram", r, "official", f"seed{s}", "test.json") for r, s in IRRL_TESTS["dtram"]],
-            cases=[res("irrl", "test", "dtram", r, "official", f"seed{s}", "cases.npz") for r, s in IRRL_TESTS["dtram"]],
+            jsons=irrl_PLAN.test_outputs("dtram", "test.json"),
+            cases=irrl_PLAN.test_outputs("dtram", "cases.npz"),
         log:
             logpath("irrl", "test_dtram"),
         conda:
             env_file("irrl-torch")
         params:
             cfg=stage_params("irrl", "ram"),
-            rewards=" ".join(r for r, _ in IRRL_TESTS["dtram"]),
-            seeds=" ".join(str(s) for _, s in IRRL_TESTS["dtram"]),
+            rewards=irrl_PLAN.test_rewards("dtram"),
+            seeds=irrl_PLAN.test_seeds("dtram"),
         shell:
             "python -m scripts.irrl.test --params {params.cfg:q} --data {input.data}"
             " --model-files {input.models} --rewards {params.rewards} --seeds {params.seeds}"
@@ -261,28 +184,17 @@ if IRRL_TESTS["dtram"]:
 rule irrl_noise:
     """delta~ = q_phi - q_oracle on the test set at each analysed checkpoint."""
     input:
-        data=IRRL_DATA,
-        oracle=IRRL_ORACLE,
-        ckpts=[
-            res(
-                "irrl",
-                "train",
-                "ram",
-                IRRL_EX["noise_reward"],
-                "official",
-                f"seed{IRRL_EX['noise_seed']}",
-                f"ckpt_e{e}.pt",
-            )
-            for e in IRRL_EX["noise_epochs"]
-        ],
+        data=irrl_PLAN.dataset,
+        oracle=irrl_PLAN.oracle,
+        ckpts=irrl_PLAN.noise_checkpoints,
     output:
-        IRRL_NOISE,
+        irrl_PLAN.noise_outputs,
     log:
         logpath("irrl", "noise"),
     conda:
         env_file("irrl-torch")
     params:
-        seed=IRRL_EX["noise_seed"],
+        seed=irrl_PLAN.noise_run.seed,
     shell:
         "python -m scripts.irrl.noise --data {input.data} --ckpts {input.ckpts}"
         " --oracle {input.oracle} --outs {output} --seed {params.seed} --threads {threads}"
@@ -292,15 +204,17 @@ rule irrl_noise:
 rule irrl_plot_curves:
     """RAM / DT-RAM validation-accuracy curves per reward, beside the paper's."""
     input:
-        IRRL_MAIN_METRICS,
+        irrl_PLAN.main_metrics,
     output:
         figure_report(
-            fig("irrl", "fig_{model}_curves.pdf"),
+            irrl_PLAN.curves_figure(),
             caption="../report/irrl/fig_curves.rst",
             category="IRRL",
         ),
     log:
         logpath("irrl", "plot_curves_{model}"),
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-plot")
     params:
@@ -313,11 +227,11 @@ rule irrl_plot_curves:
 rule irrl_table_digits:
     """Final / test / AUC accuracy and epochs to 50/70/80 % per model and reward."""
     input:
-        metrics=IRRL_MAIN_METRICS,
-        tests=rules.irrl_test_ram.output.jsons + (rules.irrl_test_dtram.output.jsons if IRRL_TESTS["dtram"] else []),
+        metrics=irrl_PLAN.main_metrics,
+        tests=irrl_PLAN.test_jsons(),
     output:
-        csv=fig("irrl", "table_digit_accuracy.csv"),
-        md=fig("irrl", "table_digit_accuracy.md"),
+        csv=irrl_PLAN.targets["table_digit_accuracy.csv"],
+        md=irrl_PLAN.targets["table_digit_accuracy.md"],
         tidy=res("irrl", "tables", "digits_tidy.csv"),
     log:
         logpath("irrl", "table_digits"),
@@ -334,12 +248,12 @@ rule irrl_table_digits:
 rule irrl_detach_ablation:
     """Official (non-detached) vs detached information reward: table and figure."""
     input:
-        IRRL_DETACH_RUNS,
+        irrl_PLAN.detach_metrics,
     output:
-        csv=fig("irrl", "table_detach_ablation.csv"),
-        md=fig("irrl", "table_detach_ablation.md"),
+        csv=irrl_PLAN.targets["table_detach_ablation.csv"],
+        md=irrl_PLAN.targets["table_detach_ablation.md"],
         fig=figure_report(
-            fig("irrl", "fig_detach_ablation.pdf"),
+            irrl_PLAN.targets["fig_detach_ablation.pdf"],
             caption="../report/irrl/fig_detach_ablation.rst",
             category="IRRL",
         ),
@@ -349,8 +263,8 @@ rule irrl_detach_ablation:
         env_file("irrl-plot")
     params:
         scale=SCALE,
-        rewards=" ".join(IRRL_EX["detach_rewards"]),
-        seeds=" ".join(str(s) for s in IRRL_EX["detach_seeds"]),
+        rewards=" ".join(irrl_PLAN.detach_rewards),
+        seeds=" ".join(str(s) for s in irrl_PLAN.detach_seeds),
     shell:
         "python -m scripts.irrl.detach_ablation --metrics {input} --rewards {params.rewards}"
         " --seeds {params.seeds} --csv {output.csv} --md {output.md} --fig {output.fig}"
@@ -360,11 +274,11 @@ rule irrl_detach_ablation:
 rule irrl_plot_rh:
     """Reward hacking vs ordinary training (accuracy and unclipped log rewards)."""
     input:
-        rh=IRRL_RH_METRICS,
-        base=IRRL_RH_BASE,
+        rh=irrl_PLAN.rh_metrics,
+        base=irrl_PLAN.rh_base_metrics,
     output:
         figure_report(
-            fig("irrl", "fig_reward_hacking.pdf"),
+            irrl_PLAN.targets["fig_reward_hacking.pdf"],
             caption="../report/irrl/fig_reward_hacking.rst",
             category="IRRL",
         ),
@@ -382,15 +296,15 @@ rule irrl_plot_rh:
 rule irrl_plot_noise:
     """Noise violins over epochs and their statistics table."""
     input:
-        IRRL_NOISE,
+        irrl_PLAN.noise_outputs,
     output:
         fig=figure_report(
-            fig("irrl", "fig_noise_violin.pdf"),
+            irrl_PLAN.targets["fig_noise_violin.pdf"],
             caption="../report/irrl/fig_noise_violin.rst",
             category="IRRL",
         ),
-        csv=fig("irrl", "table_noise_stats.csv"),
-        md=fig("irrl", "table_noise_stats.md"),
+        csv=irrl_PLAN.targets["table_noise_stats.csv"],
+        md=irrl_PLAN.targets["table_noise_stats.md"],
     log:
         logpath("irrl", "plot_noise"),
     conda:
@@ -405,16 +319,18 @@ rule irrl_plot_noise:
 rule irrl_draw_cases:
     """Glimpse paths of the first 9 test images (RAM, official, first seed)."""
     input:
-        res("irrl", "test", "ram", "{reward}", "official", f"seed{IRRL_SEEDS[0]}", "cases.npz"),
+        irrl_PLAN.case_source(),
     output:
         report(
-            [fig("irrl", f"cases/{{reward}}/case_{i}.png") for i in range(IRRL_RAM["n_cases"])],
+            irrl_PLAN.case_figures(),
             caption="../report/irrl/cases.rst",
             category="IRRL",
             subcategory=REPORT_EXAMPLES,
         ),
     log:
         logpath("irrl", "draw_cases_{reward}"),
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-plot")
     params:
@@ -427,22 +343,18 @@ rule irrl_draw_cases:
 rule irrl_train_skills:
     """Skill discovery on the four-rooms grid with one reward variant (tabular, numpy)."""
     output:
-        stats=res("irrl", "skills", "{env}", "{sreward}", "seed{seed}", "stats.csv"),
-        snap0=res("irrl", "skills", "{env}", "{sreward}", "seed{seed}", "snap_0.npz"),
+        stats=res("irrl", "skills", SKILL_DIR, "stats.csv"),
+        snap0=res("irrl", "skills", SKILL_DIR, "snap_0.npz"),
     log:
-        logpath("irrl", "skills", "{env}", "{sreward}", "seed{seed}"),
+        logpath("irrl", "skills", SKILL_DIR),
     benchmark:
-        benchpath("irrl", "skills", "{env}", "{sreward}", "seed{seed}")
+        benchpath("irrl", "skills", SKILL_DIR)
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-skills")
     params:
-        cfg=lambda wc: stage_params(
-            "irrl",
-            "skills",
-            **IRRL_SK["env_settings"][wc.env],
-            env=wc.env,
-            snapshot_iters=IRRL_SK["env_settings"][wc.env]["panels"][wc.sreward],
-        ),
+        cfg=lambda wc: stage_params("irrl", "skills", **irrl_PLAN.skill_params(wc.env, wc.sreward)),
         outdir=lambda wc, output: os.path.dirname(output.stats),
     shell:
         "python -m scripts.irrl.train_skills --params {params.cfg:q} --sreward {wildcards.sreward}"
@@ -452,18 +364,14 @@ rule irrl_train_skills:
 rule irrl_plot_skills:
     """Skills-learned curves per environment and the skills table."""
     input:
-        IRRL_SKILL_STATS,
+        irrl_PLAN.skill_stats,
     output:
         figs=[
-            figure_report(
-                fig("irrl", f"fig_skills_learned_{env}.pdf"),
-                caption="../report/irrl/fig_skills_learned.rst",
-                category="IRRL",
-            )
-            for env in IRRL_SK["envs"]
+            figure_report(path, caption="../report/irrl/fig_skills_learned.rst", category="IRRL")
+            for path in irrl_PLAN.skills_figures()
         ],
-        csv=fig("irrl", "table_skills.csv"),
-        md=fig("irrl", "table_skills.md"),
+        csv=irrl_PLAN.targets["table_skills.csv"],
+        md=irrl_PLAN.targets["table_skills.md"],
         tidy=res("irrl", "tables", "skills_tidy.csv"),
     log:
         logpath("irrl", "plot_skills"),
@@ -471,7 +379,7 @@ rule irrl_plot_skills:
         env_file("irrl-plot")
     params:
         cfg=stage_params("irrl", "skills"),
-        envs=" ".join(IRRL_SK["envs"]),
+        envs=" ".join(irrl_PLAN.skill_envs),
         scale=SCALE,
     shell:
         "python -m scripts.irrl.plot_skills --params {params.cfg:q} --stats {input}"
@@ -484,23 +392,22 @@ rule irrl_plot_occupancy:
     input:
         # the snapshots are written by the same job as stats.csv (their iterations depend on
         # the reward, so they are passed as params)
-        res("irrl", "skills", "{env}", "{sreward}", f"seed{IRRL_SK['seeds'][0]}", "stats.csv"),
+        irrl_PLAN.occupancy_stats(),
     output:
         figure_report(
-            fig("irrl", "fig_state_occupancy_{env}_{sreward}.pdf"),
+            irrl_PLAN.occupancy_figure(),
             caption="../report/irrl/fig_state_occupancy.rst",
             category="IRRL",
         ),
     log:
         logpath("irrl", "plot_occupancy_{env}_{sreward}"),
+    wildcard_constraints:
+        **irrl_PLAN.wildcards(),
     conda:
         env_file("irrl-plot")
     params:
         scale=SCALE,
-        snaps=lambda wc, input: [
-            os.path.join(os.path.dirname(input[0]), f"snap_{i}.npz")
-            for i in [0] + IRRL_SK["env_settings"][wc.env]["panels"][wc.sreward]
-        ],
+        snaps=lambda wc: irrl_PLAN.occupancy_snapshots(wc.env, wc.sreward),
     shell:
         "python -m scripts.irrl.plot_occupancy --snaps {params.snaps} --sreward {wildcards.sreward}"
         " --out {output} --scale {params.scale} > {log} 2>&1"
@@ -509,7 +416,7 @@ rule irrl_plot_occupancy:
 rule irrl_claims:
     """Per-run values of the IRRL claims (config/claims.yaml): paired differences per seed."""
     input:
-        metrics=IRRL_MAIN_METRICS,
+        metrics=irrl_PLAN.main_metrics,
         skills=rules.irrl_plot_skills.output.tidy,
     output:
         res("irrl", "claims.csv"),
@@ -526,13 +433,13 @@ rule irrl_report:
     """The paper's claims checked against ours (summary.md)."""
     input:
         claims=rules.irrl_claims.output,
-        metrics=IRRL_MAIN_METRICS,
-        rh=IRRL_RH_METRICS,
+        metrics=irrl_PLAN.main_metrics,
+        rh=irrl_PLAN.rh_metrics,
         noise=rules.irrl_plot_noise.output.csv,
         skills=rules.irrl_plot_skills.output.tidy,
         tables=[rules.irrl_table_digits.output.csv, rules.irrl_detach_ablation.output.csv],
     output:
-        fig("irrl", "summary.md"),
+        irrl_PLAN.targets["summary.md"],
     log:
         logpath("irrl", "report"),
     conda:
@@ -545,45 +452,3 @@ rule irrl_report:
         " --noise-table {input.noise} --skills-tidy {input.skills} --out {output}"
         " --claims {input.claims} --left-out {params.left_out:q}"
         " --scale {params.scale} > {log} 2>&1"
-
-
-register_target("irrl", fig("irrl", "cluttered_examples.png"), "Cluttered MNIST samples (generator preview)")
-register_target("irrl", fig("irrl", "fig_ram_curves.pdf"), "Fig. RAM on Cluttered MNIST")
-register_target(
-    "irrl",
-    fig("irrl", "fig_dtram_curves.pdf"),
-    "Fig. DT-RAM on Cluttered MNIST",
-    scales=(SCALE,) if IRRL_TESTS["dtram"] else (),
-    left_out="DT-RAM is not run at this scale (config/irrl.yaml experiments.dtram_rewards is empty:"
-    " it stayed at chance at the laptop budget, so its minutes go to the RAM seeds)",
-)
-register_target("irrl", fig("irrl", "table_digit_accuracy.csv"), "RAM/DT-RAM accuracy (from the figures)")
-register_target("irrl", fig("irrl", "table_digit_accuracy.md"), "RAM/DT-RAM accuracy (from the figures)")
-register_target("irrl", fig("irrl", "table_detach_ablation.csv"), "Reward-gradient ablation (not in the paper)")
-register_target("irrl", fig("irrl", "table_detach_ablation.md"), "Reward-gradient ablation (not in the paper)")
-register_target("irrl", fig("irrl", "fig_detach_ablation.pdf"), "Reward-gradient ablation (not in the paper)")
-register_target("irrl", fig("irrl", "fig_reward_hacking.pdf"), "Fig. reward hacking (poster)")
-register_target("irrl", fig("irrl", "fig_noise_violin.pdf"), "Fig. discriminator noise (poster)")
-register_target("irrl", fig("irrl", "table_noise_stats.csv"), "Discriminator noise statistics")
-register_target("irrl", fig("irrl", "table_noise_stats.md"), "Discriminator noise statistics")
-for _r, _paths in IRRL_CASES.items():
-    for _path in _paths:
-        register_target("irrl", _path, f"Glimpse cases ({_r})")
-for _env in IRRL_SK["envs"]:
-    register_target("irrl", fig("irrl", f"fig_skills_learned_{_env}.pdf"), f"Fig. skill discovery ({_env} four rooms)")
-    for _sr in IRRL_SK["srewards"]:
-        register_target(
-            "irrl",
-            fig("irrl", f"fig_state_occupancy_{_env}_{_sr}.pdf"),
-            f"Fig. state occupancy ({_env}, {_sr})",
-        )
-register_target("irrl", fig("irrl", "table_skills.csv"), "Skill discovery plateaus")
-register_target("irrl", fig("irrl", "table_skills.md"), "Skill discovery plateaus")
-register_target("irrl", fig("irrl", "summary.md"), "Claims 1-4 of the paper")
-register_target(
-    "irrl",
-    fig("irrl", "fig_object_counting.pdf"),
-    "Fig. robotic object counting",
-    scales=(),
-    left_out="not reproducible: the paper's robotic object-counting code and setup are not released",
-)
