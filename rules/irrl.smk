@@ -6,18 +6,18 @@ import os
 
 from scripts.irrl.plan import RH_DIR, RUN_DIR, SKILL_DIR, make_plan
 
-irrl_PLAN = make_plan(P("irrl"), SCALE, seeds("irrl"))
-register_targets("irrl", irrl_PLAN.targets)
+IRRL_PLAN = make_plan(P("irrl"), SCALE, seeds("irrl"))
+register_targets("irrl", IRRL_PLAN.targets)
 
 
 rule irrl_download_mnist:
     """Paper scale only: one MNIST IDX file from the checksummed registry (data_sources)."""
     output:
-        irrl_PLAN.mnist_file(),
+        IRRL_PLAN.mnist_file(),
     log:
         logpath("irrl", "download_{mnist}"),
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-data")
     params:
@@ -31,7 +31,7 @@ rule irrl_download_mnist:
 rule irrl_get_digits:
     """Raw digits: MNIST IDX (paper) or a registry package's bundled digits (smoke, laptop)."""
     input:
-        irrl_PLAN.mnist_downloads,
+        IRRL_PLAN.mnist_downloads,
     output:
         res("irrl", "data", "digits.npz"),
     log:
@@ -50,7 +50,7 @@ rule irrl_make_cluttered:
     input:
         rules.irrl_get_digits.output,
     output:
-        irrl_PLAN.dataset,
+        IRRL_PLAN.dataset,
     log:
         logpath("irrl", "make_cluttered"),
     conda:
@@ -64,10 +64,10 @@ rule irrl_make_cluttered:
 rule irrl_plot_dataset:
     """The 20 x 20 preview grid of generated samples."""
     input:
-        irrl_PLAN.dataset,
+        IRRL_PLAN.dataset,
     output:
         report(
-            irrl_PLAN.targets["cluttered_examples.png"],
+            IRRL_PLAN.targets["cluttered_examples.png"],
             caption="../report/irrl/cluttered_examples.rst",
             category="IRRL",
             subcategory=REPORT_EXAMPLES,
@@ -85,17 +85,17 @@ rule irrl_plot_dataset:
 rule irrl_train:
     """RAM or DT-RAM trained with REINFORCE and one reward (checkpoints, resumable)."""
     input:
-        irrl_PLAN.dataset,
+        IRRL_PLAN.dataset,
     output:
         metrics=res("irrl", "train", RUN_DIR, "metrics.csv"),
         model=res("irrl", "train", RUN_DIR, "model.pt"),
-        ckpts=[res("irrl", "train", RUN_DIR, f"ckpt_e{e}.pt") for e in irrl_PLAN.checkpoint_epochs],
+        ckpts=[res("irrl", "train", RUN_DIR, f"ckpt_e{e}.pt") for e in IRRL_PLAN.checkpoint_epochs],
     log:
         logpath("irrl", "train", RUN_DIR),
     benchmark:
         benchpath("irrl", "train", RUN_DIR)
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-torch")
     params:
@@ -110,8 +110,8 @@ rule irrl_train:
 rule irrl_train_rh:
     """Reward hacking: RAM whose RL reward comes from the converged (frozen) discriminator."""
     input:
-        data=irrl_PLAN.dataset,
-        oracle=irrl_PLAN.oracle,
+        data=IRRL_PLAN.dataset,
+        oracle=IRRL_PLAN.oracle,
     output:
         metrics=res("irrl", "rh", RH_DIR, "metrics.csv"),
         model=res("irrl", "rh", RH_DIR, "model.pt"),
@@ -120,7 +120,7 @@ rule irrl_train_rh:
     benchmark:
         benchpath("irrl", "rh", RH_DIR)
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-torch")
     params:
@@ -135,19 +135,19 @@ rule irrl_train_rh:
 rule irrl_test_ram:
     """Test accuracy of every main RAM run and its 9 glimpse cases."""
     input:
-        data=irrl_PLAN.dataset,
-        models=irrl_PLAN.test_inputs("ram"),
+        data=IRRL_PLAN.dataset,
+        models=IRRL_PLAN.test_inputs("ram"),
     output:
-        jsons=irrl_PLAN.test_outputs("ram", "test.json"),
-        cases=irrl_PLAN.test_outputs("ram", "cases.npz"),
+        jsons=IRRL_PLAN.test_outputs("ram", "test.json"),
+        cases=IRRL_PLAN.test_outputs("ram", "cases.npz"),
     log:
         logpath("irrl", "test_ram"),
     conda:
         env_file("irrl-torch")
     params:
         cfg=stage_params("irrl", "ram"),
-        rewards=irrl_PLAN.test_rewards("ram"),
-        seeds=irrl_PLAN.test_seeds("ram"),
+        rewards=IRRL_PLAN.test_rewards("ram"),
+        seeds=IRRL_PLAN.test_seeds("ram"),
     shell:
         "python -m scripts.irrl.test --params {params.cfg:q} --data {input.data}"
         " --model-files {input.models} --rewards {params.rewards} --seeds {params.seeds}"
@@ -157,24 +157,24 @@ rule irrl_test_ram:
 # the same for DT-RAM, when it is run at this scale (not when experiments.dtram_rewards is empty).
 # One rule in a loop (`rule: name: f"irrl_test_{model}"`) would do for both, but a computed name
 # cannot key the rule's resources in config/irrl.yaml (scripts/common/resources.py rule_names)
-if "dtram" in irrl_PLAN.tests:
+if "dtram" in IRRL_PLAN.tests:
 
     rule irrl_test_dtram:
         """Test accuracy of every DT-RAM run and its 9 glimpse cases."""
         input:
-            data=irrl_PLAN.dataset,
-            models=irrl_PLAN.test_inputs("dtram"),
+            data=IRRL_PLAN.dataset,
+            models=IRRL_PLAN.test_inputs("dtram"),
         output:
-            jsons=irrl_PLAN.test_outputs("dtram", "test.json"),
-            cases=irrl_PLAN.test_outputs("dtram", "cases.npz"),
+            jsons=IRRL_PLAN.test_outputs("dtram", "test.json"),
+            cases=IRRL_PLAN.test_outputs("dtram", "cases.npz"),
         log:
             logpath("irrl", "test_dtram"),
         conda:
             env_file("irrl-torch")
         params:
             cfg=stage_params("irrl", "ram"),
-            rewards=irrl_PLAN.test_rewards("dtram"),
-            seeds=irrl_PLAN.test_seeds("dtram"),
+            rewards=IRRL_PLAN.test_rewards("dtram"),
+            seeds=IRRL_PLAN.test_seeds("dtram"),
         shell:
             "python -m scripts.irrl.test --params {params.cfg:q} --data {input.data}"
             " --model-files {input.models} --rewards {params.rewards} --seeds {params.seeds}"
@@ -184,17 +184,17 @@ if "dtram" in irrl_PLAN.tests:
 rule irrl_noise:
     """delta~ = q_phi - q_oracle on the test set at each analysed checkpoint."""
     input:
-        data=irrl_PLAN.dataset,
-        oracle=irrl_PLAN.oracle,
-        ckpts=irrl_PLAN.noise_checkpoints,
+        data=IRRL_PLAN.dataset,
+        oracle=IRRL_PLAN.oracle,
+        ckpts=IRRL_PLAN.noise_checkpoints,
     output:
-        irrl_PLAN.noise_outputs,
+        IRRL_PLAN.noise_outputs,
     log:
         logpath("irrl", "noise"),
     conda:
         env_file("irrl-torch")
     params:
-        seed=irrl_PLAN.noise_run.seed,
+        seed=IRRL_PLAN.noise_run.seed,
     shell:
         "python -m scripts.irrl.noise --data {input.data} --ckpts {input.ckpts}"
         " --oracle {input.oracle} --outs {output} --seed {params.seed} --threads {threads}"
@@ -204,17 +204,17 @@ rule irrl_noise:
 rule irrl_plot_curves:
     """RAM / DT-RAM validation-accuracy curves per reward, beside the paper's."""
     input:
-        irrl_PLAN.main_metrics,
+        IRRL_PLAN.main_metrics,
     output:
         figure_report(
-            irrl_PLAN.curves_figure(),
+            IRRL_PLAN.curves_figure(),
             caption="../report/irrl/fig_curves.rst",
             category="IRRL",
         ),
     log:
         logpath("irrl", "plot_curves_{model}"),
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-plot")
     params:
@@ -227,11 +227,11 @@ rule irrl_plot_curves:
 rule irrl_table_digits:
     """Final / test / AUC accuracy and epochs to 50/70/80 % per model and reward."""
     input:
-        metrics=irrl_PLAN.main_metrics,
-        tests=irrl_PLAN.test_jsons(),
+        metrics=IRRL_PLAN.main_metrics,
+        tests=IRRL_PLAN.test_jsons(),
     output:
-        csv=irrl_PLAN.targets["table_digit_accuracy.csv"],
-        md=irrl_PLAN.targets["table_digit_accuracy.md"],
+        csv=IRRL_PLAN.targets["table_digit_accuracy.csv"],
+        md=IRRL_PLAN.targets["table_digit_accuracy.md"],
         tidy=res("irrl", "tables", "digits_tidy.csv"),
     log:
         logpath("irrl", "table_digits"),
@@ -248,12 +248,12 @@ rule irrl_table_digits:
 rule irrl_detach_ablation:
     """Official (non-detached) vs detached information reward: table and figure."""
     input:
-        irrl_PLAN.detach_metrics,
+        IRRL_PLAN.detach_metrics,
     output:
-        csv=irrl_PLAN.targets["table_detach_ablation.csv"],
-        md=irrl_PLAN.targets["table_detach_ablation.md"],
+        csv=IRRL_PLAN.targets["table_detach_ablation.csv"],
+        md=IRRL_PLAN.targets["table_detach_ablation.md"],
         fig=figure_report(
-            irrl_PLAN.targets["fig_detach_ablation.pdf"],
+            IRRL_PLAN.targets["fig_detach_ablation.pdf"],
             caption="../report/irrl/fig_detach_ablation.rst",
             category="IRRL",
         ),
@@ -263,8 +263,8 @@ rule irrl_detach_ablation:
         env_file("irrl-plot")
     params:
         scale=SCALE,
-        rewards=" ".join(irrl_PLAN.detach_rewards),
-        seeds=" ".join(str(s) for s in irrl_PLAN.detach_seeds),
+        rewards=" ".join(IRRL_PLAN.detach_rewards),
+        seeds=" ".join(str(s) for s in IRRL_PLAN.detach_seeds),
     shell:
         "python -m scripts.irrl.detach_ablation --metrics {input} --rewards {params.rewards}"
         " --seeds {params.seeds} --csv {output.csv} --md {output.md} --fig {output.fig}"
@@ -274,11 +274,11 @@ rule irrl_detach_ablation:
 rule irrl_plot_rh:
     """Reward hacking vs ordinary training (accuracy and unclipped log rewards)."""
     input:
-        rh=irrl_PLAN.rh_metrics,
-        base=irrl_PLAN.rh_base_metrics,
+        rh=IRRL_PLAN.rh_metrics,
+        base=IRRL_PLAN.rh_base_metrics,
     output:
         figure_report(
-            irrl_PLAN.targets["fig_reward_hacking.pdf"],
+            IRRL_PLAN.targets["fig_reward_hacking.pdf"],
             caption="../report/irrl/fig_reward_hacking.rst",
             category="IRRL",
         ),
@@ -296,15 +296,15 @@ rule irrl_plot_rh:
 rule irrl_plot_noise:
     """Noise violins over epochs and their statistics table."""
     input:
-        irrl_PLAN.noise_outputs,
+        IRRL_PLAN.noise_outputs,
     output:
         fig=figure_report(
-            irrl_PLAN.targets["fig_noise_violin.pdf"],
+            IRRL_PLAN.targets["fig_noise_violin.pdf"],
             caption="../report/irrl/fig_noise_violin.rst",
             category="IRRL",
         ),
-        csv=irrl_PLAN.targets["table_noise_stats.csv"],
-        md=irrl_PLAN.targets["table_noise_stats.md"],
+        csv=IRRL_PLAN.targets["table_noise_stats.csv"],
+        md=IRRL_PLAN.targets["table_noise_stats.md"],
     log:
         logpath("irrl", "plot_noise"),
     conda:
@@ -319,10 +319,10 @@ rule irrl_plot_noise:
 rule irrl_draw_cases:
     """Glimpse paths of the first 9 test images (RAM, official, first seed)."""
     input:
-        irrl_PLAN.case_source(),
+        IRRL_PLAN.case_source(),
     output:
         report(
-            irrl_PLAN.case_figures(),
+            IRRL_PLAN.case_figures(),
             caption="../report/irrl/cases.rst",
             category="IRRL",
             subcategory=REPORT_EXAMPLES,
@@ -330,7 +330,7 @@ rule irrl_draw_cases:
     log:
         logpath("irrl", "draw_cases_{reward}"),
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-plot")
     params:
@@ -350,11 +350,11 @@ rule irrl_train_skills:
     benchmark:
         benchpath("irrl", "skills", SKILL_DIR)
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-skills")
     params:
-        cfg=lambda wc: stage_params("irrl", "skills", **irrl_PLAN.skill_params(wc.env, wc.sreward)),
+        cfg=lambda wc: stage_params("irrl", "skills", **IRRL_PLAN.skill_params(wc.env, wc.sreward)),
         outdir=lambda wc, output: os.path.dirname(output.stats),
     shell:
         "python -m scripts.irrl.train_skills --params {params.cfg:q} --sreward {wildcards.sreward}"
@@ -364,14 +364,14 @@ rule irrl_train_skills:
 rule irrl_plot_skills:
     """Skills-learned curves per environment and the skills table."""
     input:
-        irrl_PLAN.skill_stats,
+        IRRL_PLAN.skill_stats,
     output:
         figs=[
             figure_report(path, caption="../report/irrl/fig_skills_learned.rst", category="IRRL")
-            for path in irrl_PLAN.skills_figures()
+            for path in IRRL_PLAN.skills_figures()
         ],
-        csv=irrl_PLAN.targets["table_skills.csv"],
-        md=irrl_PLAN.targets["table_skills.md"],
+        csv=IRRL_PLAN.targets["table_skills.csv"],
+        md=IRRL_PLAN.targets["table_skills.md"],
         tidy=res("irrl", "tables", "skills_tidy.csv"),
     log:
         logpath("irrl", "plot_skills"),
@@ -379,7 +379,7 @@ rule irrl_plot_skills:
         env_file("irrl-plot")
     params:
         cfg=stage_params("irrl", "skills"),
-        envs=" ".join(irrl_PLAN.skill_envs),
+        envs=" ".join(IRRL_PLAN.skill_envs),
         scale=SCALE,
     shell:
         "python -m scripts.irrl.plot_skills --params {params.cfg:q} --stats {input}"
@@ -392,22 +392,22 @@ rule irrl_plot_occupancy:
     input:
         # the snapshots are written by the same job as stats.csv (their iterations depend on
         # the reward, so they are passed as params)
-        irrl_PLAN.occupancy_stats(),
+        IRRL_PLAN.occupancy_stats(),
     output:
         figure_report(
-            irrl_PLAN.occupancy_figure(),
+            IRRL_PLAN.occupancy_figure(),
             caption="../report/irrl/fig_state_occupancy.rst",
             category="IRRL",
         ),
     log:
         logpath("irrl", "plot_occupancy_{env}_{sreward}"),
     wildcard_constraints:
-        **irrl_PLAN.wildcards(),
+        **IRRL_PLAN.wildcards(),
     conda:
         env_file("irrl-plot")
     params:
         scale=SCALE,
-        snaps=lambda wc: irrl_PLAN.occupancy_snapshots(wc.env, wc.sreward),
+        snaps=lambda wc: IRRL_PLAN.occupancy_snapshots(wc.env, wc.sreward),
     shell:
         "python -m scripts.irrl.plot_occupancy --snaps {params.snaps} --sreward {wildcards.sreward}"
         " --out {output} --scale {params.scale} > {log} 2>&1"
@@ -416,7 +416,7 @@ rule irrl_plot_occupancy:
 rule irrl_claims:
     """Per-run values of the IRRL claims (config/claims.yaml): paired differences per seed."""
     input:
-        metrics=irrl_PLAN.main_metrics,
+        metrics=IRRL_PLAN.main_metrics,
         skills=rules.irrl_plot_skills.output.tidy,
     output:
         res("irrl", "claims.csv"),
@@ -433,13 +433,13 @@ rule irrl_report:
     """The paper's claims checked against ours (summary.md)."""
     input:
         claims=rules.irrl_claims.output,
-        metrics=irrl_PLAN.main_metrics,
-        rh=irrl_PLAN.rh_metrics,
+        metrics=IRRL_PLAN.main_metrics,
+        rh=IRRL_PLAN.rh_metrics,
         noise=rules.irrl_plot_noise.output.csv,
         skills=rules.irrl_plot_skills.output.tidy,
         tables=[rules.irrl_table_digits.output.csv, rules.irrl_detach_ablation.output.csv],
     output:
-        irrl_PLAN.targets["summary.md"],
+        IRRL_PLAN.targets["summary.md"],
     log:
         logpath("irrl", "report"),
     conda:
