@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple, Union
 
 from scripts.common.plan import Layout, Targets
 
@@ -209,11 +209,12 @@ class DsiPlan:
         return [self.layout.res("seaquest_policies", f"dqn_seed{s}_step{n}.pt")
                 for s in self.seaquest["policies"]["seeds"] for n in self.seaquest["policies"]["checkpoints"]]
 
-    def dqn_detector(self, method: str) -> List[str]:
-        """The detector a DQN run needs: the Seaquest one (first seed) for DSI, none for n-step."""
+    def dqn_detector(self, method: str) -> Union[str, List[str]]:
+        """The detector a DQN run needs: the Seaquest one (first seed) for DSI, none (``[]``) for
+        n-step DQN."""
         if method != "dsi":
             return []
-        return [self.layout.res("detector", "seaquest", f"seed{self.seeds[0]}", "detector.pt")]
+        return self.layout.res("detector", "seaquest", f"seed{self.seeds[0]}", "detector.pt")
 
     def dqn_evals(self) -> List[str]:
         """Every DQN method x seed's evaluation: the Seaquest figure and table."""

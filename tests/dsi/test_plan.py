@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from scripts.common.config import load_config, resolve_paper
 from scripts.dsi.plan import ATTACKS, make_plan
 
+RULES = Path(__file__).resolve().parents[2] / "rules" / "dsi.smk"
 CONFIG = load_config()
 
 
@@ -111,7 +113,7 @@ def test_paper_runs_by_hand():
     assert plan.seaquest_policy_outputs() == [r + f"seaquest_policies/dqn_seed{{seed}}_step{n}.pt"
                                               for n in (1000000, 5000000, 10000000)]
     assert plan.seaquest_policy_files()[-1] == r + "seaquest_policies/dqn_seed1_step10000000.pt"
-    assert plan.dqn_detector("dsi") == [r + "detector/seaquest/seed0/detector.pt"]
+    assert plan.dqn_detector("dsi") == r + "detector/seaquest/seed0/detector.pt"
     assert plan.dqn_detector("baseline-n3") == []
     assert plan.dqn_evals()[-1] == r + "eval/dqn/baseline-n3/seed2.csv"
 
@@ -171,3 +173,8 @@ def test_wildcards_accept_every_run_and_keep_checkpoints_apart():
     # a3c_half.pt is the half-way output of a3c's training, never a policy of its own
     assert not wc["pol"].fullmatch("a3c_half")
 
+
+def test_every_target_is_named_by_a_rule():
+    text = RULES.read_text()
+    named = re.findall(r'dsi_PLAN\.targets\["([^"]+)"\]', text)
+    assert sorted(named) == sorted(KEYS)
