@@ -5,8 +5,8 @@
 # some are left out) is scripts/dsi/plan.py, tested in tests/dsi/test_plan.py.
 from scripts.dsi.plan import make_plan
 
-dsi_PLAN = make_plan(P("dsi"), SCALE, seeds("dsi"))
-register_targets("dsi", dsi_PLAN.targets)
+DSI_PLAN = make_plan(P("dsi"), SCALE, seeds("dsi"))
+register_targets("dsi", DSI_PLAN.targets)
 
 
 # ------------------------------------------------------------------ GridWorld
@@ -21,11 +21,11 @@ rule dsi_gen_gridworld:
     log:
         logpath("dsi", "gen_gridworld_{gw}-{neg}"),
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
-        cfg=dsi_PLAN.gw_data_params(),
+        cfg=DSI_PLAN.gw_data_params(),
     shell:
         "python -m scripts.dsi.gen_gridworld --params {params.cfg:q} --variant {wildcards.gw}"
         " --negatives {wildcards.neg} --train {output.train} --test {output.test}"
@@ -39,11 +39,11 @@ rule dsi_gen_gridworld_eval:
     log:
         logpath("dsi", "gen_gridworld_eval_{gw}"),
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
-        cfg=dsi_PLAN.gw_eval_params(),
+        cfg=DSI_PLAN.gw_eval_params(),
     shell:
         "python -m scripts.dsi.gen_gridworld_eval --params {params.cfg:q} --variant {wildcards.gw}"
         " --out {output} --seed 0 > {log} 2>&1"
@@ -52,8 +52,8 @@ rule dsi_gen_gridworld_eval:
 rule dsi_train_gridworld:
     """D and G on GridWorld (paper recipe on official negatives, fixed on length-matched)."""
     input:
-        train=lambda wc: dsi_PLAN.gw_data(wc.gw, wc.recipe, "train"),
-        test=lambda wc: dsi_PLAN.gw_data(wc.gw, wc.recipe, "test"),
+        train=lambda wc: DSI_PLAN.gw_data(wc.gw, wc.recipe, "train"),
+        test=lambda wc: DSI_PLAN.gw_data(wc.gw, wc.recipe, "test"),
     output:
         detector=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}", "detector.pt"),
         predictor=res("dsi", "detector", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}", "predictor.pt"),
@@ -63,11 +63,11 @@ rule dsi_train_gridworld:
     benchmark:
         benchpath("dsi", "train_gridworld_{gw}_{recipe}-{abl}_seed{seed}")
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
-        cfg=lambda wc: dsi_PLAN.gw_train_params(wc.recipe),
+        cfg=lambda wc: DSI_PLAN.gw_train_params(wc.recipe),
     shell:
         "python -m scripts.dsi.train_gridworld --params {params.cfg:q} --ablation {wildcards.abl}"
         " --train {input.train} --test {input.test} --detector {output.detector}"
@@ -81,18 +81,18 @@ rule dsi_score_gridworld:
         detector=rules.dsi_train_gridworld.output.detector,
         predictor=rules.dsi_train_gridworld.output.predictor,
         eval=rules.dsi_gen_gridworld_eval.output[0],
-        test=lambda wc: dsi_PLAN.gw_data(wc.gw, wc.recipe, "test"),
+        test=lambda wc: DSI_PLAN.gw_data(wc.gw, wc.recipe, "test"),
     output:
         scores=res("dsi", "scores", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}.npz"),
         diagnostics=res("dsi", "scores", "gridworld-{gw}", "{recipe}-{abl}", "seed{seed}.diagnostics.json"),
     log:
         logpath("dsi", "score_gridworld_{gw}_{recipe}-{abl}_seed{seed}"),
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
-        cfg=lambda wc: dsi_PLAN.gw_score_params(wc.recipe),
+        cfg=lambda wc: DSI_PLAN.gw_score_params(wc.recipe),
     shell:
         "python -m scripts.dsi.score_gridworld --params {params.cfg:q} --detector {input.detector}"
         " --predictor {input.predictor} --eval {input.eval} --test-split {input.test}"
@@ -103,19 +103,19 @@ rule dsi_score_gridworld:
 rule dsi_table_gridworld:
     """GridWorld F1 table (ours per recipe, random, the paper's) and the diagnostics table."""
     input:
-        dsi_PLAN.gw_inputs(dsi_PLAN.gw_runs),
+        DSI_PLAN.gw_inputs(DSI_PLAN.gw_runs),
     output:
-        f1_csv=dsi_PLAN.targets["table_gridworld_f1.csv"],
-        f1_md=dsi_PLAN.targets["table_gridworld_f1.md"],
-        diag_csv=dsi_PLAN.targets["table_gridworld_diagnostics.csv"],
-        diag_md=dsi_PLAN.targets["table_gridworld_diagnostics.md"],
+        f1_csv=DSI_PLAN.targets["table_gridworld_f1.csv"],
+        f1_md=DSI_PLAN.targets["table_gridworld_f1.md"],
+        diag_csv=DSI_PLAN.targets["table_gridworld_diagnostics.csv"],
+        diag_md=DSI_PLAN.targets["table_gridworld_diagnostics.md"],
         long=res("dsi", "tables", "gridworld_f1_long.csv"),
     log:
         logpath("dsi", "table_gridworld"),
     conda:
         env_file("dsi-plot")
     params:
-        runs=dsi_PLAN.gw_runs_arg(dsi_PLAN.gw_runs),
+        runs=DSI_PLAN.gw_runs_arg(DSI_PLAN.gw_runs),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.table_gridworld --scale {params.scale} --runs {params.runs}"
@@ -126,16 +126,16 @@ rule dsi_table_gridworld:
 rule dsi_table_ablation:
     """Loss ablations: without L_rev / L_com / L_imp, and non-iterative training."""
     input:
-        dsi_PLAN.gw_inputs(dsi_PLAN.gw_ablation_runs),
+        DSI_PLAN.gw_inputs(DSI_PLAN.gw_ablation_runs),
     output:
-        csv=dsi_PLAN.targets["table_ablation.csv"],
-        md=dsi_PLAN.targets["table_ablation.md"],
+        csv=DSI_PLAN.targets["table_ablation.csv"],
+        md=DSI_PLAN.targets["table_ablation.md"],
     log:
         logpath("dsi", "table_ablation"),
     conda:
         env_file("dsi-plot")
     params:
-        runs=dsi_PLAN.gw_runs_arg(dsi_PLAN.gw_ablation_runs),
+        runs=DSI_PLAN.gw_runs_arg(DSI_PLAN.gw_ablation_runs),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.table_ablation --scale {params.scale} --runs {params.runs}"
@@ -145,11 +145,11 @@ rule dsi_table_ablation:
 rule dsi_fig_gridworld_scores:
     """Detector scores over held-out episodes with the ground-truth critical frames."""
     input:
-        eval=dsi_PLAN.gw_figure_eval(),
-        scores=dsi_PLAN.gw_figure_scores(),
+        eval=DSI_PLAN.gw_figure_eval(),
+        scores=DSI_PLAN.gw_figure_scores(),
     output:
         figure_report(
-            dsi_PLAN.targets["fig_gridworld_scores.pdf"],
+            DSI_PLAN.targets["fig_gridworld_scores.pdf"],
             caption="../report/dsi/fig_gridworld_scores.rst",
             category="DSI",
         ),
@@ -158,9 +158,9 @@ rule dsi_fig_gridworld_scores:
     conda:
         env_file("dsi-plot")
     params:
-        scores=dsi_PLAN.gw_figure_scores_arg(),
-        n=dsi_PLAN.gridworld["figure_episodes"],
-        nseeds=len(dsi_PLAN.seeds),
+        scores=DSI_PLAN.gw_figure_scores_arg(),
+        n=DSI_PLAN.gridworld["figure_episodes"],
+        nseeds=len(DSI_PLAN.seeds),
         scale=SCALE,
     shell:
         "python -m scripts.dsi.fig_gridworld_scores --scale {params.scale} --seeds {params.nseeds}"
@@ -172,7 +172,7 @@ rule dsi_fig_gridworld_env:
     """The GridWorld: map, partial view, expert path and its critical cells."""
     output:
         figure_report(
-            dsi_PLAN.targets["fig_gridworld_env.pdf"],
+            DSI_PLAN.targets["fig_gridworld_env.pdf"],
             caption="../report/dsi/fig_gridworld_env.rst",
             category="DSI",
         ),
@@ -199,7 +199,7 @@ rule dsi_train_a3c:
     benchmark:
         benchpath("dsi", "train_a3c_{pol}")
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-a3c")
     params:
@@ -212,19 +212,19 @@ rule dsi_train_a3c:
 rule dsi_rollout_pong:
     """Pong-S (one policy) / Pong-M (several): one rally per trajectory, preprocessed frames."""
     input:
-        lambda wc: dsi_PLAN.rollout_policies(wc.pd),
+        lambda wc: DSI_PLAN.rollout_policies(wc.pd),
     output:
         train=res("dsi", "pong_data", "{pd}", "train.npz"),
         test=res("dsi", "pong_data", "{pd}", "test.npz"),
     log:
         logpath("dsi", "rollout_pong_{pd}"),
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-a3c")
     params:
         cfg=stage_params("dsi", "pong", "data"),
-        pols=lambda wc: dsi_PLAN.rollout_policies_arg(wc.pd),
+        pols=lambda wc: DSI_PLAN.rollout_policies_arg(wc.pd),
     shell:
         "python -m scripts.dsi.rollout_pong --params {params.cfg:q} --set {wildcards.pd}"
         " --policies {params.pols} --train {output.train} --test {output.test} --seed 0"
@@ -245,7 +245,7 @@ rule dsi_train_pong:
     benchmark:
         benchpath("dsi", "train_pong_{pd}_seed{seed}")
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
@@ -260,19 +260,19 @@ rule dsi_train_pong:
 rule dsi_attack_pong:
     """Perturb the attacked agent's actions at the top-k steps: DSI vs random vs value."""
     input:
-        policy=lambda wc: dsi_PLAN.attack_policy(wc.variant),
-        detector=lambda wc: dsi_PLAN.attack_detector(wc.variant),
+        policy=lambda wc: DSI_PLAN.attack_policy(wc.variant),
+        detector=lambda wc: DSI_PLAN.attack_detector(wc.variant),
     output:
-        dsi_PLAN.attack_outputs(),
+        DSI_PLAN.attack_outputs(),
     log:
         logpath("dsi", "attack_pong_{variant}"),
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-a3c")
     params:
         cfg=stage_params("dsi", "pong", "attack"),
-        out_dir=lambda wc: dsi_PLAN.attack_dir(wc.variant),
+        out_dir=lambda wc: DSI_PLAN.attack_dir(wc.variant),
     shell:
         "python -m scripts.dsi.attack_pong --params {params.cfg:q} --variant {wildcards.variant}"
         " --policy {input.policy} --detector {input.detector} --out-dir {params.out_dir}"
@@ -282,12 +282,12 @@ rule dsi_attack_pong:
 rule dsi_table_attack:
     """Pong attack table and the win-rate drop against k."""
     input:
-        dsi_PLAN.attack_inputs(dsi_PLAN.attack_runs),
+        DSI_PLAN.attack_inputs(DSI_PLAN.attack_runs),
     output:
-        csv=dsi_PLAN.targets["table_pong_attack.csv"],
-        md=dsi_PLAN.targets["table_pong_attack.md"],
+        csv=DSI_PLAN.targets["table_pong_attack.csv"],
+        md=DSI_PLAN.targets["table_pong_attack.md"],
         fig=figure_report(
-            dsi_PLAN.targets["fig_attack_vs_k.pdf"],
+            DSI_PLAN.targets["fig_attack_vs_k.pdf"],
             caption="../report/dsi/fig_attack_vs_k.rst",
             category="DSI",
         ),
@@ -296,9 +296,9 @@ rule dsi_table_attack:
     conda:
         env_file("dsi-plot")
     params:
-        runs=dsi_PLAN.attack_runs_arg(dsi_PLAN.attack_runs),
+        runs=DSI_PLAN.attack_runs_arg(DSI_PLAN.attack_runs),
         scale=SCALE,
-        init=dsi_PLAN.pong["a3c"].get("init", "scratch"),
+        init=DSI_PLAN.pong["a3c"].get("init", "scratch"),
     shell:
         "python -m scripts.dsi.table_attack --scale {params.scale} --runs {params.runs}"
         " --policy-init {params.init}"
@@ -308,11 +308,11 @@ rule dsi_table_attack:
 rule dsi_fig_pong_frames:
     """The detector's top-scored frames of a held-out Pong rally."""
     input:
-        test=dsi_PLAN.pong_figure_test(),
-        detector=dsi_PLAN.pong_figure_detector(),
+        test=DSI_PLAN.pong_figure_test(),
+        detector=DSI_PLAN.pong_figure_detector(),
     output:
         figure_report(
-            dsi_PLAN.targets["fig_pong_critical_frames.pdf"],
+            DSI_PLAN.targets["fig_pong_critical_frames.pdf"],
             caption="../report/dsi/fig_pong_critical_frames.rst",
             category="DSI",
         ),
@@ -333,7 +333,7 @@ rule dsi_fig_pong_frames:
 rule dsi_train_seaquest_policies:
     """tianshou DQN policies on Seaquest, saved at several step counts (varied quality)."""
     output:
-        dsi_PLAN.seaquest_policy_outputs(),
+        DSI_PLAN.seaquest_policy_outputs(),
         progress=res("dsi", "seaquest_policies", "progress_seed{seed}.csv"),
     log:
         logpath("dsi", "train_seaquest_policies_seed{seed}"),
@@ -352,7 +352,7 @@ rule dsi_train_seaquest_policies:
 rule dsi_rollout_seaquest:
     """Seaquest episodes from the policies with varied epsilon (single frames, raw rewards)."""
     input:
-        dsi_PLAN.seaquest_policy_files(),
+        DSI_PLAN.seaquest_policy_files(),
     output:
         train=res("dsi", "seaquest_data", "train.npz"),
         test=res("dsi", "seaquest_data", "test.npz"),
@@ -394,7 +394,7 @@ rule dsi_train_seaquest_detector:
 rule dsi_train_dqn:
     """DQN with DSI-chosen bootstrap horizons, or plain n-step DQN."""
     input:
-        detector=lambda wc: dsi_PLAN.dqn_detector(wc.method),
+        detector=lambda wc: DSI_PLAN.dqn_detector(wc.method),
     output:
         progress=res("dsi", "dqn", "{method}", "seed{seed}", "progress.csv"),
         policy=res("dsi", "dqn", "{method}", "seed{seed}", "policy.pt"),
@@ -403,7 +403,7 @@ rule dsi_train_dqn:
     benchmark:
         benchpath("dsi", "train_dqn_{method}_seed{seed}")
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-tianshou")
     params:
@@ -425,7 +425,7 @@ rule dsi_eval_dqn:
     log:
         logpath("dsi", "eval_dqn_{method}_seed{seed}"),
     wildcard_constraints:
-        **dsi_PLAN.wildcards(),
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-tianshou")
     params:
@@ -439,15 +439,15 @@ rule dsi_eval_dqn:
 rule dsi_fig_seaquest:
     """Seaquest learning curves (DQN + DSI vs n-step DQN) and the final-return table."""
     input:
-        dsi_PLAN.dqn_evals(),
+        DSI_PLAN.dqn_evals(),
     output:
         fig=figure_report(
-            dsi_PLAN.targets["fig_seaquest_dqn.pdf"],
+            DSI_PLAN.targets["fig_seaquest_dqn.pdf"],
             caption="../report/dsi/fig_seaquest_dqn.rst",
             category="DSI",
         ),
-        csv=dsi_PLAN.targets["table_seaquest.csv"],
-        md=dsi_PLAN.targets["table_seaquest.md"],
+        csv=DSI_PLAN.targets["table_seaquest.csv"],
+        md=DSI_PLAN.targets["table_seaquest.md"],
     log:
         logpath("dsi", "fig_seaquest"),
     conda:
@@ -465,8 +465,8 @@ rule dsi_fig_seaquest:
 rule dsi_claims:
     """Per-run values of the DSI claims (config/claims.yaml): per seed / per attack variant."""
     input:
-        gw=dsi_PLAN.gw_inputs(dsi_PLAN.gw_claim_runs),
-        attack=dsi_PLAN.attack_inputs(dsi_PLAN.attack_runs),
+        gw=DSI_PLAN.gw_inputs(DSI_PLAN.gw_claim_runs),
+        attack=DSI_PLAN.attack_inputs(DSI_PLAN.attack_runs),
     output:
         res("dsi", "claims.csv"),
     log:
@@ -474,8 +474,8 @@ rule dsi_claims:
     conda:
         env_file("dsi-plot")
     params:
-        gw=dsi_PLAN.gw_runs_arg(dsi_PLAN.gw_claim_runs),
-        attack=dsi_PLAN.attack_runs_arg(dsi_PLAN.attack_runs),
+        gw=DSI_PLAN.gw_runs_arg(DSI_PLAN.gw_claim_runs),
+        attack=DSI_PLAN.attack_runs_arg(DSI_PLAN.attack_runs),
     shell:
         "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}" " --out {output} > {log} 2>&1"
 
@@ -486,10 +486,10 @@ rule dsi_compare:
         claims=rules.dsi_claims.output,
         gw=rules.dsi_table_gridworld.output.long,
         attack=rules.dsi_table_attack.output.csv,
-        seaquest=rules.dsi_fig_seaquest.output.csv if dsi_PLAN.seaquest_built else [],
+        seaquest=rules.dsi_fig_seaquest.output.csv if DSI_PLAN.seaquest_built else [],
     output:
-        csv=dsi_PLAN.targets["compare_to_paper.csv"],
-        md=dsi_PLAN.targets["compare_to_paper.md"],
+        csv=DSI_PLAN.targets["compare_to_paper.csv"],
+        md=DSI_PLAN.targets["compare_to_paper.md"],
     log:
         logpath("dsi", "compare"),
     conda:

@@ -5,7 +5,7 @@
 Pong attacks and Seaquest runs the tables need, the paths and command-line arguments the rules
 pass on, and every table and figure, built or left out with the reason. Pure functions, no
 Snakemake: tests/dsi/test_plan.py checks them at every scale. rules/dsi.smk builds the plan once
-(``dsi_PLAN``) and holds rules only.
+(``DSI_PLAN``) and holds rules only.
 """
 from __future__ import annotations
 

@@ -176,5 +176,5 @@ def test_wildcards_accept_every_run_and_keep_checkpoints_apart():
 
 def test_every_target_is_named_by_a_rule():
     text = RULES.read_text()
-    named = re.findall(r'dsi_PLAN\.targets\["([^"]+)"\]', text)
+    named = re.findall(r'DSI_PLAN\.targets\["([^"]+)"\]', text)
     assert sorted(named) == sorted(KEYS)
