@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
-from scripts.common.config import SCALES, resolve_paper
+from scripts.common.config import resolve_paper
 from scripts.common.plan import Layout
 from scripts.common.resources import resolve as resolve_resources
 from scripts.common.resources import selector as resource_selector_of
@@ -138,23 +138,6 @@ def env_file(name):
     if not path.exists():
         raise WorkflowError(f"conda env file {path} is missing")
     return f"../envs/{name}.yaml"
-
-
-def register_target(paper, path, reproduces, *, scales=SCALES, left_out="", runs=None):
-    """Declare a table or figure. At a scale outside `scales` it is listed in the manifest as
-    left out, with `left_out` as the reason, and never built. `runs`: what the manifest's seeds
-    column says when the target's runs are not the paper's seed list (default: its seed count)."""
-    if SCALE not in scales and not left_out:
-        raise WorkflowError(f"{path}: give the reason it is left out at scale '{SCALE}'")
-    TARGETS[paper].append(
-        {
-            "path": path,
-            "paper": paper,
-            "reproduces": reproduces,
-            "seeds": len(seeds(paper)) if runs is None else runs,
-            "left_out": "" if SCALE in scales else left_out,
-        }
-    )
 
 
 def register_targets(paper, targets):
