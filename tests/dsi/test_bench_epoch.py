@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from scripts.dsi.bench_epoch import minibatches, summarise
+from scripts.dsi.bench.epoch import minibatches, summarise
 
 
 def test_minibatches_cover_the_epoch_once():

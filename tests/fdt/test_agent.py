@@ -201,7 +201,7 @@ def test_generation_runs_on_cuda():
 
 
 def test_bench_q_forward_reports_a_gemm_share_on_cpu():
-    from scripts.fdt.bench import NATURE_CNN_FLOPS, bench_q_forward
+    from scripts.fdt.bench.speed import NATURE_CNN_FLOPS, bench_q_forward
 
     assert NATURE_CNN_FLOPS == 18_690_048  # 9.35 M multiply-adds per observation
     ms, share = bench_q_forward("breakout", 2, torch.device("cpu"), reps=3)

@@ -6,7 +6,7 @@ repository; it is imported from the checkout at run time)::
 
     git clone https://github.com/AI-Initiative-KAUST/VideoRLCS /tmp/dsi-orig
     git -C /tmp/dsi-orig checkout 6afb4a7     # its newest commit (2023-08-19)
-    python -m scripts.dsi.bench_epoch --original-dir /tmp/dsi-orig --out /tmp/dsi-bench.json
+    python -m scripts.dsi.bench.epoch --original-dir /tmp/dsi-orig --out /tmp/dsi-bench.json
 
 (a quick check: ``--positives 64 --negatives 64 --batches 2``). Only torch and numpy (its
 model), matplotlib (its utils.py) and tqdm (its train.py) are needed from its requirements.

@@ -12,7 +12,7 @@ A checkout of the original code is needed (none of its code is in this repositor
         --out /tmp/irrl-bench/c60.npz --params '{"canvas": 60, "fragment": 8, "n_clutter": 4,
         "n_fragments_db": 100000, "n_train": 3072, "n_test": 100, "preview_pool": 4000,
         "seed": 1234}'
-    python -m scripts.irrl.bench_speed --original-dir /tmp/irrl-orig \
+    python -m scripts.irrl.bench.speed --original-dir /tmp/irrl-orig \
         --data /tmp/irrl-bench/c60.npz --batches 20
 
 (the paper-scale file ``results/paper/irrl/cluttered/dataset.npz`` works too). Paper

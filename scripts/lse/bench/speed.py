@@ -6,7 +6,7 @@
    33 candidates (population 16 mirrored + 1 unperturbed) scored one by one in one process,
    batched in one process, and batched over a pool of 2 processes.
 
-Usage: python -m scripts.lse.bench [--iterations N] [--cartpole-episodes E]
+Usage: python -m scripts.lse.bench.speed [--iterations N] [--cartpole-episodes E]
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Speed checks (not part of the workflow): behaviour-log generation against ale-py's native
 vector env alone, and the vectorised FDT loss/training step against the per-position loop.
 
-    python -m scripts.fdt.bench --out results/bench_fdt.json [--steps 8000] [--repeats 3]
+    python -m scripts.fdt.bench.speed --out results/bench_fdt.json [--steps 8000] [--repeats 3]
         [--reference] [--groups 1|2] [--skip-train] [--device cpu|cuda|auto]
 
 Main figure (issue 5's goal, >= 80 %): ``generation.ratio_to_native`` = agent steps/s of the
