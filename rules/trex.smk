@@ -539,3 +539,7 @@ register_target(
     left_out="the MTurk label CSVs index the authors' exact demos, which only their TF1 'atari25' checkpoints regenerate; no download rule for them is implemented",
 )
 register_target("trex", fig("trex", "compare_to_paper.md"), "Reproduced vs reported (all T-REX tables)")
+
+
+# the MinAtar stand-in for the Atari protocol (laptop and smoke scale)
+include: "trex_minatar.smk"
