@@ -208,7 +208,7 @@ rule trex_minatar_random:
         " --experiment minatar --out {output} > {log} 2>&1"
 
 
-rule trex_minatar_table:
+rule trex_minatar_table_atari:
     """Table 1 on MinAtar: demos, T-REX mean [95% CI], control, random; the paper's ALE numbers beside."""
     input:
         evals=TREX_MA.trex_evals() + TREX_MA.control_evals() + TREX_MA.random_evals(),
@@ -245,7 +245,7 @@ rule trex_minatar_fig_extrapolation:
         scale=SCALE,
     shell:
         "python -m scripts.trex.fig_extrapolation --scale {params.scale} --atari --inputs {input}"
-        " --out-fig {output.fig} > {log} 2>&1"
+        " --label 'MinAtar stand-in for the ALE' --out-fig {output.fig} > {log} 2>&1"
 
 
 rule trex_minatar_fig_attention:

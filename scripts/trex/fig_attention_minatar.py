@@ -11,6 +11,7 @@ import sys
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.colors import ListedColormap
 
 from scripts.common import cli
 from scripts.common.plotting import apply_style, save_figure
@@ -55,15 +56,17 @@ def main(argv=None) -> int:
     best, worst = extreme_frames(model, spec, args.trajs)
     names = CHANNEL_NAMES.get(game)
     apply_style()
-    fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.2))
-    cmap = plt.get_cmap("tab10")
+    fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.6))
+    n_ch = int(best[1].shape[0])
+    colours = ["black"] + [plt.get_cmap("tab10")(k) for k in range(n_ch)]   # empty cell: black
+    cmap = ListedColormap(colours)
     for row, (title, (value, frame)) in enumerate((("max reward", best), ("min reward", worst))):
         with torch.no_grad():
             heat = occlusion_map(model, frame.astype(np.float32))
         idx = colour_frame(frame)
-        axes[row, 0].imshow(idx, cmap=cmap, vmin=0, vmax=9, interpolation="nearest")
+        axes[row, 0].imshow(idx, cmap=cmap, vmin=-0.5, vmax=n_ch + 0.5, interpolation="nearest")
         axes[row, 0].set_title(f"{title} frame (r̂ = {value:.2f})", fontsize=9)
-        axes[row, 1].imshow(idx, cmap=cmap, vmin=0, vmax=9, interpolation="nearest")
+        axes[row, 1].imshow(idx, cmap=cmap, vmin=-0.5, vmax=n_ch + 0.5, interpolation="nearest")
         axes[row, 1].imshow(heat, cmap="inferno", alpha=0.65, interpolation="nearest")
         axes[row, 1].set_title("occlusion attention (3x3)", fontsize=9)
         for ax in axes[row]:
@@ -71,10 +74,11 @@ def main(argv=None) -> int:
             ax.set_yticks([])
             ax.grid(False)
     if names:
-        handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k + 1)) for k in range(len(names))]
-        fig.legend(handles, names, loc="lower center", ncol=len(names), fontsize=8)
+        handles = [plt.Rectangle((0, 0), 1, 1, color=colours[k + 1]) for k in range(len(names))]
+        fig.legend(handles, names, loc="upper center", ncol=len(names), fontsize=8,
+                   bbox_to_anchor=(0.5, 0.955))
     fig.suptitle(f"MinAtar {game}: reward-net attention ({STAND_IN}; no score to mask)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     save_figure(fig, args.out_fig, scale=args.scale, seeds=1)
     return 0
 

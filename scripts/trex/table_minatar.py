@@ -81,9 +81,9 @@ def main(argv=None) -> int:
                 notes=[f"{STAND_IN}: MinAtar's 10x10 miniatures of the ALE games (sticky actions 0.1, "
                        "difficulty ramping), not the paper's games; the paper_ale_* columns are the paper's "
                        "ALE numbers for the game of the same name, for orientation only.",
-                       "Demos: 12 stochastic episodes, one per early checkpoint of our PPO demonstrator "
-                       "(the random initial policy first). T-REX: PPO on sigmoid(r_hat) of each frame, "
-                       "30 stochastic episodes per RL seed, true score.",
+                       "Demos: one stochastic episode per early checkpoint of our PPO demonstrator (the "
+                       "random initial policy first), ranked by true score. T-REX: PPO on sigmoid(r_hat) "
+                       "of each frame; episodes_per_seed stochastic episodes per RL seed, true score.",
                        "vs_best_demo: the verdict rule (scripts/common/verdict.py) on each seed's mean "
                        "score minus the best demo (>= 3 seeds); best_of_seeds is the paper's protocol.",
                        "control: PPO on a constant reward of 1 per step (no reward net); random: uniform "
