@@ -80,8 +80,9 @@ def resource_selector(name, function):
 
 
 def resource_table(job_rule):
-    """The resources table of a rule: its paper's (rules/<id>.smk) or the workflow's."""
-    stem = Path(str(job_rule.snakefile)).stem
+    """The resources table of a rule: its paper's (rules/<id>.smk, or a part of it included from
+    there, rules/<id>_<part>.smk) or the workflow's."""
+    stem = Path(str(job_rule.snakefile)).stem.split("_")[0]
     if stem in PAPERS and Path(str(job_rule.snakefile)).parent.name == "rules":
         return P(stem).get("resources") or {}
     return config.get("resources") or {}

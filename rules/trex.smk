@@ -369,3 +369,7 @@ rule trex_compare:
     shell:
         "python -m scripts.trex.compare --scale {params.scale} --tables {input.tables} --claims {input.claims}"
         " --left-out {params.left_out:q} --out {output} > {log} 2>&1"
+
+
+# the MinAtar stand-in for the Atari protocol (laptop and smoke scale)
+include: "trex_minatar.smk"

@@ -56,6 +56,33 @@ def check_trex(p: Mapping[str, Any]) -> List[Problem]:
             out.append(("noise.env", f"'{env}' has no block under envs"))
         elif noise.get("stage") not in (envs[env].get("stages") or {}):
             out.append(("noise.stage", f"'{noise.get('stage')}' is not a stage of envs.{env}"))
+    out += _check_trex_minatar(p.get("minatar") or {}, n_seeds)
+    return out
+
+
+def _check_trex_minatar(m: Mapping[str, Any], n_seeds: int) -> List[Problem]:
+    """The MinAtar stand-in (rules/trex_minatar.smk): ranges, snippet lengths, seed counts,
+    held-out checkpoints beyond the demos and within the demonstrator's run."""
+    if not m:
+        return []
+    out = _ranges(m, "minatar")
+    rw = m.get("reward") or {}
+    if rw.get("min_len", 0) > rw.get("max_len", float("inf")):
+        out.append(("minatar.reward.min_len", f"{rw['min_len']} is above max_len ({rw['max_len']})"))
+    for key in ("rl_seeds", "control_seeds"):
+        if m.get(key, 0) > n_seeds:
+            out.append((f"minatar.{key}", f"{m[key]} is more than the {n_seeds} seeds"))
+    games = m.get("games") or []
+    if games and m.get("attention_game") not in games:
+        out.append(("minatar.attention_game", f"'{m.get('attention_game')}' is not among the MinAtar games "
+                                              f"({', '.join(games)})"))
+    updates = (m.get("demonstrator") or {}).get("updates", 0)
+    last_demo = max([r.get("last", 0) for r in (m.get("stages") or {}).values()] or [0])
+    held = m.get("heldout") or {}
+    if held and held.get("first", 0) <= last_demo:
+        out.append(("minatar.heldout.first", f"{held['first']} is not after the last demo checkpoint ({last_demo})"))
+    if held and held.get("last", 0) > updates:
+        out.append(("minatar.heldout.last", f"{held['last']} is beyond the demonstrator's {updates} updates"))
     return out
 
 

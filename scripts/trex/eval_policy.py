@@ -28,7 +28,8 @@ def main(argv=None) -> int:
     policy, obs_rms, spec = rl.load_policy(args.policy)
     policy.deterministic_eval = bool(ev.get("deterministic", False))
     env = rl.make_env(args.env, purpose="rollout",
-                      max_episode_steps=args.params["env"].get("max_episode_steps"))
+                      max_episode_steps=args.params["env"].get("max_episode_steps"),
+                      minatar=args.params["env"].get("minatar"))
     torch.manual_seed(10_000_019 + args.seed)
     eps = rl.rollout(policy, obs_rms, env, seed=100_000_000 + 1000 * args.seed,
                      n_episodes=int(ev["episodes"]), record=False)

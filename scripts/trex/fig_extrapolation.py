@@ -43,6 +43,7 @@ def main(argv=None) -> int:
     p.add_argument("--atari", action="store_true")
     p.add_argument("--out-csv")
     p.add_argument("--out-md")
+    p.add_argument("--label", default="", help="added to the figure's footer (e.g. 'MinAtar stand-in')")
     args = p.parse_args(argv)
     plotted = "pred_sigmoid" if args.atari else "pred_raw"
     frame = read_csvs(args.inputs, columns=["env", "set", "source", "true_return", plotted],
@@ -71,7 +72,7 @@ def main(argv=None) -> int:
     fig.legend(handles, labels, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.06))
     fig.tight_layout()
     save_figure(fig, args.out_fig, scale=args.scale, seeds=1,
-                note="reward nets: one per task/stage; dotted: best demo")
+                note="; ".join(x for x in (args.label, "reward nets: one per task/stage; dotted: best demo") if x))
     if args.out_csv:
         table = pd.DataFrame(corr_rows(frame, plotted))
         write_table(table, args.out_csv, args.out_md,

@@ -43,20 +43,22 @@ def main(argv=None) -> int:
                          f"have {sorted(index)}")
     kind = rl.env_kind(args.env)
     max_steps = env_cfg.get("max_episode_steps")
-    env = rl.make_env(args.env, purpose="rollout", max_episode_steps=max_steps)
+    env = rl.make_env(args.env, purpose="rollout", max_episode_steps=max_steps,
+                      minatar=env_cfg.get("minatar"))
     episodes, rows = [], []
     offset = 0 if args.which == "demos" else 500
     for ckpt in progress(ckpts, desc=args.which, unit="ckpt"):
         policy, obs_rms, _ = rl.load_policy(index[ckpt])
         torch.manual_seed(args.seed * 100_003 + ckpt + offset)
         eps = rl.rollout(policy, obs_rms, env, seed=args.seed * 1_000_000 + ckpt * 1000 + offset,
-                         n_episodes=n_episodes, min_steps=min_steps, max_steps=max_steps)
+                         n_episodes=n_episodes, min_steps=min_steps, max_steps=max_steps,
+                         newest_frame=kind == "atari")
         mean_ret = float(np.mean([e["return"] for e in eps]))
         for k, e in enumerate(eps):
             rows.append({"episode": len(episodes), "checkpoint": ckpt, "ckpt_episode": k,
                          "return": e["return"], "length": e["length"], "distance": e["distance"],
                          "ckpt_mean_return": mean_ret})
-            episodes.append(e["obs"].astype(np.uint8 if kind == "atari" else np.float32))
+            episodes.append(e["obs"].astype(np.float32 if kind == "mujoco" else np.uint8))
         log.info("checkpoint %d: %d episodes, mean return %.1f", ckpt, len(eps), mean_ret)
     env.close()
     traj = data.concat_episodes(episodes, kind)

@@ -36,7 +36,7 @@ def main(argv=None) -> int:
         raise ValueError(f"{env}/{args.set}: fewer than two demonstrators")
     rng = np.random.default_rng([args.seed, spec["trial"], spec["swaps"]])
     rp = prm["reward"]
-    atari = env in ATARI_GAMES
+    atari = env in ATARI_GAMES or env.startswith("minatar-")   # MinAtar: the Atari protocol
     # the unit that is ranked: each demo episode on Atari, each demonstrator on MuJoCo
     if atari:
         units = meta["episode"].to_numpy()

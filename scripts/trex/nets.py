@@ -58,6 +58,31 @@ class AtariRewardNet(nn.Module):
         return self.fc2(x).squeeze(-1)
 
 
+class MinAtarRewardNet(nn.Module):
+    """The authors' Atari reward CNN resized for MinAtar's (C, 10, 10) frames: conv C->16 3x3
+    stride 1 (10 -> 8), conv 16->16 3x3 stride 1 (8 -> 6), flatten 576 -> FC 64 -> FC 1,
+    leaky-ReLU after every layer but the last (the Atari net's 7x7/3 and 5x5/2 kernels would
+    leave nothing of a 10x10 frame). Input 0/1 frames (N, C, 10, 10), any numeric dtype; no
+    score mask (MinAtar shows no score). 39,905 parameters for C = 4."""
+
+    def __init__(self, in_channels: int, channels: int = 16, hidden: int = 64,
+                 negative_slope: float = 0.01):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, channels, 3, stride=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, stride=1)
+        self.fc1 = nn.Linear(channels * 6 * 6, hidden)
+        self.fc2 = nn.Linear(hidden, 1)
+        self.slope = negative_slope
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        """Per-frame reward (N,) of frames (N, C, 10, 10)."""
+        x = obs.float()
+        for conv in (self.conv1, self.conv2):
+            x = F.leaky_relu(conv(x), self.slope)
+        x = F.leaky_relu(self.fc1(x.reshape(x.shape[0], -1)), self.slope)
+        return self.fc2(x).squeeze(-1)
+
+
 class MLPReward(nn.Module):
     """``init='normal'``: the authors' ``tf_commons.ops.Linear`` initialisation (weights
     N(0, 0.02^2), biases 0); ``'torch'``: PyTorch's default."""
@@ -143,6 +168,8 @@ def build_reward_model(spec: Dict) -> nn.Module:
     """Rebuild a reward model from the ``spec`` saved beside its weights."""
     if spec["kind"] == "atari":
         return AtariRewardNet(spec["mask_top"], spec["mask_bottom"])
+    if spec["kind"] == "minatar":
+        return MinAtarRewardNet(spec["in_channels"], spec.get("channels", 16), spec.get("hidden", 64))
     members = [MLPReward(spec["obs_dim"], spec["hidden"]) for _ in range(spec["members"])]
     return RewardEnsemble(members)
 
@@ -165,7 +192,7 @@ def per_state_reward(model: nn.Module, spec: Dict, obs: np.ndarray, *, batch: in
     with torch.no_grad():
         for i in range(0, len(obs), batch):
             x = torch.as_tensor(np.asarray(obs[i:i + batch]))
-            if spec["kind"] == "atari":
+            if spec["kind"] in ("atari", "minatar"):
                 r = model(x)
                 if squash == "sigmoid":
                     r = torch.sigmoid(r)

@@ -57,12 +57,12 @@ def main(argv=None) -> int:
                    "checkpoint": int(m["checkpoint"]), "episode": int(m["episode"]),
                    "true_return": float(m["return"]), "length": int(m["length"]),
                    "distance": float(m["distance"]), "pred_raw": float(raw.sum())}
-            if spec["kind"] == "atari":
+            if spec["kind"] in ("atari", "minatar"):
                 row["pred_sigmoid"] = float(nets.per_state_reward(model, spec, states,
                                                                   squash="sigmoid").sum())
             rows.append(row)
     frame = pd.DataFrame(rows)
-    plotted = "pred_sigmoid" if spec["kind"] == "atari" else "pred_raw"
+    plotted = "pred_sigmoid" if spec["kind"] in ("atari", "minatar") else "pred_raw"
     frame["pred_norm"] = affine_to(frame[plotted].to_numpy(), frame["true_return"].to_numpy())
     corr = {"env": args.env, "set": args.set, "plotted": plotted}
     for name, sub in (("demo", frame[frame.source == "demo"]),

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from scripts.common.checkpoint import load_checkpoint, save_checkpoint
-from scripts.common.envs import make_atari, make_mujoco
+from scripts.common.envs import make_atari, make_minatar, make_mujoco
 from scripts.common.progress import get_logger
 from scripts.trex.masks import ATARI_GAMES
 from scripts.trex.nets import load_torch
@@ -31,13 +31,22 @@ CHECKPOINT = "checkpoint.pt"   # in work_dir
 
 
 def env_kind(env: str) -> str:
+    """'atari' (ALE game), 'minatar' (``minatar-<game>``, the laptop stand-in) or 'mujoco'."""
+    if env.startswith("minatar-"):
+        return "minatar"
     return "atari" if env in ATARI_GAMES else "mujoco"
 
 
-def make_env(env: str, *, purpose: str, max_episode_steps: int | None = None) -> gym.Env:
+def make_env(env: str, *, purpose: str, max_episode_steps: int | None = None,
+             minatar: dict | None = None) -> gym.Env:
     """``purpose``: 'demonstrator' (Atari: life loss ends episodes, rewards clipped),
     'learned' (Atari: life loss ends episodes; the reward is replaced), 'rollout' (demos,
-    held-out trajectories, evaluation: full games, unclipped true reward)."""
+    held-out trajectories, evaluation: full games, unclipped true reward). MinAtar has no
+    lives and small integer rewards, so every purpose gets the same game (``minatar``: its
+    sticky-action, ramping and action-set settings; MinAtar's defaults where absent)."""
+    if env_kind(env) == "minatar":
+        return make_minatar(env, max_episode_steps=max_episode_steps, layout="chw", dtype=np.uint8,
+                            **(minatar or {}))
     if env_kind(env) == "atari":
         kwargs = {}
         if max_episode_steps:
@@ -88,7 +97,8 @@ class NumpyEnsembleReward:
 
 
 class AtariSigmoidReward:
-    """sigmoid(r_hat(s)) of one (4, 84, 84) uint8 stack (the net masks and scales itself)."""
+    """sigmoid(r_hat(s)) of one (4, 84, 84) uint8 stack (the net masks and scales itself), or of
+    one (C, 10, 10) MinAtar frame."""
 
     def __init__(self, model: nn.Module):
         torch.set_num_threads(1)      # one per env process; the learner owns the rest
@@ -202,6 +212,25 @@ def ppo2_init(actor: nn.Module, critic: nn.Module) -> None:
     nn.init.zeros_(actor.sigma_param)
 
 
+def minatar_net(c: int, h: int, w: int, channels: int = 16, hidden: int = 128):
+    """MinAtar's own network (Young and Tian's DQN baseline): conv ``channels`` 3x3 stride 1,
+    ReLU, FC ``hidden``, ReLU; shared by the actor and critic heads as the Nature CNN is on
+    Atari. Input (N, C, 10, 10) with 0/1 values."""
+    from tianshou.utils.net.common import ActionReprNetWithVectorOutput
+
+    class MinAtarNet(ActionReprNetWithVectorOutput):
+        def __init__(self):
+            super().__init__(hidden)
+            self.net = nn.Sequential(nn.Conv2d(c, channels, 3, stride=1), nn.ReLU(), nn.Flatten(),
+                                     nn.Linear(channels * (h - 2) * (w - 2), hidden), nn.ReLU())
+
+        def forward(self, obs, state=None, info=None):
+            x = torch.as_tensor(obs, device=next(self.parameters()).device, dtype=torch.float32)
+            return self.net(x), state
+
+    return MinAtarNet()
+
+
 def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
               total_updates: int):
     """tianshou PPO with the Baselines ppo2 defaults of the paper's domain (docs/fidelity/trex.md)."""
@@ -216,12 +245,15 @@ def build_ppo(kind: str, obs_space: gym.Space, act_space: gym.Space, cfg: dict,
     if cfg.get("lr_decay", True):
         # one scheduler step per update: LambdaLR(1 - update / total_updates)
         optim = optim.with_lr_scheduler_factory(LinearDecay(total_updates))
-    if kind == "atari":
+    if kind in ("atari", "minatar"):
         from tianshou.env.atari.atari_network import DQNet, ScaledObsInputActionReprNet
 
         c, h, w = obs_space.shape
-        feat = ScaledObsInputActionReprNet(
-            DQNet(c, h, w, action_shape=0, features_only=True, output_dim_added_layer=512), 255.0)
+        if kind == "minatar":
+            feat = minatar_net(c, h, w, int(cfg.get("conv_channels", 16)), int(cfg.get("fc_hidden", 128)))
+        else:
+            feat = ScaledObsInputActionReprNet(
+                DQNet(c, h, w, action_shape=0, features_only=True, output_dim_added_layer=512), 255.0)
         actor = DiscreteActor(preprocess_net=feat, action_shape=act_space.n, softmax_output=False)
         critic = DiscreteCritic(preprocess_net=feat)
         policy = DiscreteActorPolicy(actor=actor, action_space=act_space,
@@ -290,7 +322,7 @@ def load_policy(path) -> tuple:
     """Rebuild the policy saved by ``policy_blob``: (policy, obs_rms dict, spec)."""
     blob = load_torch(path)
     spec = blob["spec"]
-    env = make_env(spec["env"], purpose="rollout")
+    env = make_env(spec["env"], purpose="rollout", minatar=spec.get("minatar"))
     algo = build_ppo(spec["kind"], env.observation_space, env.action_space, spec["ppo"], 1)
     env.close()
     algo.policy.load_state_dict(blob["policy"])
@@ -308,10 +340,12 @@ def act(policy, obs: np.ndarray, obs_rms: dict | None) -> np.ndarray:
 
 
 def rollout(policy, obs_rms, env: gym.Env, *, seed: int, n_episodes: int | None = None,
-            min_steps: int | None = None, record: bool = True, max_steps: int | None = None
-            ) -> list[dict]:
+            min_steps: int | None = None, record: bool = True, max_steps: int | None = None,
+            newest_frame: bool | None = None) -> list[dict]:
     """Episodes of a (stochastic unless configured) policy: observations (Atari: the newest
-    frame of each stack), true return, length and, on MuJoCo, the final x-position."""
+    frame of each stack; ``newest_frame=False`` keeps whole observations, as MinAtar's
+    (C, 10, 10) frames; default: newest frame of any 3-d observation), true return, length
+    and, on MuJoCo, the final x-position."""
     episodes = []
     steps = 0
     k = 0
@@ -324,7 +358,8 @@ def rollout(policy, obs_rms, env: gym.Env, *, seed: int, n_episodes: int | None 
         frames, total, length, x_pos = [], 0.0, 0, float("nan")
         while True:
             if record:
-                frames.append(np.asarray(obs)[-1] if np.asarray(obs).ndim == 3 else np.asarray(obs))
+                newest = np.asarray(obs).ndim == 3 if newest_frame is None else newest_frame
+                frames.append(np.asarray(obs)[-1] if newest else np.asarray(obs))
             a = act(policy, obs, obs_rms)
             obs, r, terminated, truncated, info = env.step(a)
             total += float(r)

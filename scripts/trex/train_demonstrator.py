@@ -21,6 +21,11 @@ from scripts.common.progress import get_logger
 from scripts.trex import rl, util  # noqa: F401  (util silences a tianshou warning)
 
 
+def minatar_spec(env_cfg: dict) -> dict:
+    """A MinAtar game's settings (sticky actions, ramping, action set), kept with each policy."""
+    return {"minatar": env_cfg["minatar"]} if env_cfg.get("minatar") else {}
+
+
 def main(argv=None) -> int:
     p = cli.parser(__doc__.splitlines()[0], required=["--env", "--out-dir"])
     args = p.parse_args(argv)
@@ -44,7 +49,7 @@ def main(argv=None) -> int:
         torch_save(path, rl.policy_blob(algo, obs_rms, spec_holder[0]))
         index.append({"update": update, "env_step": env_step, "path": str(path)})
 
-    spec_holder = [{"env": env, "kind": kind, "ppo": ppo}]
+    spec_holder = [{"env": env, "kind": kind, "ppo": ppo, **minatar_spec(prm["env"])}]
     log.info("demonstrator %s: %d updates of %d steps, checkpoint every %d", env, updates,
              ppo["n_envs"] * ppo["steps_per_env"], every)
     algo, obs_rms, rows, spec = rl.train_ppo(
@@ -53,7 +58,9 @@ def main(argv=None) -> int:
         schedule_updates=int(dem.get("schedule_updates") or updates),
         fingerprint=args_fingerprint(args),
         make_train_env=lambda: rl.RewardSubstitution(
-            rl.make_env(env, purpose="demonstrator", max_episode_steps=max_steps)))
+            rl.make_env(env, purpose="demonstrator", max_episode_steps=max_steps,
+                        minatar=prm["env"].get("minatar"))),
+        extra_spec=minatar_spec(prm["env"]))
     steps_per_update = ppo["n_envs"] * ppo["steps_per_env"]
     index = [{"update": u, "env_step": u * steps_per_update, "path": str(out / f"ckpt_{u}.pt")}
              for u in range(0, updates + 1, every)]

@@ -43,7 +43,7 @@ def main(argv=None) -> int:
         reward_fn_factory = lambda: rl.ConstantReward(float(rlc.get("control_reward", 1.0)))  # noqa: E731
     else:
         model, spec = nets.load_reward_model(args.reward)
-        if kind == "atari":
+        if kind in ("atari", "minatar"):
             reward_fn_factory = lambda: rl.AtariSigmoidReward(model)  # noqa: E731
         else:
             sd = {k: v for k, v in model.state_dict().items()}
@@ -61,9 +61,10 @@ def main(argv=None) -> int:
         env=env, ppo=ppo, seed=args.seed, total_epochs=epochs, work_dir=out.parent,
         norm_obs=kind == "mujoco" and bool(rlc.get("norm_obs", True)),
         make_train_env=lambda: rl.RewardSubstitution(
-            rl.make_env(env, purpose="learned", max_episode_steps=max_steps),
+            rl.make_env(env, purpose="learned", max_episode_steps=max_steps,
+                        minatar=prm["env"].get("minatar")),
             reward_fn_factory(), ctrl_coef=ctrl),
-        extra_spec={"set": args.set},
+        extra_spec={"set": args.set, **({"minatar": prm["env"]["minatar"]} if prm["env"].get("minatar") else {})},
         fingerprint=args_fingerprint(args, inputs=[args.reward]),
         schedule_updates=max(total_updates, int(round(int(rlc.get("schedule_steps") or 0) / collect))))
     write_csv(args.out_log, pd.DataFrame(rows))

@@ -141,10 +141,14 @@ def main(argv=None) -> int:
     if state is not None:
         log.info("resuming from %s (member %s)", ckpt, state.get("member"))
     rows_log = list(state["rows"]) if state else []
-    atari = env in ATARI_GAMES
+    atari = env in ATARI_GAMES or env.startswith("minatar-")   # MinAtar: the Atari protocol
     if atari:
-        top, bottom = mask_rows(env)
-        spec = {"kind": "atari", "mask_top": top, "mask_bottom": bottom, "game": env}
+        if env.startswith("minatar-"):   # no score on a MinAtar screen: nothing to mask
+            spec = {"kind": "minatar", "in_channels": int(demos.obs.shape[1]), "game": env,
+                    "channels": int(cfg.get("channels", 16)), "hidden": int(cfg.get("hidden", 64))}
+        else:
+            top, bottom = mask_rows(env)
+            spec = {"kind": "atari", "mask_top": top, "mask_bottom": bottom, "game": env}
         torch.manual_seed(args.seed)
         model = nets.build_reward_model(spec)
         if cfg.get("device", "cpu") != "cpu":   # the CNN may train on a GPU; MuJoCo MLPs stay on CPU

@@ -1,0 +1,101 @@
+"""The MinAtar stand-in's plan (scripts/trex/plan_minatar.py) from the resolved config at each scale."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scripts.common.config import load_config, resolve_paper
+from scripts.trex import util
+from scripts.trex.plan_minatar import NO_GAMES, PAPER_SCALE_LEFT_OUT, MinAtarPlan
+
+
+LAPTOP_GAMES = ["breakout", "spaceinvaders", "seaquest"]
+
+
+def plan(scale, games=None):
+    cfg = load_config()
+    trex = resolve_paper(cfg, "trex", scale)
+    if games is not None:  # the laptop stand-in as it runs once its games are switched on
+        trex["minatar"]["games"] = games
+    return MinAtarPlan(trex, scale, trex.get("seeds", cfg["seeds"][scale]))
+
+
+def test_laptop_leaves_the_stand_in_out_with_the_configs_reason():
+    p = plan("laptop")
+    assert p.games == [] and p.targets.built() == []
+    reasons = {t.left_out for t in p.targets}
+    assert len(reasons) == 1 and "not yet sized for the laptop budget" in reasons.pop()
+
+
+def test_laptop_runs_three_games_three_seeds_and_a_control():
+    p = plan("laptop", LAPTOP_GAMES)
+    assert p.games == ["breakout", "spaceinvaders", "seaquest"]
+    assert p.rl_seeds == [0, 1, 2] and p.control_seeds == [0]
+    assert len(p.runs()) == 3 * 3 + 3
+    assert p.targets.built() == ["figures/trex/table1_minatar.csv", "figures/trex/table1_minatar.md",
+                                 "figures/trex/fig_extrapolation_minatar.pdf",
+                                 "figures/trex/fig_attention_minatar_breakout.pdf"]
+    assert p.eval_csv("breakout", "stage1", 2) == "results/laptop/trex/minatar/eval/breakout/stage1/seed2.csv"
+    assert p.claims_csv() == "results/laptop/trex/claims_minatar.csv"
+
+
+def test_laptop_demos_are_12_early_checkpoints_and_heldout_lies_beyond():
+    env = json.loads(plan("laptop", LAPTOP_GAMES).rollout_params())["env"]
+    demos, held = util.demo_ckpts(env), util.heldout_ckpts(env)
+    assert demos == list(range(0, 24, 2)) and len(demos) == 12
+    assert min(held) > max(demos) and max(held) == env["demonstrator"]["updates"]
+    assert env["minatar"] == {"sticky_action_prob": 0.1, "difficulty_ramping": True, "minimal_actions": False}
+
+
+def test_stage_parameters_carry_the_minatar_blocks():
+    p = plan("laptop", LAPTOP_GAMES)
+    ppo = json.loads(p.policy_params())
+    assert ppo["ppo"]["conv_channels"] == 16 and ppo["rl"]["control_reward"] == 1.0
+    assert json.loads(p.pairs_params())["reward"]["stride"] == 1
+    assert json.loads(p.eval_params())["eval"]["episodes"] == 30
+
+
+def test_smoke_is_tiny_and_paper_leaves_every_target_out_with_a_reason():
+    s = plan("smoke")
+    assert s.games == ["breakout"] and len(s.runs()) == 2
+    paper = plan("paper")
+    assert paper.games == [] and paper.runs() == [] and not paper.targets.built()
+    assert {t.left_out for t in paper.targets} == {PAPER_SCALE_LEFT_OUT}
+
+
+def test_no_games_outside_paper_scale_says_so():
+    cfg = load_config()
+    trex = resolve_paper(cfg, "trex", "smoke")
+    trex["minatar"]["games"] = []  # no reason of its own in the config: the generic one
+    p = MinAtarPlan(trex, "smoke", [0, 1, 2])
+    assert {t.left_out for t in p.targets} == {NO_GAMES}
+
+
+def test_too_many_seeds_is_refused():
+    cfg = load_config()
+    trex = resolve_paper(cfg, "trex", "smoke")
+    trex["minatar"]["rl_seeds"] = 3
+    with pytest.raises(ValueError, match="rl_seeds"):
+        MinAtarPlan(trex, "smoke", [0])
+
+
+@pytest.mark.parametrize("path,value,needle", [
+    (("smoke", "minatar", "attention_game"), "asterix", "minatar.attention_game"),
+    (("paper", "minatar", "heldout", "first"), 20, "minatar.heldout.first"),
+    (("paper", "minatar", "reward", "min_len"), 80, "minatar.reward.min_len"),
+    (("paper", "minatar", "games"), ["pong"], "minatar.games[0]"),
+])
+def test_bad_minatar_values_name_the_key(path, value, needle):
+    import copy
+
+    from scripts.common.config import ConfigError, validate_config
+
+    cfg = copy.deepcopy(load_config())
+    node = cfg["trex"]
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as err:
+        validate_config(cfg)
+    assert needle in str(err.value)
