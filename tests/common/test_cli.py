@@ -81,7 +81,8 @@ def test_a_step_refuses_a_misspelt_setting_in_one_line(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert r.stderr.strip().splitlines()[-1] == (
-        "error: bad --params: params: unknown key(s) epoch (this step takes batch_size, env, epochs, lr, net)")
+        "error: bad --params: params: unknown key(s) epoch (this step takes batch_size, checkpoint_every, env, epochs,"
+        " lr, net)")
     assert "Traceback" not in r.stderr
 
 

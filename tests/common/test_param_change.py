@@ -12,7 +12,8 @@ Each case runs the real step (its ``main``, in this process, on a tiny config) t
 
 The steps covered elsewhere the same way: trex train_policy, train_demonstrator, train_reward
 (tests/trex/test_rl_resume.py), irrl train_skills (tests/irrl/test_skills.py), fdt critical
-(tests/fdt/test_critical_resume.py), fdt train (tests/fdt/test_kill9.py) and dsi train_dqn
+(tests/fdt/test_critical_resume.py), fdt train (tests/fdt/test_kill9.py), lse mbrl_fit
+(tests/lse/test_kill9.py, a killed run of other settings) and dsi train_dqn
 (tests/dsi/test_dqn_resume.py).
 """
 from __future__ import annotations

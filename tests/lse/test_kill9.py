@@ -92,3 +92,43 @@ def test_train_se_parameter_change_retrains(tmp_path, kill9):
     b = torch.load(tmp_path / "run" / "model.pt")
     assert all(torch.equal(v, b[k]) for k, v in a.items())
     pd.testing.assert_frame_equal(_log(tmp_path / "fresh" / "log.csv"), _log(tmp_path / "run" / "log.csv"))
+
+
+def _mbrl_cmd(data: Path, out: Path, **change):
+    params = {"env": "cartpole", "net": {"activation": "leakyrelu", "hidden_size": 32, "hidden_layer": 1},
+              "lr": 1e-3, "batch_size": 32, "epochs": 12, "checkpoint_every": 1, **change}
+    return [sys.executable, "-m", "scripts.lse.mbrl_fit", "--params", json.dumps(params), "--seed", "0",
+            "--threads", "1", "--data", str(data), "--out", str(out)]
+
+
+def _mbrl_data(path: Path) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 6000
+    s = rng.normal(size=(n, 4)).astype(np.float32)
+    a = rng.integers(0, 2, n)
+    np.savez(path, s=s, a=a, s2=(s + 0.1 * (a[:, None] - 0.5)).astype(np.float32),
+             r=np.ones(n, np.float32), done=(rng.random(n) < 0.05).astype(np.float32))
+    return path
+
+
+def test_mbrl_fit_kill9_resume_equals_uninterrupted_and_other_settings_refit(tmp_path, kill9):
+    """lse.mbrl_fit: killed after its first epoch's checkpoint and rerun, it ends with the same
+    model and validation MSE as an uninterrupted fit; a checkpoint of other settings is not resumed."""
+    data = _mbrl_data(tmp_path / "data.npz")
+    full, resumed = tmp_path / "full" / "model_seed0.pt", tmp_path / "resumed" / "model_seed0.pt"
+    subprocess.run(_mbrl_cmd(data, full), cwd=REPO, check=True, capture_output=True)
+    ckpt = resumed.parent / ".model_seed0.pt.checkpoint.pt"
+    rerun = kill9(_mbrl_cmd(data, resumed), ckpt, cwd=REPO)
+    assert "resuming from checkpoint" in rerun.stdout
+    assert torch.equal(torch.load(full)["psi"], torch.load(resumed)["psi"])
+    metrics = [json.loads((p.parent / "metrics_seed0.json").read_text()) for p in (full, resumed)]
+    assert metrics[0] == metrics[1]
+    assert not ckpt.exists()  # removed once the outputs are written
+    # a checkpoint made with another learning rate starts fresh, to the fresh result
+    other = tmp_path / "other" / "model_seed0.pt"
+    kill9.only(_mbrl_cmd(data, other, lr=3e-3), other.parent / ".model_seed0.pt.checkpoint.pt", cwd=REPO)
+    again = subprocess.run(_mbrl_cmd(data, other), cwd=REPO, check=True, capture_output=True, text=True)
+    assert "resuming" not in again.stdout + again.stderr
+    assert torch.equal(torch.load(full)["psi"], torch.load(other)["psi"])
