@@ -17,26 +17,16 @@ from typing import Optional
 
 import numpy as np
 
+from scripts.fdt.params import OnlineAgentParams
+
 
 @dataclass(frozen=True)
-class Params:
+class Params(OnlineAgentParams):
     """Settings of rule fdt_generate_log: config/fdt.yaml's `generate` block (dopamine's Nature
     DQN settings for the behaviour agent). scripts.fdt.agent reads them from the same dict."""
 
-    num_envs: int  # parallel environments the agent acts in
     transitions: int  # agent steps logged in all
     buffer_size: int  # transitions per logged buffer file (a DQN Replay checkpoint's role)
-    sticky: float  # probability of repeating the previous action (sticky actions)
-    lr: float  # the Q-network's Adam learning rate
-    gamma: float  # discount
-    target_update: int  # agent steps between target-network updates
-    batch: int  # transitions per gradient step
-    learning_starts: int  # agent steps before the first update
-    update_every: int  # agent steps between updates
-    eps_start: float  # epsilon-greedy: initial epsilon
-    eps_end: float  # epsilon-greedy: final epsilon
-    eps_decay: int  # agent steps over which epsilon decays linearly
-    replay_size: int  # the agent's own replay memory (transitions)
     # ale-py vector envs the envs run as (speed only; the log is the same); None: 2 when the job
     # has >= 2 threads, else 1 (scripts.fdt.agent.default_env_groups)
     env_groups: Optional[int] = None

@@ -15,28 +15,18 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
+
 from scripts.common.io import torch_load
+from scripts.fdt.params import OnlineAgentParams
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(OnlineAgentParams):
     """Settings of rule fdt_oracle: config/fdt.yaml's `oracle` block (dopamine's C51 settings).
     scripts.fdt.agent reads them from the same dict; fdt.feedback's --oracle-params are these
     too (it rebuilds the network from lr, gamma and target_update)."""
 
-    num_envs: int  # parallel environments the agent acts in
     steps: int  # agent steps in all (4 frames each)
-    sticky: float  # probability of repeating the previous action (sticky actions)
-    lr: float  # Adam learning rate
-    gamma: float  # discount
-    target_update: int  # agent steps between target-network updates
-    batch: int  # transitions per gradient step
-    learning_starts: int  # agent steps before the first update
-    update_every: int  # agent steps between updates
-    eps_start: float  # epsilon-greedy: initial epsilon
-    eps_end: float  # epsilon-greedy: final epsilon
-    eps_decay: int  # agent steps over which epsilon decays linearly
-    replay_size: int  # the agent's replay memory (transitions)
     checkpoint_every: int  # agent steps between checkpoints
     # ale-py vector envs the envs run as (speed only); None: 2 when the job has >= 2 threads,
     # else 1 (scripts.fdt.agent.default_env_groups)
