@@ -39,6 +39,21 @@ def occlusion_map(model, stack: np.ndarray, patch: int = 3, batch: int = 512) ->
     return heat / np.maximum(count, 1)
 
 
+def extreme_states(model, spec, paths, batch: int = 512) -> tuple:
+    """((max reward, state), (min reward, state)) over every state of the trajectories."""
+    best, worst = (-np.inf, None), (np.inf, None)
+    for path in paths:
+        traj = Trajectories.load(path)
+        for e in range(len(traj)):
+            states = traj.states(e)
+            r = nets.per_state_reward(model, spec, states, batch=batch)
+            if r.max() > best[0]:
+                best = (float(r.max()), states[int(r.argmax())])
+            if r.min() < worst[0]:
+                worst = (float(r.min()), states[int(r.argmin())])
+    return best, worst
+
+
 def main(argv=None) -> int:
     p = cli.parser(__doc__.splitlines()[0], seed=False,
                    required=["--scale", "--reward", "--out-fig"],
@@ -46,16 +61,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     model, spec = nets.load_reward_model(args.reward)
-    best, worst = (-np.inf, None), (np.inf, None)
-    for path in args.trajs:
-        traj = Trajectories.load(path)
-        for e in range(len(traj)):
-            stacks = traj.states(e)
-            r = nets.per_state_reward(model, spec, stacks, batch=256)
-            if r.max() > best[0]:
-                best = (float(r.max()), stacks[int(r.argmax())])
-            if r.min() < worst[0]:
-                worst = (float(r.min()), stacks[int(r.argmin())])
+    best, worst = extreme_states(model, spec, args.trajs, batch=256)
     apply_style()
     fig, axes = plt.subplots(2, 5, figsize=(12, 5.4))
     for row, (title, (value, stack)) in enumerate((("max reward", best), ("min reward", worst))):

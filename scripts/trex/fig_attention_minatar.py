@@ -16,8 +16,7 @@ from matplotlib.colors import ListedColormap
 from scripts.common import cli
 from scripts.common.plotting import apply_style, save_figure
 from scripts.trex import nets
-from scripts.trex.data import Trajectories
-from scripts.trex.fig_attention import occlusion_map
+from scripts.trex.fig_attention import extreme_states, occlusion_map
 from scripts.trex.plan_minatar import STAND_IN
 
 # object channels of MinAtar Breakout, in the game's order
@@ -31,21 +30,6 @@ def colour_frame(frame: np.ndarray) -> np.ndarray:
     return idx
 
 
-def extreme_frames(model, spec, paths) -> tuple:
-    """((max reward, frame), (min reward, frame)) over every state of the trajectories."""
-    best, worst = (-np.inf, None), (np.inf, None)
-    for path in paths:
-        traj = Trajectories.load(path)
-        for e in range(len(traj)):
-            frames = traj.states(e)
-            r = nets.per_state_reward(model, spec, frames, batch=512)
-            if r.max() > best[0]:
-                best = (float(r.max()), frames[int(r.argmax())])
-            if r.min() < worst[0]:
-                worst = (float(r.min()), frames[int(r.argmin())])
-    return best, worst
-
-
 def main(argv=None) -> int:
     p = cli.parser(__doc__.splitlines()[0], seed=False, required=["--scale", "--reward", "--out-fig"],
                    required_many=["--trajs"])
@@ -53,7 +37,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(1)
     model, spec = nets.load_reward_model(args.reward)
     game = str(spec.get("game", "")).replace("minatar-", "")
-    best, worst = extreme_frames(model, spec, args.trajs)
+    best, worst = extreme_states(model, spec, args.trajs, batch=512)
     names = CHANNEL_NAMES.get(game)
     apply_style()
     fig, axes = plt.subplots(2, 2, figsize=(6.4, 6.6))
