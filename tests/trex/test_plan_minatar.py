@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from scripts.common.config import load_config, resolve_paper
+from scripts.common.config import load_config, paper_seeds, resolve_paper
 from scripts.trex import util
 from scripts.trex.plan_minatar import NO_GAMES, PAPER_SCALE_LEFT_OUT, MinAtarPlan
 
@@ -18,7 +18,7 @@ def plan(scale, games=None):
     trex = resolve_paper(cfg, "trex", scale)
     if games is not None:  # the laptop stand-in as it runs once its games are switched on
         trex["minatar"]["games"] = games
-    return MinAtarPlan(trex, scale, trex.get("seeds", cfg["seeds"][scale]))
+    return MinAtarPlan(trex, scale, paper_seeds(cfg, "trex", scale))
 
 
 def test_laptop_leaves_the_stand_in_out_with_the_configs_reason():
@@ -78,24 +78,3 @@ def test_too_many_seeds_is_refused():
     trex["minatar"]["rl_seeds"] = 3
     with pytest.raises(ValueError, match="rl_seeds"):
         MinAtarPlan(trex, "smoke", [0])
-
-
-@pytest.mark.parametrize("path,value,needle", [
-    (("smoke", "minatar", "attention_game"), "asterix", "minatar.attention_game"),
-    (("paper", "minatar", "heldout", "first"), 20, "minatar.heldout.first"),
-    (("paper", "minatar", "reward", "min_len"), 80, "minatar.reward.min_len"),
-    (("paper", "minatar", "games"), ["pong"], "minatar.games[0]"),
-])
-def test_bad_minatar_values_name_the_key(path, value, needle):
-    import copy
-
-    from scripts.common.config import ConfigError, validate_config
-
-    cfg = copy.deepcopy(load_config())
-    node = cfg["trex"]
-    for key in path[:-1]:
-        node = node.setdefault(key, {})
-    node[path[-1]] = value
-    with pytest.raises(ConfigError) as err:
-        validate_config(cfg)
-    assert needle in str(err.value)
