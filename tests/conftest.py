@@ -53,3 +53,11 @@ def kill9():
     kills without rerunning."""
     kill9_and_rerun.only = kill9_at_checkpoint
     return kill9_and_rerun
+
+
+@pytest.fixture(scope="module")
+def config():
+    """The repository's config as Snakemake loads it (validated), once per test module."""
+    from scripts.common.config import load_config
+
+    return load_config()

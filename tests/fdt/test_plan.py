@@ -8,13 +8,8 @@ import re
 
 import pytest
 
-from scripts.common.config import load_config, resolve_paper
+from scripts.common.config import resolve_paper
 from scripts.fdt.plan import ALL_GAMES, crit_parse, make_plan, wildcards
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
 
 
 def _plan(config, scale, **changes):

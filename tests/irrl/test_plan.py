@@ -6,14 +6,9 @@ import copy
 
 import pytest
 
-from scripts.common.config import SCHEMA_DIR, load_config, load_schema, resolve_paper
+from scripts.common.config import SCHEMA_DIR, load_schema, resolve_paper
 from scripts.irrl.plan import (DTRAM_LEFT_OUT, MNIST_FILES, OBJECT_COUNTING_LEFT_OUT, REWARDS, SKILL_ENVS,
                                SKILL_REWARDS, Run, make_plan)
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
 
 
 def plan_at(config, scale, edit=None):

@@ -7,13 +7,8 @@ import json
 
 import pytest
 
-from scripts.common.config import load_config, resolve_paper
+from scripts.common.config import resolve_paper
 from scripts.lse.plan import make_plan
-
-
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
 
 
 def plan_at(config, scale, mutate=None):

@@ -6,9 +6,8 @@ import copy
 import json
 import re
 
-import pytest
 
-from scripts.common.config import load_config, resolve_paper
+from scripts.common.config import paper_seeds, resolve_paper
 from scripts.trex.plan import NO_ATARI, NO_ATARI_DEMOS, NO_MUJOCO, NO_MTURK, env_kind, make_plan
 
 # every table and figure, in manifest order
@@ -22,14 +21,9 @@ ATARI_KEYS, NOISE_KEYS = KEYS[:4], KEYS[10:13]
 MUJOCO_KEYS = KEYS[4:10]
 
 
-@pytest.fixture(scope="module")
-def config():
-    return load_config()
-
-
 def settings(config, scale):
     cfg = resolve_paper(config, "trex", scale)
-    return cfg, list(cfg.get("seeds", config["seeds"][scale]))
+    return cfg, paper_seeds(config, "trex", scale)
 
 
 def plan_at(config, scale, **changes):
