@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from scripts.common.cluster import CURRENT_LANE_ENV, local_rules
-from scripts.common.config import resolve_paper
+from scripts.common.config import paper_seeds, resolve_paper
 from scripts.common.plan import Layout
 from scripts.common.resources import resolve as resolve_resources
 from scripts.common.resources import selector as resource_selector_of
@@ -31,7 +31,7 @@ def P(paper):
 
 def seeds(paper):
     """Seeds for a paper at this scale: its own `seeds:` if set, else the global list."""
-    return list(P(paper).get("seeds", config["seeds"][SCALE]))
+    return paper_seeds(config, paper, SCALE)
 
 
 def res(paper, *parts):

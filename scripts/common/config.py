@@ -162,6 +162,12 @@ def resolve_paper(config: Mapping[str, Any], paper: str, scale: str) -> dict[str
     return merged
 
 
+def paper_seeds(config: Mapping[str, Any], paper: str, scale: str) -> list:
+    """The seeds of a paper at ``scale``: its own ``seeds:`` if its resolved block sets them,
+    else the global list of that scale (config/config.yaml)."""
+    return list(resolve_paper(config, paper, scale).get("seeds", config["seeds"][scale]))
+
+
 def validate_global(config: Mapping[str, Any], schema_dir: Path = SCHEMA_DIR) -> None:
     """Validate config/config.yaml's settings (scale, papers, seeds, data sources, the resources
     of the workflow's own rules)."""

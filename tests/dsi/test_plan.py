@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.common.config import load_config, resolve_paper
+from scripts.common.config import load_config, paper_seeds, resolve_paper
 from scripts.dsi.plan import ATTACKS, make_plan
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "dsi.smk"
@@ -23,7 +23,7 @@ def _cfg(scale):
 
 
 def _seeds(scale):
-    return list(_cfg(scale).get("seeds", CONFIG["seeds"][scale]))
+    return paper_seeds(CONFIG, "dsi", scale)
 
 
 def _plan(scale, cfg=None):
