@@ -7,9 +7,12 @@ step.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import keyword
 import os
 import sys
+import typing
 from typing import Any, Sequence
 
 from scripts.common.seeding import seed_everything, set_threads
@@ -94,11 +97,6 @@ def step_params(cls: Any, raw: Any, where: str = "params") -> Any:
     field's type (``int``, ``float`` (an int is accepted), ``str``, ``bool``, ``dict``, ``list``,
     ``Optional[...]``, a nested parameter dataclass). Errors name the key, as ``where.key``. A key
     that is a Python keyword, such as ``lambda``, fills the field ``lambda_``."""
-    import dataclasses
-    import typing
-
-    import keyword
-
     if not isinstance(raw, dict):
         raise ParamsError(f"{where}: expected an object of settings, got {type(raw).__name__}")
     # a key that is a Python keyword (`lambda`) is the field of that name with a trailing `_`
@@ -120,11 +118,7 @@ def step_params(cls: Any, raw: Any, where: str = "params") -> Any:
 
 
 def _typed(value: Any, hint: Any, where: str) -> Any:
-    import dataclasses
-    import typing
-
-    origin = typing.get_origin(hint) if hasattr(typing, "get_origin") else getattr(hint, "__origin__", None)
-    args = typing.get_args(hint) if hasattr(typing, "get_args") else getattr(hint, "__args__", ())
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
     if hint is Any:
         return value
     if origin is typing.Union:  # Optional[X] and unions: the first member the value fits
