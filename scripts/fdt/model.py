@@ -59,7 +59,7 @@ class Block(nn.Module):
         return x + self.mlp(self.ln2(x))
 
 
-def make_encoder(kind: str, n_embd: int) -> nn.Module:
+def make_encoder(kind: str, n_embd: int, in_channels: int = 4) -> nn.Module:
     if kind == "nature":
         return nn.Sequential(nn.Conv2d(4, 32, 8, stride=4), nn.ReLU(),
                              nn.Conv2d(32, 64, 4, stride=2), nn.ReLU(),
@@ -67,7 +67,10 @@ def make_encoder(kind: str, n_embd: int) -> nn.Module:
                              nn.Flatten(), nn.Linear(3136, n_embd), nn.Tanh())
     if kind == "linear":  # input: 4x4 max-pooled frames (see DecisionTransformer.encode)
         return nn.Sequential(nn.Flatten(), nn.Linear(4 * 21 * 21, n_embd), nn.Tanh())
-    raise ValueError(f"unknown encoder {kind!r}; allowed: nature, linear")
+    if kind == "minatar":  # one C x 10 x 10 MinAtar frame (0/1): the MinAtar DQN's conv layer
+        return nn.Sequential(nn.Conv2d(in_channels, 16, 3), nn.ReLU(), nn.Flatten(),
+                             nn.Linear(16 * 8 * 8, n_embd), nn.Tanh())
+    raise ValueError(f"unknown encoder {kind!r}; allowed: nature, linear, minatar")
 
 
 class DecisionTransformer(nn.Module):
@@ -75,7 +78,7 @@ class DecisionTransformer(nn.Module):
 
     def __init__(self, n_actions: int, context: int, max_timestep: int, *, kind: str = "dt",
                  n_layer: int = 6, n_head: int = 8, n_embd: int = 128, dropout: float = 0.1,
-                 encoder: str = "nature"):
+                 encoder: str = "nature", in_channels: int = 4):
         super().__init__()
         if kind not in ("dt", "bc"):
             raise ValueError(f"unknown model kind {kind!r}; allowed: dt, bc")
@@ -92,7 +95,8 @@ class DecisionTransformer(nn.Module):
         self.ln_f = nn.LayerNorm(n_embd)
         self.head = nn.Linear(n_embd, n_actions, bias=False)
         self.encoder_kind = encoder
-        self.state_encoder = make_encoder(encoder, n_embd)
+        self.in_channels = in_channels
+        self.state_encoder = make_encoder(encoder, n_embd, in_channels)
         self.ret_emb = nn.Sequential(nn.Linear(1, n_embd), nn.Tanh())
         self.action_emb = nn.Sequential(nn.Embedding(n_actions, n_embd), nn.Tanh())
         self.apply(self._init_weights)
@@ -111,6 +115,8 @@ class DecisionTransformer(nn.Module):
     def encode(self, states: torch.Tensor) -> torch.Tensor:
         """[N, 4, 84, 84] uint8 -> [N, d]. The linear encoder max-pools 4x4 on the raw uint8
         frames first (same values as MaxPool2d(4) on floats, ~16x less float work)."""
+        if self.encoder_kind == "minatar":  # [N, 1, C, 10, 10] or [N, C, 10, 10], 0/1
+            return self.state_encoder(states.reshape(-1, self.in_channels, 10, 10).float())
         if self.encoder_kind == "linear":
             n = states.shape[0]
             if states.shape[-1] != 21:  # training passes frames pooled once per dataset
