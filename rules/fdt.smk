@@ -472,3 +472,4 @@ rule fdt_compare:
 
 
 register_targets("fdt", FDT_PLAN.targets)
+include: "fdt_minatar.smk"
