@@ -82,7 +82,8 @@ class MinAtarPlan:
 
     def train_params(self, game: str) -> str:
         ev = dict(self.m["eval"])
-        fractions = ev.pop("sweep_fractions") if game == self.sweep_game else [1.0]
+        sweep = ev.pop("sweep_fractions")
+        fractions = sorted(set(sweep) | {1.0}) if game == self.sweep_game else [1.0]
         return _dump({**self.m["model"], **ev, "rtg_fractions": fractions,
                       "sticky": self.m["log"]["sticky"]})
 

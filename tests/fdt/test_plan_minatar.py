@@ -1,0 +1,59 @@
+"""scripts.fdt.plan_minatar: the MinAtar stand-in's runs, parameters and targets per scale, from
+the real config (counts by hand)."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from scripts.common.config import resolve_paper
+from scripts.fdt.plan_minatar import MinAtarPlan
+
+
+def _plan(config, scale, **changes):
+    cfg = copy.deepcopy(resolve_paper(config, "fdt", scale))
+    cfg["minatar"].update(changes)
+    return MinAtarPlan(cfg, scale, cfg["seeds"])
+
+
+def test_counts_per_scale(config):
+    laptop = _plan(config, "laptop")
+    # 3 games x 3 seeds critical-state sets, x 3 models trained and evaluated
+    assert laptop.games == ["breakout", "asterix", "seaquest"] and laptop.seeds == [0, 1, 2]
+    assert len(laptop.manifests()) == 3 and len(laptop.all_stats()) == 9
+    assert len(laptop.all_evals()) == 27 and len(set(laptop.all_evals())) == 27
+    smoke = _plan(config, "smoke")
+    assert smoke.games == ["breakout"] and len(smoke.all_evals()) == 3
+    paper = _plan(config, "paper")
+    assert paper.games == [] and paper.all_evals() == []
+
+
+def test_targets_built_only_with_games(config):
+    laptop, paper = _plan(config, "laptop"), _plan(config, "paper")
+    names = ["table_minatar_log.csv", "table_minatar_log.md", "table_a5_minatar.csv",
+             "table_a5_minatar.md", "table_a10_minatar.csv", "table_a10_minatar.md",
+             "fig_delta_vs_rtg_minatar.pdf"]
+    assert laptop.targets.keys() == names
+    assert len(laptop.targets.built()) == 7 and paper.targets.built() == []
+    assert all("ALE" in t.left_out for t in paper.targets)
+    assert laptop.targets["table_a5_minatar.csv"] == "figures/fdt/table_a5_minatar.csv"
+
+
+def test_stage_params(config):
+    laptop = _plan(config, "laptop")
+    crit = json.loads(laptop.critical_params())
+    assert crit == {"transitions": 30000, "episodes_per_visit": 10, "min_len": 10}
+    sweep = json.loads(laptop.train_params("breakout"))
+    other = json.loads(laptop.train_params("seaquest"))
+    # only the sweep game is evaluated at several target returns; 1.0 (the main one) among them
+    assert 1.0 in sweep["rtg_fractions"] and len(sweep["rtg_fractions"]) == 4
+    assert other["rtg_fractions"] == [1.0] and "sweep_fractions" not in other
+    assert other["sticky"] == 0.1
+    assert laptop.lam("fdt") == 0.1 and laptop.lam("dt") == 0.0
+    assert laptop.crit_name() == "g0.9_n900"
+
+
+def test_sweep_game_must_be_a_game(config):
+    with pytest.raises(ValueError, match="sweep_game"):
+        _plan(config, "laptop", sweep_game="freeway")
