@@ -186,7 +186,7 @@ def main(argv=None) -> int:
         for setup in p.setups:
             target = frac * best
             rets = rollout(net, args.game, mode=setup, target=target, episodes=p.episodes,
-                           seed=args.seed * 7919 + 17, noop_max=p.noop_max,
+                           seed=100 + args.seed, noop_max=p.noop_max,
                            max_steps=p.max_steps, sticky=p.sticky)
             for e, r in enumerate(rets):
                 rows.append({"game": args.game, "model": args.model, "seed": args.seed,

@@ -276,8 +276,16 @@ def _table_common(cfg: Mapping[str, Any], scale: str, seeds: List[int], main: Di
 
 
 def _targets(layout: Layout, runs: int, games: List[str], has_ablations: bool, has_lambda_grid: bool,
-             oracle_curves: bool) -> Targets:
-    """Every table and figure, in manifest order."""
+             oracle_curves: bool, ale_left_out: str = "") -> Targets:
+    """Every table and figure, in manifest order; with ``ale_left_out`` (the scale runs no ALE
+    game) every one is left out, for that reason where it would be built otherwise."""
+    if ale_left_out:
+        full = _targets(layout, runs, games, has_ablations, has_lambda_grid, oracle_curves)
+        out = Targets(layout, runs)
+        for key in full.keys():
+            tg = full.target(key)
+            out.add(key, tg.reproduces, built=False, left_out=tg.left_out or ale_left_out, runs=tg.runs)
+        return out
     t = Targets(layout, runs)
 
     def table(stem: str, reproduces: str, **kw: Any) -> None:
@@ -312,7 +320,10 @@ def make_plan(cfg: Mapping[str, Any], scale: str, seeds: List[int],
     cfg = dict(cfg)
     seeds = list(seeds)
     layout = Layout(PAPER, scale)
-    games = list(cfg["games"])
+    # ``ale_left_out``: this scale runs no ALE game (the laptop's MinAtar stand-in replaces it);
+    # the config's games stay for reference, the plan runs none
+    ale_left_out = str(cfg.get("ale_left_out") or "")
+    games = [] if ale_left_out else list(cfg["games"])
     plan = FdtPlan(
         cfg=cfg,
         scale=scale,
@@ -337,5 +348,6 @@ def make_plan(cfg: Mapping[str, Any], scale: str, seeds: List[int],
         main={g: plan.main_setting(g) for g in games},
         main_crit={g: plan.crit_name(g, cfg["main"]) for g in games},
     )
-    plan.targets = _targets(layout, len(seeds), games, plan.has_ablations, plan.has_lambda_grid, plan.oracle_curves)
+    plan.targets = _targets(layout, len(seeds), list(cfg["games"]), plan.has_ablations, plan.has_lambda_grid,
+                            plan.oracle_curves, ale_left_out)
     return plan

@@ -20,7 +20,23 @@ def _plan(config, scale, **changes):
 
 @pytest.fixture(scope="module")
 def plans(config):
-    return {scale: _plan(config, scale) for scale in ("smoke", "laptop", "paper")}
+    # the laptop's ALE settings as they stand (the laptop plan leaves them out: ale_left_out)
+    return {scale: _plan(config, scale, **({"ale_left_out": ""} if scale == "laptop" else {}))
+            for scale in ("smoke", "laptop", "paper")}
+
+
+def test_laptop_leaves_the_ale_run_out(config):
+    laptop = _plan(config, "laptop")
+    reason = resolve_paper(config, "fdt", "laptop")["ale_left_out"]
+    assert "MinAtar" in reason
+    assert laptop.games == [] and laptop.all_evals() == [] and laptop.main_evals() == []
+    assert laptop.critical_stats() == [] and laptop.sweep_tables() == []
+    assert laptop.targets.built() == [] and len(laptop.targets) == 33
+    left = _left_out(laptop)
+    assert left["table_a5_fdt_dt_bc.csv"] == reason and left["table_a6_breakout.md"] == reason
+    # targets left out for their own reason keep it
+    assert left["table_a7_qbert.csv"].startswith("qbert is not among")
+    assert left["fig_main_architecture.pdf"] == "a diagram, not a computed result"
 
 
 # ---- runs -----------------------------------------------------------------------------------
@@ -178,7 +194,8 @@ def test_crafted_config_moves_targets_to_left_out(config):
     no_oracle = make_plan(cfg, "paper", cfg["seeds"])
     assert _left_out(no_oracle)["fig_a1_oracle_curves.pdf"] == "oracle not trained at this scale"
     # and the other way: a laptop config that lists ablations builds their tables
-    laptop = _plan(config, "laptop", ablations=[{"gamma": 0.99, "ll": True, "sampling": "hl", "budget": 50}])
+    laptop = _plan(config, "laptop", ale_left_out="",
+                   ablations=[{"gamma": 0.99, "ll": True, "sampling": "hl", "budget": 50}])
     assert "table_ablation_budget.csv" not in _left_out(laptop)
     assert laptop.runs("breakout")[-1] == ("fdt", "g0.99_ll-14_hl_n50_lam0.1")
 
