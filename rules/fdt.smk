@@ -472,4 +472,6 @@ rule fdt_compare:
 
 
 register_targets("fdt", FDT_PLAN.targets)
+
+
 include: "fdt_minatar.smk"

@@ -3,11 +3,10 @@
 # and evaluated on MinAtar -> tables, figure and claims labelled "MinAtar stand-in".
 # Runs, parameters and targets: scripts/fdt/plan_minatar.py; settings: config/fdt.yaml `minatar`;
 # deviations: docs/fidelity/fdt.md (MinAtar section). Included from rules/fdt.smk.
-from scripts.fdt.plan_minatar import MODELS as FDT_MA_MODELS, MinAtarPlan as FdtMinAtarPlan
+from scripts.fdt.plan_minatar import MinAtarPlan as FdtMinAtarPlan
 
 FDT_MA = FdtMinAtarPlan(P("fdt"), SCALE, seeds("fdt"))
-FDT_MA_WC = {"mgame": "asterix|breakout|freeway|seaquest|spaceinvaders", "model": "dt|fdt|bc",
-             "seed": r"\d+"}
+FDT_MA_WC = {"mgame": "asterix|breakout|freeway|seaquest|spaceinvaders", "model": "dt|fdt|bc", "seed": r"\d+"}
 
 
 rule fdt_minatar_log:

@@ -10,7 +10,7 @@ DQN Replay and the ALE.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, List, Mapping, Sequence
 
 from scripts.common.plan import Layout, Targets
 
