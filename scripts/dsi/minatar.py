@@ -90,6 +90,18 @@ def nstep_targets(rewards: np.ndarray, ends: np.ndarray, terms: np.ndarray, boot
     return out
 
 
+def dsi_horizons(scores: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """DSI's adaptive horizons: row j holds the detector's scores of the next H states
+    s_{t+1..t+H} and the episode-end flags of steps t..t+H-1; n_j = 1 + argmax of the scores
+    (first on ties), states after the first episode end excluded (``adaptive_horizons`` on
+    each row, the original's rule)."""
+    sc = np.array(scores, dtype=float)
+    ends = np.asarray(ends, dtype=bool)
+    after = (np.cumsum(ends, axis=1) - ends) > 0
+    sc[after | np.isnan(sc)] = -np.inf
+    return np.array([adaptive_horizons(row, np.array([0]), sc.shape[1])[0] for row in sc], dtype=np.int64)
+
+
 class Replay:
     """A ring of single transitions in play order (one env): obs, action, reward, terminal
     (episode end, terminal or truncated), bootstrap allowed, next obs, and the detector's score
@@ -149,7 +161,7 @@ def dqn_update(q: QNet, target: QNet, opt, rb: Replay, idx: np.ndarray, horizons
     opt.zero_grad()
     loss.backward()
     opt.step()
-    return float(loss)
+    return float(loss.detach())
 
 
 @dataclass(frozen=True)
@@ -219,7 +231,7 @@ def train_dqn(game: str, g: Dict, p: DqnSettings, method: str, seed: int,
     episode_idx: List[int] = []
     rows: List[Dict] = []
     updates, ep = 0, 0
-    ckpts = set(int(s) for s in p.checkpoints)
+    ckpts = set(int(s) for s in p.checkpoints) | {int(p.env_steps)}  # the last: the trained agent
     if on_checkpoint and 0 in ckpts:
         on_checkpoint(0, q)
     for t in range(1, p.env_steps + 1):
@@ -240,11 +252,7 @@ def train_dqn(game: str, g: Dict, p: DqnSettings, method: str, seed: int,
             if len(idx):
                 if fixed_n is None:
                     steps, _, end, _ = rb.windows(idx)
-                    sc = rb.score[steps].copy()
-                    # states past an episode end are not candidates
-                    after = np.cumsum(end, axis=1) - end > 0
-                    sc[after | np.isnan(sc)] = -np.inf
-                    hz = np.array([adaptive_horizons(row, np.array([0]), horizon)[0] for row in sc])
+                    hz = dsi_horizons(rb.score[steps], end)
                 else:
                     hz = np.full(len(idx), fixed_n)
                 dqn_update(q, target, opt, rb, idx, hz, p.gamma)
