@@ -465,7 +465,7 @@ rule dsi_fig_seaquest:
 rule dsi_minatar_dqn:
     """A MinAtar DQN run: the attacked agents (fixed n-step) and their checkpoints."""
     input:
-        detector=lambda wc: DSI_PLAN.minatar_detector() if wc.mmethod == "dsi" else [],
+        detector=lambda wc: DSI_PLAN.minatar_detector(wc.mgame) if wc.mmethod == "dsi" else [],
     output:
         DSI_PLAN.minatar_dqn_outputs(),
     log:
@@ -489,22 +489,23 @@ rule dsi_minatar_dqn:
 rule dsi_minatar_rollout:
     """The detector's episodes: every agent checkpoint and the random policy, labelled by return."""
     input:
-        DSI_PLAN.minatar_data_agents(),
+        lambda wc: DSI_PLAN.minatar_data_agents(wc.mgame),
     output:
-        train=DSI_PLAN.minatar_data("train"),
-        test=DSI_PLAN.minatar_data("test"),
-        meta=DSI_PLAN.layout.res("minatar", DSI_PLAN.minatar["attack_game"], "data", "episodes.csv"),
+        train=DSI_PLAN.minatar_data("{mgame}", "train"),
+        test=DSI_PLAN.minatar_data("{mgame}", "test"),
+        meta=DSI_PLAN.minatar_data("{mgame}", "episodes").replace(".npz", ".csv"),
     log:
-        logpath("dsi", "minatar_rollout"),
+        logpath("dsi", "minatar_rollout_{mgame}"),
     benchmark:
-        benchpath("dsi", "minatar_rollout")
+        benchpath("dsi", "minatar_rollout_{mgame}")
+    wildcard_constraints:
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
         cfg=DSI_PLAN.minatar_rollout_params(),
-        game=DSI_PLAN.minatar["attack_game"],
     shell:
-        "python -m scripts.dsi.rollout_minatar --params {params.cfg:q} --game {params.game}"
+        "python -m scripts.dsi.rollout_minatar --params {params.cfg:q} --game {wildcards.mgame}"
         " --agents {input} --train {output.train} --test {output.test} --meta {output.meta}"
         " --threads {threads} > {log} 2>&1"
 
@@ -512,16 +513,18 @@ rule dsi_minatar_rollout:
 rule dsi_minatar_detector:
     """D and G on the MinAtar episodes (the fixed recipe's choices; 2 classes by return)."""
     input:
-        train=DSI_PLAN.minatar_data("train"),
-        test=DSI_PLAN.minatar_data("test"),
+        train=DSI_PLAN.minatar_data("{mgame}", "train"),
+        test=DSI_PLAN.minatar_data("{mgame}", "test"),
     output:
-        detector=DSI_PLAN.minatar_detector(),
-        predictor=DSI_PLAN.layout.res("minatar", DSI_PLAN.minatar["attack_game"], "detector", "predictor.pt"),
-        log_csv=DSI_PLAN.layout.res("minatar", DSI_PLAN.minatar["attack_game"], "detector", "train_log.csv"),
+        detector=DSI_PLAN.minatar_detector("{mgame}"),
+        predictor=DSI_PLAN.minatar_detector("{mgame}", "predictor.pt"),
+        log_csv=DSI_PLAN.minatar_detector("{mgame}", "train_log.csv"),
     log:
-        logpath("dsi", "minatar_detector"),
+        logpath("dsi", "minatar_detector_{mgame}"),
     benchmark:
-        benchpath("dsi", "minatar_detector")
+        benchpath("dsi", "minatar_detector_{mgame}")
+    wildcard_constraints:
+        **DSI_PLAN.wildcards(),
     conda:
         env_file("dsi-torch")
     params:
@@ -538,7 +541,7 @@ rule dsi_minatar_attack:
     """Perturb a trained agent at the detector's, random or top-value steps (one agent seed)."""
     input:
         agent=lambda wc: DSI_PLAN.minatar_agent(wc.seed),
-        detector=DSI_PLAN.minatar_detector(),
+        detector=DSI_PLAN.minatar_detector(DSI_PLAN.minatar["attack_game"]),
     output:
         DSI_PLAN.minatar_attack_csv("{seed}"),
     log:
@@ -578,6 +581,29 @@ rule dsi_minatar_table_attack:
     shell:
         "python -m scripts.dsi.table_attack_minatar --scale {params.scale} --game {params.game}"
         " --runs {input} --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
+
+
+rule dsi_minatar_fig_seaquest:
+    """DQN with DSI's adaptive horizon against fixed n-step DQN on MinAtar Seaquest."""
+    input:
+        DSI_PLAN.minatar_improve_runs(),
+    output:
+        csv=DSI_PLAN.targets["table_seaquest_minatar.csv"],
+        md=DSI_PLAN.targets["table_seaquest_minatar.md"],
+        fig=figure_report(
+            DSI_PLAN.targets["fig_seaquest_minatar.pdf"],
+            caption="../report/dsi/fig_seaquest_minatar.rst",
+            category="DSI",
+        ),
+    log:
+        logpath("dsi", "minatar_fig_seaquest"),
+    conda:
+        env_file("dsi-plot")
+    params:
+        scale=SCALE,
+    shell:
+        "python -m scripts.dsi.fig_seaquest_minatar --scale {params.scale} --runs {input}"
+        " --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
 
 
 # ------------------------------------------------------------------ comparison

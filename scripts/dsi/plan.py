@@ -92,6 +92,8 @@ class DsiPlan:
     """the resolved ``minatar`` settings"""
     minatar_built: bool
     """whether the MinAtar attack runs at this scale (``minatar.enabled``)"""
+    minatar_improve_built: bool
+    """whether the MinAtar adaptive-horizon DQN runs (enabled, no ``improve.left_out``)"""
     targets: Targets
     """every table and figure, in manifest order, built or left out with the reason"""
 
@@ -247,20 +249,28 @@ class DsiPlan:
         return (f"{self.minatar_dir(m['attack_game'], m['agent_method'], seed)}"
                 f"/q_step{int(m['dqn']['env_steps'])}.pt")
 
-    def minatar_data_agents(self) -> List[str]:
-        """The detector data's agents: every checkpoint of every agent seed."""
+    def minatar_data_agents(self, game: str) -> List[str]:
+        """A game's detector-data agents: every checkpoint of every agent seed."""
         m = self.minatar
-        return [f"{self.minatar_dir(m['attack_game'], m['agent_method'], s)}/q_step{int(n)}.pt"
+        return [f"{self.minatar_dir(game, m['agent_method'], s)}/q_step{int(n)}.pt"
                 for s in self.seeds for n in m["dqn"]["checkpoints"]]
 
-    def minatar_data(self, split: str) -> str:
-        return self.layout.res("minatar", self.minatar["attack_game"], "data", f"{split}.npz")
+    def minatar_data(self, game: str, split: str) -> str:
+        return self.layout.res("minatar", game, "data", f"{split}.npz")
 
-    def minatar_detector(self) -> str:
-        return self.layout.res("minatar", self.minatar["attack_game"], "detector", "detector.pt")
+    def minatar_detector(self, game: str, name: str = "detector.pt") -> str:
+        return self.layout.res("minatar", game, "detector", name)
 
     def minatar_attack_csv(self, seed) -> str:
         return self.layout.res("minatar", self.minatar["attack_game"], "attack", f"seed{seed}.csv")
+
+    def minatar_improve_runs(self) -> List[str]:
+        """Every policy-improvement DQN run's progress.csv (method x seed), none if not built."""
+        if not self.minatar_improve_built:
+            return []
+        g = self.minatar["improve"]["game"]
+        return [f"{self.minatar_dir(g, m, s)}/progress.csv" for m in self.minatar["improve"]["methods"]
+                for s in self.seeds]
 
     def minatar_attacks(self) -> List[str]:
         """Every agent seed's attack CSV (the table and the claims), none if not built."""
@@ -284,7 +294,8 @@ class DsiPlan:
 
 
 def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_built: bool,
-                 pong_left_out: str = "", minatar_built: bool = False) -> Targets:
+                 pong_left_out: str = "", minatar_built: bool = False,
+                 improve_left_out: str = MINATAR_LEFT_OUT) -> Targets:
     """DSI's tables and figures in manifest order; the ablations, Pong's, Seaquest's and
     MinAtar's may be left out."""
     pong_built = not pong_left_out
@@ -298,6 +309,8 @@ def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_b
         t.add(f"table_attack_minatar.{ext}", "attack table (MinAtar stand-in for Pong)",
               built=minatar_built, left_out=MINATAR_LEFT_OUT)
         t.add(f"table_seaquest.{ext}", "Seaquest final returns", built=seaquest_built, left_out=SEAQUEST_LEFT_OUT)
+        t.add(f"table_seaquest_minatar.{ext}", "Seaquest final returns (MinAtar stand-in)",
+              built=not improve_left_out, left_out=improve_left_out)
         t.add(f"compare_to_paper.{ext}", "reproduced vs reported")
     t.add("fig_gridworld_scores.pdf", "score-over-time visualisations (GridWorld)")
     t.add("fig_gridworld_env.pdf", "GridWorld example figure")
@@ -307,6 +320,8 @@ def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_b
     t.add("fig_pong_critical_frames.pdf", "Pong critical-frame visualisation", built=pong_built,
           left_out=pong_left_out)
     t.add("fig_seaquest_dqn.pdf", "Seaquest DQN figure", built=seaquest_built, left_out=SEAQUEST_LEFT_OUT)
+    t.add("fig_seaquest_minatar.pdf", "Seaquest DQN figure (MinAtar stand-in)", built=not improve_left_out,
+          left_out=improve_left_out)
     return t
 
 
@@ -325,6 +340,9 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int]) -> DsiPlan:
     pong_built = not pong_left_out
     minatar = cfg["minatar"]
     minatar_built = bool(minatar["enabled"])
+    improve_left_out = (str(minatar["improve"].get("left_out", "")).strip() or "") if minatar_built \
+        else MINATAR_LEFT_OUT
+    minatar_improve_built = not improve_left_out
     return DsiPlan(
         scale=scale,
         seeds=seeds,
@@ -345,6 +363,8 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int]) -> DsiPlan:
         pong_built=pong_built,
         minatar=minatar,
         minatar_built=minatar_built,
+        minatar_improve_built=minatar_improve_built,
         targets=make_targets(layout, len(seeds), ablations_built=ablations_built, seaquest_built=seaquest_built,
-                             pong_left_out=pong_left_out, minatar_built=minatar_built),
+                             pong_left_out=pong_left_out, minatar_built=minatar_built,
+                             improve_left_out=improve_left_out),
     )

@@ -31,14 +31,16 @@ def _plan(scale, cfg=None):
 
 
 TABLES = ["table_gridworld_f1", "table_gridworld_diagnostics", "table_ablation", "table_pong_attack",
-          "table_attack_minatar", "table_seaquest", "compare_to_paper"]
+          "table_attack_minatar", "table_seaquest", "table_seaquest_minatar", "compare_to_paper"]
 FIGURES = ["fig_gridworld_scores.pdf", "fig_gridworld_env.pdf", "fig_attack_vs_k.pdf",
-           "fig_attack_minatar.pdf", "fig_pong_critical_frames.pdf", "fig_seaquest_dqn.pdf"]
+           "fig_attack_minatar.pdf", "fig_pong_critical_frames.pdf", "fig_seaquest_dqn.pdf",
+           "fig_seaquest_minatar.pdf"]
 KEYS = [f"{t}.{ext}" for ext in ("csv", "md") for t in TABLES] + FIGURES
 SEAQUEST_KEYS = {"table_seaquest.csv", "table_seaquest.md", "fig_seaquest_dqn.pdf"}
 ABLATION_KEYS = {"table_ablation.csv", "table_ablation.md"}
 PONG_KEYS = {"table_pong_attack.csv", "table_pong_attack.md", "fig_attack_vs_k.pdf", "fig_pong_critical_frames.pdf"}
-MINATAR_KEYS = {"table_attack_minatar.csv", "table_attack_minatar.md", "fig_attack_minatar.pdf"}
+IMPROVE_KEYS = {"table_seaquest_minatar.csv", "table_seaquest_minatar.md", "fig_seaquest_minatar.pdf"}
+MINATAR_KEYS = {"table_attack_minatar.csv", "table_attack_minatar.md", "fig_attack_minatar.pdf"} | IMPROVE_KEYS
 
 
 @pytest.mark.parametrize("scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals", [
@@ -94,8 +96,12 @@ def test_minatar_runs_by_hand():
     # 3 agent seeds x checkpoints 10k, 20k, 30k (the last is the attacked agent)
     assert plan.minatar_checkpoints() == [10000, 20000, 30000]
     assert plan.minatar_agent(2) == r + "n3/seed2/q_step30000.pt"
-    assert len(plan.minatar_data_agents()) == 3 * 3
-    assert plan.minatar_data_agents()[0] == r + "n3/seed0/q_step10000.pt"
+    assert len(plan.minatar_data_agents("breakout")) == 3 * 3
+    assert plan.minatar_data_agents("breakout")[0] == r + "n3/seed0/q_step10000.pt"
+    assert plan.minatar_improve_runs() == [] and not plan.minatar_improve_built
+    smoke = _plan("smoke")
+    assert smoke.minatar_improve_runs() == [f"results/smoke/dsi/minatar/seaquest/{m}/seed0/progress.csv"
+                                            for m in ("dsi", "n1", "n3", "n5")]
     assert plan.minatar_attacks() == [r + f"attack/seed{s}.csv" for s in range(3)]
     assert plan.minatar_dqn_outputs()[-1] == \
         "results/laptop/dsi/minatar/{mgame}/{mmethod}/seed{seed}/progress.csv"
@@ -147,7 +153,8 @@ def test_targets_in_manifest_order_with_reasons(scale):
     assert {r["seeds"] for r in records} == {len(plan.seeds)}
     left_out = {k for k in KEYS if plan.targets.target(k).left_out}
     if scale == "laptop":
-        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS
+        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS | IMPROVE_KEYS
+        assert plan.targets.target("fig_seaquest_minatar.pdf").left_out.startswith("CPU time: 4 methods x 3 seeds")
         assert plan.targets.target("fig_attack_vs_k.pdf").left_out.startswith("CPU time spent on the MinAtar attack")
         assert plan.targets.target("table_ablation.md").left_out == \
             "CPU time: the ablations need 5 trainings x seeds beyond the laptop budget"
