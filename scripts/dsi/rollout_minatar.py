@@ -5,13 +5,11 @@ class 0 = return above the data's median (success), 1 = at or below (failure). F
 stored as uint8 (T, C, 10, 10) in {0, 255}; the detector upsamples them."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import List
 
 import numpy as np
 import pandas as pd
-import torch
 
 from scripts.common import cli
 from scripts.common.io import torch_load, write_csv, save_npz
