@@ -459,6 +459,153 @@ rule dsi_fig_seaquest:
         " --fig {output.fig} --csv {output.csv} --md {output.md} > {log} 2>&1"
 
 
+# ------------------------------------------------------------------ MinAtar (laptop stand-in)
+
+
+rule dsi_minatar_dqn:
+    """A MinAtar DQN run: the attacked agents (fixed n-step) and their checkpoints."""
+    input:
+        detector=lambda wc: DSI_PLAN.minatar_detector(wc.mgame) if wc.mmethod == "dsi" else [],
+    output:
+        DSI_PLAN.minatar_dqn_outputs(),
+    log:
+        logpath("dsi", "minatar_dqn_{mgame}_{mmethod}_seed{seed}"),
+    benchmark:
+        benchpath("dsi", "minatar_dqn_{mgame}_{mmethod}_seed{seed}")
+    wildcard_constraints:
+        **DSI_PLAN.wildcards(),
+    conda:
+        env_file("dsi-torch")
+    params:
+        cfg=DSI_PLAN.minatar_params("game", "dqn"),
+        det=lambda wc, input: f"--detector {input.detector}" if input.detector else "",
+        out=lambda wc, output: os.path.dirname(output[0]),
+    shell:
+        "python -m scripts.dsi.train_minatar_dqn --params {params.cfg:q} --game {wildcards.mgame}"
+        " --method {wildcards.mmethod} {params.det} --out-dir {params.out} --seed {wildcards.seed}"
+        " --threads {threads} > {log} 2>&1"
+
+
+rule dsi_minatar_rollout:
+    """The detector's episodes: every agent checkpoint and the random policy, labelled by return."""
+    input:
+        lambda wc: DSI_PLAN.minatar_data_agents(wc.mgame),
+    output:
+        train=DSI_PLAN.minatar_data("{mgame}", "train"),
+        test=DSI_PLAN.minatar_data("{mgame}", "test"),
+        meta=DSI_PLAN.minatar_data("{mgame}", "episodes").replace(".npz", ".csv"),
+    log:
+        logpath("dsi", "minatar_rollout_{mgame}"),
+    benchmark:
+        benchpath("dsi", "minatar_rollout_{mgame}")
+    wildcard_constraints:
+        **DSI_PLAN.wildcards(),
+    conda:
+        env_file("dsi-torch")
+    params:
+        cfg=DSI_PLAN.minatar_rollout_params(),
+    shell:
+        "python -m scripts.dsi.rollout_minatar --params {params.cfg:q} --game {wildcards.mgame}"
+        " --agents {input} --train {output.train} --test {output.test} --meta {output.meta}"
+        " --threads {threads} > {log} 2>&1"
+
+
+rule dsi_minatar_detector:
+    """D and G on the MinAtar episodes (the fixed recipe's choices; 2 classes by return)."""
+    input:
+        train=DSI_PLAN.minatar_data("{mgame}", "train"),
+        test=DSI_PLAN.minatar_data("{mgame}", "test"),
+    output:
+        detector=DSI_PLAN.minatar_detector("{mgame}"),
+        predictor=DSI_PLAN.minatar_detector("{mgame}", "predictor.pt"),
+        log_csv=DSI_PLAN.minatar_detector("{mgame}", "train_log.csv"),
+    log:
+        logpath("dsi", "minatar_detector_{mgame}"),
+    benchmark:
+        benchpath("dsi", "minatar_detector_{mgame}")
+    wildcard_constraints:
+        **DSI_PLAN.wildcards(),
+    conda:
+        env_file("dsi-torch")
+    params:
+        cfg=DSI_PLAN.minatar_detector_params(),
+        seed=DSI_PLAN.seeds[0],
+    shell:
+        "python -m scripts.dsi.train_detector --domain minatar --params {params.cfg:q}"
+        " --train {input.train} --test {input.test} --detector {output.detector}"
+        " --predictor {output.predictor} --log-csv {output.log_csv} --seed {params.seed}"
+        " --threads {threads} > {log} 2>&1"
+
+
+rule dsi_minatar_attack:
+    """Perturb a trained agent at the detector's, random or top-value steps (one agent seed)."""
+    input:
+        agent=lambda wc: DSI_PLAN.minatar_agent(wc.seed),
+        detector=DSI_PLAN.minatar_detector(DSI_PLAN.minatar["attack_game"]),
+    output:
+        DSI_PLAN.minatar_attack_csv("{seed}"),
+    log:
+        logpath("dsi", "minatar_attack_seed{seed}"),
+    benchmark:
+        benchpath("dsi", "minatar_attack_seed{seed}")
+    conda:
+        env_file("dsi-torch")
+    params:
+        cfg=DSI_PLAN.minatar_params("game", "attack"),
+        game=DSI_PLAN.minatar["attack_game"],
+    shell:
+        "python -m scripts.dsi.attack_minatar --params {params.cfg:q} --game {params.game}"
+        " --agent {input.agent} --detector {input.detector} --out {output} --seed {wildcards.seed}"
+        " --threads {threads} > {log} 2>&1"
+
+
+rule dsi_minatar_table_attack:
+    """The MinAtar attack table (drop per method and k, t-interval over agent seeds) and figure."""
+    input:
+        DSI_PLAN.minatar_attacks(),
+    output:
+        csv=DSI_PLAN.targets["table_attack_minatar.csv"],
+        md=DSI_PLAN.targets["table_attack_minatar.md"],
+        fig=figure_report(
+            DSI_PLAN.targets["fig_attack_minatar.pdf"],
+            caption="../report/dsi/fig_attack_minatar.rst",
+            category="DSI",
+        ),
+    log:
+        logpath("dsi", "minatar_table_attack"),
+    conda:
+        env_file("dsi-plot")
+    params:
+        scale=SCALE,
+        game=DSI_PLAN.minatar["attack_game"],
+    shell:
+        "python -m scripts.dsi.table_attack_minatar --scale {params.scale} --game {params.game}"
+        " --runs {input} --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
+
+
+rule dsi_minatar_fig_seaquest:
+    """DQN with DSI's adaptive horizon against fixed n-step DQN on MinAtar Seaquest."""
+    input:
+        DSI_PLAN.minatar_improve_runs(),
+    output:
+        csv=DSI_PLAN.targets["table_seaquest_minatar.csv"],
+        md=DSI_PLAN.targets["table_seaquest_minatar.md"],
+        fig=figure_report(
+            DSI_PLAN.targets["fig_seaquest_minatar.pdf"],
+            caption="../report/dsi/fig_seaquest_minatar.rst",
+            category="DSI",
+        ),
+    log:
+        logpath("dsi", "minatar_fig_seaquest"),
+    conda:
+        env_file("dsi-plot")
+    params:
+        scale=SCALE,
+    shell:
+        "python -m scripts.dsi.fig_seaquest_minatar --scale {params.scale} --runs {input}"
+        " --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
+
+
 # ------------------------------------------------------------------ comparison
 
 
@@ -467,6 +614,7 @@ rule dsi_claims:
     input:
         gw=DSI_PLAN.gw_inputs(DSI_PLAN.gw_claim_runs),
         attack=DSI_PLAN.attack_inputs(DSI_PLAN.attack_runs),
+        minatar=DSI_PLAN.minatar_attacks(),
     output:
         res("dsi", "claims.csv"),
     log:
@@ -477,7 +625,8 @@ rule dsi_claims:
         gw=DSI_PLAN.gw_runs_arg(DSI_PLAN.gw_claim_runs),
         attack=DSI_PLAN.attack_runs_arg(DSI_PLAN.attack_runs),
     shell:
-        "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}" " --out {output} > {log} 2>&1"
+        "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}"
+        " --attack-minatar {input.minatar} --out {output} > {log} 2>&1"
 
 
 rule dsi_compare:
@@ -485,7 +634,7 @@ rule dsi_compare:
     input:
         claims=rules.dsi_claims.output,
         gw=rules.dsi_table_gridworld.output.long,
-        attack=rules.dsi_table_attack.output.csv,
+        attack=rules.dsi_table_attack.output.csv if DSI_PLAN.pong_built else [],
         seaquest=rules.dsi_fig_seaquest.output.csv if DSI_PLAN.seaquest_built else [],
     output:
         csv=DSI_PLAN.targets["compare_to_paper.csv"],

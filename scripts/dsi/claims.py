@@ -7,6 +7,9 @@
   data); its value is the mean rally-outcome drop (e0 - e1, outcomes in {-1, 0, 1}) when the
   DSI-scored steps are perturbed minus the same with random steps, at the largest k. Rallies
   of one variant are not runs: they are averaged first.
+- MinAtar attack (the laptop stand-in): one run = one attacked agent seed; its value is the mean
+  return drop at the detector's top-k steps minus that at random steps (or at the agent's
+  top-k steps by value), at the largest k.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from scripts.common.scorecard import write_runs
 
 GRID_CLAIMS = {"paper": "dsi_gridworld_beats_random", "fixed": "dsi_gridworld_fixed_beats_random"}
 ATTACK_CLAIM = "dsi_attack_beats_random"
+MINATAR_CLAIMS = {"random": "dsi_minatar_attack_beats_random", "value": "dsi_minatar_attack_vs_value"}
 METRIC = "f1_best_tol2"
 
 
@@ -53,13 +57,31 @@ def attack_rows(items) -> list:
             for variant, r in per.iterrows()]
 
 
+def minatar_rows(paths) -> list:
+    """Per attacked agent seed: mean return drop at the detector's top-k steps minus that at
+    random (or top-value) steps, at the largest k."""
+    if not paths:
+        return []
+    data = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    data = data[data.k == data.k.max()]
+    per = data.assign(drop=data.r0 - data.r1).groupby(["agent_seed", "method"])["drop"].mean().unstack("method")
+    rows = []
+    for other, claim in MINATAR_CLAIMS.items():
+        if {"dsi", other} <= set(per.columns):
+            rows += [{"claim": claim, "run": f"seed{s}", "arm": "", "value": float(r.dsi - r[other])}
+                     for s, r in per.iterrows()]
+    return rows
+
+
 def main(argv=None) -> int:
     p = cli.parser(__doc__.splitlines()[0], seed=False, required=["--out"])
     p.add_argument("--gridworld", nargs="*", default=[], help="variant:recipe:ablation:seed:json")
     p.add_argument("--attack", nargs="*", default=[], help="variant:k:method:csv")
+    p.add_argument("--attack-minatar", nargs="*", default=[], help="MinAtar attack CSVs, one per agent seed")
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
-    write_runs(args.out, grid_rows(args.gridworld) + attack_rows(args.attack))
+    write_runs(args.out, grid_rows(args.gridworld) + attack_rows(args.attack)
+               + minatar_rows(args.attack_minatar))
     return 0
 
 

@@ -32,6 +32,7 @@ ATTACKS: Dict[str, Tuple[str, str]] = {
 # environment steps, beyond a laptop's CPU budget
 SEAQUEST_SCALES = ("smoke", "paper")
 SEAQUEST_LEFT_OUT = "CPU time: DQN with DSI needs millions of env steps"
+MINATAR_LEFT_OUT = "MinAtar stand-in: laptop and smoke scale only (paper scale runs the ALE)"
 
 # the values each wildcard of rules/dsi.smk takes (every rule that has one states them)
 WILDCARDS: Dict[str, str] = {
@@ -43,6 +44,8 @@ WILDCARDS: Dict[str, str] = {
     "pol": "a3c|a3c_seed|a3c_wide",  # Pong policy trained from scratch (a3c_half: a3c's checkpoint)
     "variant": "inpolicy-S|inpolicy-M|cross-step|cross-seed|cross-arch",  # Pong attack variant
     "method": r"dsi|random|value|baseline-n\d+",  # Seaquest DQN: with DSI, or plain n-step
+    "mgame": "asterix|breakout|freeway|seaquest|spaceinvaders",  # MinAtar game
+    "mmethod": r"dsi|n\d+",  # MinAtar DQN: DSI's adaptive horizon or fixed n-step targets
 }
 
 GridRun = Tuple[str, str, str, int]  # (GridWorld variant, recipe, ablation, training seed)
@@ -83,6 +86,14 @@ class DsiPlan:
     """every attack variant x k x method: the attack table and the attack claims"""
     seaquest_built: bool
     """whether the Seaquest study runs at this scale (``SEAQUEST_SCALES``)"""
+    pong_built: bool
+    """whether the Pong attack runs at this scale (no ``pong.left_out``)"""
+    minatar: Dict[str, Any]
+    """the resolved ``minatar`` settings"""
+    minatar_built: bool
+    """whether the MinAtar attack runs at this scale (``minatar.enabled``)"""
+    minatar_improve_built: bool
+    """whether the MinAtar adaptive-horizon DQN runs (enabled, no ``improve.left_out``)"""
     targets: Targets
     """every table and figure, in manifest order, built or left out with the reason"""
 
@@ -216,28 +227,101 @@ class DsiPlan:
             return []
         return self.layout.res("detector", "seaquest", f"seed{self.seeds[0]}", "detector.pt")
 
+    # ---------------------------------------------------------------- MinAtar
+
+    def minatar_dir(self, game: str, method: str, seed) -> str:
+        """A MinAtar DQN run's folder (Q-net checkpoints, progress.csv)."""
+        return self.layout.res("minatar", game, method, f"seed{seed}")
+
+    def minatar_dqn_outputs(self) -> List[str]:
+        """One MinAtar DQN run's outputs, as patterns of ``{mgame}``, ``{mmethod}``, ``{seed}``."""
+        d = self.minatar_dir("{mgame}", "{mmethod}", "{seed}")
+        return [f"{d}/q_step{n}.pt" for n in self.minatar_checkpoints()] + [f"{d}/progress.csv"]
+
+    def minatar_checkpoints(self) -> List[int]:
+        """Saved steps: the configured checkpoints and the last step (the attacked agent)."""
+        dqn = self.minatar["dqn"]
+        return sorted(set(int(n) for n in dqn["checkpoints"]) | {int(dqn["env_steps"])})
+
+    def minatar_agent(self, seed) -> str:
+        """The attacked agent of a seed: the attack game's agent-method run, last step."""
+        m = self.minatar
+        return (f"{self.minatar_dir(m['attack_game'], m['agent_method'], seed)}"
+                f"/q_step{int(m['dqn']['env_steps'])}.pt")
+
+    def minatar_data_agents(self, game: str) -> List[str]:
+        """A game's detector-data agents: every checkpoint of every agent seed."""
+        m = self.minatar
+        return [f"{self.minatar_dir(game, m['agent_method'], s)}/q_step{int(n)}.pt"
+                for s in self.seeds for n in m["dqn"]["checkpoints"]]
+
+    def minatar_data(self, game: str, split: str) -> str:
+        return self.layout.res("minatar", game, "data", f"{split}.npz")
+
+    def minatar_detector(self, game: str, name: str = "detector.pt") -> str:
+        return self.layout.res("minatar", game, "detector", name)
+
+    def minatar_attack_csv(self, seed) -> str:
+        return self.layout.res("minatar", self.minatar["attack_game"], "attack", f"seed{seed}.csv")
+
+    def minatar_improve_runs(self) -> List[str]:
+        """Every policy-improvement DQN run's progress.csv (method x seed), none if not built."""
+        if not self.minatar_improve_built:
+            return []
+        g = self.minatar["improve"]["game"]
+        return [f"{self.minatar_dir(g, m, s)}/progress.csv" for m in self.minatar["improve"]["methods"]
+                for s in self.seeds]
+
+    def minatar_attacks(self) -> List[str]:
+        """Every agent seed's attack CSV (the table and the claims), none if not built."""
+        return [self.minatar_attack_csv(s) for s in self.seeds] if self.minatar_built else []
+
+    def minatar_params(self, *blocks: str) -> str:
+        """``--params`` of a MinAtar step: the named blocks and the detector's upsampling."""
+        return json.dumps({**{b: self.minatar[b] for b in blocks}, "upsample": self.minatar["upsample"]},
+                          sort_keys=True)
+
+    def minatar_rollout_params(self) -> str:
+        return json.dumps({b: self.minatar[b] for b in ("game", "data")}, sort_keys=True)
+
+    def minatar_detector_params(self) -> str:
+        return json.dumps({**self.minatar["detector"], "upsample": self.minatar["upsample"]}, sort_keys=True)
+
     def dqn_evals(self) -> List[str]:
         """Every DQN method x seed's evaluation: the Seaquest figure and table."""
         return [self.layout.res("eval", "dqn", m, f"seed{s}.csv")
                 for m in self.seaquest["improve"]["methods"] for s in self.seeds]
 
 
-def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_built: bool) -> Targets:
-    """DSI's tables and figures in manifest order; the ablations and Seaquest's may be left out."""
+def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_built: bool,
+                 pong_left_out: str = "", minatar_built: bool = False,
+                 improve_left_out: str = MINATAR_LEFT_OUT) -> Targets:
+    """DSI's tables and figures in manifest order; the ablations, Pong's, Seaquest's and
+    MinAtar's may be left out."""
+    pong_built = not pong_left_out
     t = Targets(layout, runs=runs)
     ablations_left_out = f"CPU time: the ablations need 5 trainings x seeds beyond the {layout.scale} budget"
     for ext in ("csv", "md"):
         t.add(f"table_gridworld_f1.{ext}", "GridWorld F1 table (README)")
         t.add(f"table_gridworld_diagnostics.{ext}", "degenerate-mask diagnostics (docs/fidelity/dsi.md, P1-P3)")
         t.add(f"table_ablation.{ext}", "loss ablations", built=ablations_built, left_out=ablations_left_out)
-        t.add(f"table_pong_attack.{ext}", "Pong attack table")
+        t.add(f"table_pong_attack.{ext}", "Pong attack table", built=pong_built, left_out=pong_left_out)
+        t.add(f"table_attack_minatar.{ext}", "attack table (MinAtar stand-in for Pong)",
+              built=minatar_built, left_out=MINATAR_LEFT_OUT)
         t.add(f"table_seaquest.{ext}", "Seaquest final returns", built=seaquest_built, left_out=SEAQUEST_LEFT_OUT)
+        t.add(f"table_seaquest_minatar.{ext}", "Seaquest final returns (MinAtar stand-in)",
+              built=not improve_left_out, left_out=improve_left_out)
         t.add(f"compare_to_paper.{ext}", "reproduced vs reported")
     t.add("fig_gridworld_scores.pdf", "score-over-time visualisations (GridWorld)")
     t.add("fig_gridworld_env.pdf", "GridWorld example figure")
-    t.add("fig_attack_vs_k.pdf", "attack vs k (extension)")
-    t.add("fig_pong_critical_frames.pdf", "Pong critical-frame visualisation")
+    t.add("fig_attack_vs_k.pdf", "attack vs k (extension)", built=pong_built, left_out=pong_left_out)
+    t.add("fig_attack_minatar.pdf", "attack vs k (MinAtar stand-in)", built=minatar_built,
+          left_out=MINATAR_LEFT_OUT)
+    t.add("fig_pong_critical_frames.pdf", "Pong critical-frame visualisation", built=pong_built,
+          left_out=pong_left_out)
     t.add("fig_seaquest_dqn.pdf", "Seaquest DQN figure", built=seaquest_built, left_out=SEAQUEST_LEFT_OUT)
+    t.add("fig_seaquest_minatar.pdf", "Seaquest DQN figure (MinAtar stand-in)", built=not improve_left_out,
+          left_out=improve_left_out)
     return t
 
 
@@ -252,6 +336,13 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int]) -> DsiPlan:
     attack = pong["attack"]
     ablations_built = any(a != "full" for a in gw["ablations"])
     seaquest_built = scale in SEAQUEST_SCALES
+    pong_left_out = str(pong.get("left_out", "")).strip()
+    pong_built = not pong_left_out
+    minatar = cfg["minatar"]
+    minatar_built = bool(minatar["enabled"])
+    improve_left_out = (str(minatar["improve"].get("left_out", "")).strip() or "") if minatar_built \
+        else MINATAR_LEFT_OUT
+    minatar_improve_built = not improve_left_out
     return DsiPlan(
         scale=scale,
         seeds=seeds,
@@ -266,7 +357,14 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int]) -> DsiPlan:
         gw_claim_runs=[run for run in gw_runs if run[0] == "S"],
         ablations_built=ablations_built,
         pong_sets=sorted(set(pong["detector"]["sets"]) | {ATTACKS[v][0] for v in attack["variants"]}),
-        attack_runs=[(v, k, m) for v in attack["variants"] for k in attack["ks"] for m in attack["methods"]],
+        attack_runs=([(v, k, m) for v in attack["variants"] for k in attack["ks"] for m in attack["methods"]]
+                     if pong_built else []),
         seaquest_built=seaquest_built,
-        targets=make_targets(layout, len(seeds), ablations_built=ablations_built, seaquest_built=seaquest_built),
+        pong_built=pong_built,
+        minatar=minatar,
+        minatar_built=minatar_built,
+        minatar_improve_built=minatar_improve_built,
+        targets=make_targets(layout, len(seeds), ablations_built=ablations_built, seaquest_built=seaquest_built,
+                             pong_left_out=pong_left_out, minatar_built=minatar_built,
+                             improve_left_out=improve_left_out),
     )

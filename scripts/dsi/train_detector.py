@@ -1,10 +1,11 @@
-"""Train D and G on Pong rallies or Seaquest windows (rules dsi_train_pong and
-dsi_train_seaquest_detector). Checkpoints every epoch and resumes.
+"""Train D and G on Pong rallies, Seaquest windows or MinAtar episodes (rules dsi_train_pong,
+dsi_train_seaquest_detector and dsi_minatar_detector). Checkpoints every epoch and resumes.
 
 Pong: 3 classes (lose / timeout / win), L_rev = MSE(softmax, 1/3), the original's length jitter
 (clamped to [1, rally length]), frames optionally block-averaged to 40x40 (a CPU-scale
 deviation). Seaquest: 200-step windows, target = window reward sum / 1000, SmoothL1, score rows
-zeroed, orthogonality term.
+zeroed, orthogonality term. MinAtar: whole episodes (cut at the rollout's max_steps), 2 classes
+by return, cells upsampled so the original CNN fits the 10 x 10 frames.
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ class Params(TrainerSettings):
     window: Optional[int] = None  # Seaquest: steps per training window
     return_scale: Optional[float] = None  # Seaquest: G's target = window reward sum / this
     zero_top_rows: int = 0  # Seaquest: rows of the frame zeroed (the score display)
+    init: str = "default"  # conv init: default (PyTorch) or kaiming (the fixed recipe)
+    upsample: Optional[int] = None  # MinAtar: each 10 x 10 cell repeated upsample x upsample times
 
 
 def load_set(path: str, domain: str, p: Params) -> EpisodeSet:
@@ -43,6 +46,10 @@ def load_set(path: str, domain: str, p: Params) -> EpisodeSet:
         data = EpisodeSet.load(path)
         data.episodes = [downsample(e, p.resolution) for e in data.episodes]
         return data
+    if domain == "minatar":
+        data = EpisodeSet.load(path)
+        data.episodes = [e.repeat(p.upsample, axis=-2).repeat(p.upsample, axis=-1) for e in data.episodes]
+        return data
     from scripts.dsi.seaquest_data import load_windows_set
 
     return load_windows_set(path, p.window)
@@ -50,7 +57,7 @@ def load_set(path: str, domain: str, p: Params) -> EpisodeSet:
 
 def main() -> None:
     ap = cli.parser(__doc__)
-    ap.add_argument("--domain", required=True, choices=["pong", "seaquest"])
+    ap.add_argument("--domain", required=True, choices=["pong", "seaquest", "minatar"])
     ap.add_argument("--train", required=True)
     ap.add_argument("--test", required=True)
     ap.add_argument("--detector", required=True)

@@ -31,18 +31,23 @@ def _plan(scale, cfg=None):
 
 
 TABLES = ["table_gridworld_f1", "table_gridworld_diagnostics", "table_ablation", "table_pong_attack",
-          "table_seaquest", "compare_to_paper"]
+          "table_attack_minatar", "table_seaquest", "table_seaquest_minatar", "compare_to_paper"]
 FIGURES = ["fig_gridworld_scores.pdf", "fig_gridworld_env.pdf", "fig_attack_vs_k.pdf",
-           "fig_pong_critical_frames.pdf", "fig_seaquest_dqn.pdf"]
+           "fig_attack_minatar.pdf", "fig_pong_critical_frames.pdf", "fig_seaquest_dqn.pdf",
+           "fig_seaquest_minatar.pdf"]
 KEYS = [f"{t}.{ext}" for ext in ("csv", "md") for t in TABLES] + FIGURES
 SEAQUEST_KEYS = {"table_seaquest.csv", "table_seaquest.md", "fig_seaquest_dqn.pdf"}
 ABLATION_KEYS = {"table_ablation.csv", "table_ablation.md"}
+PONG_KEYS = {"table_pong_attack.csv", "table_pong_attack.md", "fig_attack_vs_k.pdf", "fig_pong_critical_frames.pdf"}
+IMPROVE_KEYS = {"table_seaquest_minatar.csv", "table_seaquest_minatar.md", "fig_seaquest_minatar.pdf"}
+MINATAR_KEYS = {"table_attack_minatar.csv", "table_attack_minatar.md", "fig_attack_minatar.pdf"} | IMPROVE_KEYS
 
 
 @pytest.mark.parametrize("scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals", [
     ("smoke", 1, 2, 2, 5 * 1 * 3, ["M", "S"], 1 * 2, 2 * 1),
-    # laptop: paper recipe on 3 seeds, fixed on its 5 recipe_seeds; no Seaquest, ablation [full]
-    ("laptop", 3, 3 + 5, 3, 2 * 2 * 3, ["S"], 2 * 3, 3 * 3),
+    # laptop: paper recipe on 1 seed, fixed on its 5 recipe_seeds; no Seaquest, ablation [full];
+    # the Pong attack left out (pong.left_out): no attack runs
+    ("laptop", 3, 1 + 5, 3, 0, ["S"], 2 * 3, 3 * 3),
     ("paper", 3, 2 * 2 * 3, 5 * 3, 5 * 4 * 3, ["M", "S"], 2 * 3, 3 * 3),
 ])
 def test_run_counts_per_scale(scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals):
@@ -58,13 +63,12 @@ def test_run_counts_per_scale(scale, n_seeds, gw, ablation, attack, sets, sq_fil
 
 def test_laptop_runs_by_hand():
     plan = _plan("laptop")
-    assert plan.gw_recipe_seeds == {"paper": [0, 1, 2], "fixed": [0, 1, 2, 3, 4]}
-    assert plan.gw_runs == [("S", "paper", "full", s) for s in range(3)] + \
+    assert plan.gw_recipe_seeds == {"paper": [0], "fixed": [0, 1, 2, 3, 4]}
+    assert plan.gw_runs == [("S", "paper", "full", 0)] + \
         [("S", "fixed", "full", s) for s in range(5)]
     assert plan.gw_claim_runs == plan.gw_runs  # laptop has GridWorld-S only
     assert plan.gw_ablation_runs == [("S", "fixed", "full", s) for s in range(3)]
-    assert plan.attack_runs[:3] == [("inpolicy-S", 5, "dsi"), ("inpolicy-S", 5, "random"), ("inpolicy-S", 5, "value")]
-    assert plan.attack_runs[-1] == ("cross-step", 20, "value")
+    assert plan.attack_runs == [] and not plan.pong_built
     r = "results/laptop/dsi/"
     assert plan.gw_data("S", "fixed", "train") == r + "gridworld_data/S-lenmatch/train.npz"
     assert plan.gw_data("S", "paper", "test") == r + "gridworld_data/S-official/test.npz"
@@ -83,6 +87,28 @@ def test_laptop_runs_by_hand():
                                      for m in ("dsi", "random", "value")]
     assert plan.attack_runs_arg([("cross-step", 20, "dsi")]) == "cross-step:20:dsi:" + r + "attack/cross-step/k20/dsi.csv"
     assert plan.pong_figure_test() == r + "pong_data/S/test.npz"
+
+
+def test_minatar_runs_by_hand():
+    plan = _plan("laptop")
+    assert plan.minatar_built and plan.minatar["attack_game"] == "breakout"
+    r = "results/laptop/dsi/minatar/breakout/"
+    # 3 agent seeds x checkpoints 10k, 20k, 30k (the last is the attacked agent)
+    assert plan.minatar_checkpoints() == [10000, 20000, 30000]
+    assert plan.minatar_agent(2) == r + "n3/seed2/q_step30000.pt"
+    assert len(plan.minatar_data_agents("breakout")) == 3 * 3
+    assert plan.minatar_data_agents("breakout")[0] == r + "n3/seed0/q_step10000.pt"
+    assert plan.minatar_improve_runs() == [] and not plan.minatar_improve_built
+    smoke = _plan("smoke")
+    assert smoke.minatar_improve_runs() == [f"results/smoke/dsi/minatar/seaquest/{m}/seed0/progress.csv"
+                                            for m in ("dsi", "n1", "n3", "n5")]
+    assert plan.minatar_attacks() == [r + f"attack/seed{s}.csv" for s in range(3)]
+    assert plan.minatar_dqn_outputs()[-1] == \
+        "results/laptop/dsi/minatar/{mgame}/{mmethod}/seed{seed}/progress.csv"
+    det = json.loads(plan.minatar_detector_params())
+    assert (det["upsample"], det["pooling"], det["out_dim"]) == (3, "mean", 2)
+    assert sorted(json.loads(plan.minatar_params("game", "attack"))) == ["attack", "game", "upsample"]
+    assert _plan("paper").minatar_attacks() == []
 
 
 def test_gridworld_params_are_the_recipe_over_the_common_settings():
@@ -127,11 +153,17 @@ def test_targets_in_manifest_order_with_reasons(scale):
     assert {r["seeds"] for r in records} == {len(plan.seeds)}
     left_out = {k for k in KEYS if plan.targets.target(k).left_out}
     if scale == "laptop":
-        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS
+        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS | IMPROVE_KEYS
+        assert plan.targets.target("fig_seaquest_minatar.pdf").left_out.startswith("CPU time: 4 methods x 3 seeds")
+        assert plan.targets.target("fig_attack_vs_k.pdf").left_out.startswith("CPU time spent on the MinAtar attack")
         assert plan.targets.target("table_ablation.md").left_out == \
             "CPU time: the ablations need 5 trainings x seeds beyond the laptop budget"
         assert plan.targets.target("fig_seaquest_dqn.pdf").left_out == \
             "CPU time: DQN with DSI needs millions of env steps"
+    elif scale == "paper":
+        assert left_out == MINATAR_KEYS
+        assert plan.targets.target("fig_attack_minatar.pdf").left_out == \
+            "MinAtar stand-in: laptop and smoke scale only (paper scale runs the ALE)"
     else:
         assert left_out == set()
     assert plan.targets.built() == [f"figures/dsi/{k}" for k in KEYS if k not in left_out]
