@@ -99,6 +99,9 @@ def test_table_and_claims_rows_known_values():
     assert row["control_mean"] == 2.0 and row["random_mean"] == 1.0
     assert row["paper_ale_best_demo"] == 32.0 and row["paper_ale_trex"] == 221.3
     assert row["vs_best_demo"] == "holds"                  # differences 6, 6.5, 7: t-interval above 0
+    # mean 6.5 +- t_{2,0.975} 4.303 x sd 0.5 / sqrt 3 = 6.5 +- 1.242
+    assert row["trex_minus_best_demo"] == pytest.approx(6.5)
+    assert "5.26" in row["trex_minus_best_demo_ci"] and "7.74" in row["trex_minus_best_demo_ci"]
     claims = minatar_claim_rows(evals, {"breakout": 4.0})
     assert [(c["claim"], c["run"], c["value"]) for c in claims] == [
         ("trex_minatar_breakout_beats_demo", "seed0", 6.0), ("trex_minatar_breakout_beats_demo", "seed1", 6.5),
