@@ -38,6 +38,11 @@ DEVIATIONS = [
 ]
 
 
+def _txt(v) -> str:
+    """A table's text cell, 'n/a' when empty (an empty CSV cell reads back as NaN)."""
+    return v if isinstance(v, str) and v else "n/a"
+
+
 def claims(name: str, t: pd.DataFrame) -> list[str]:
     out = []
     if name.startswith("table_mujoco_performance"):
@@ -59,9 +64,9 @@ def claims(name: str, t: pd.DataFrame) -> list[str]:
                        f"{r.best_demo:.1f} (paper: {r.paper_trex} vs {r.paper_best_demo})")
     elif name.startswith("table1_minatar"):
         for r in t.itertuples():
-            out.append(f"- {r.game}: T-REX {r.trex_mean_ci or 'n/a'} vs best demo {r.best_demo:.1f} "
-                       f"(avg {r.avg_demo:.2f}); T-REX - best demo {r.trex_minus_best_demo_ci or 'n/a'} "
-                       f"({r.vs_best_demo}); control {r.control_ci or 'n/a'}, random {r.random_mean:.2f}. "
+            out.append(f"- {r.game}: T-REX {_txt(r.trex_mean_ci)} vs best demo {r.best_demo:.1f} "
+                       f"(avg {r.avg_demo:.2f}); T-REX - best demo {_txt(r.trex_minus_best_demo_ci)} "
+                       f"({r.vs_best_demo}); control {_txt(r.control_ci)}, random {r.random_mean:.2f}. "
                        f"Paper's ALE game of that name: T-REX {r.paper_ale_trex} vs best demo "
                        f"{r.paper_ale_best_demo} (a different game; orientation only)")
     elif name.startswith("table_noise"):

@@ -133,3 +133,6 @@ def test_compare_page_shows_the_minatar_table_and_judges_its_claims(tmp_path):
     assert "- breakout (MinAtar stand-in): T-REX 10.50" in text and "T-REX - best demo 6.50" in text
     (row,) = [ln for ln in text.splitlines() if "MinAtar Breakout" in ln and ln.startswith("|")]
     assert "holds" in row
+    # one seed: no interval; the empty cell reads back as NaN and shows as n/a
+    assert compare.claims("table1_minatar.csv", pd.DataFrame(minatar_rows(evals[evals.seed == 0], demos, reported))
+                          .assign(trex_minus_best_demo_ci=float("nan")))[0].count("n/a") >= 1
