@@ -39,8 +39,11 @@ DEVIATIONS = [
 
 
 def _txt(v) -> str:
-    """A table's text cell, 'n/a' when empty (an empty CSV cell reads back as NaN)."""
-    return v if isinstance(v, str) and v else "n/a"
+    """A table's text cell, 'n/a' when empty (an empty CSV cell reads back as NaN, and a
+    point estimate without an interval as a number)."""
+    if isinstance(v, str):
+        return v or "n/a"
+    return "n/a" if v is None or pd.isna(v) else f"{float(v):.2f}"
 
 
 def claims(name: str, t: pd.DataFrame) -> list[str]:
