@@ -357,6 +357,9 @@ rule trex_compare:
     input:
         claims=rules.trex_claims.output,
         tables=TREX_PLAN.compare_tables(),
+        # the MinAtar stand-in's table and claims (rules/trex_minatar.smk, included below)
+        minatar_tables=lambda wc: TREX_MA.compare_tables(),
+        minatar_claims=lambda wc: TREX_MA.compare_claims(),
     output:
         TREX_PLAN.targets["compare_to_paper.md"],
     log:
@@ -367,7 +370,8 @@ rule trex_compare:
         scale=SCALE,
         left_out=lambda wc: left_out_json("trex"),
     shell:
-        "python -m scripts.trex.compare --scale {params.scale} --tables {input.tables} --claims {input.claims}"
+        "python -m scripts.trex.compare --scale {params.scale} --tables {input.tables} {input.minatar_tables}"
+        " --claims {input.claims} {input.minatar_claims}"
         " --left-out {params.left_out:q} --out {output} > {log} 2>&1"
 
 

@@ -17,7 +17,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import pandas as pd
 import yaml
@@ -154,11 +154,13 @@ RULE_TEXT = (f"Verdict rule (scripts/common/verdict.py): **holds** when the {INT
              "episodes or steps of one run.")
 
 
-def claims_markdown(paper: str, runs_path: Optional[str], left_out: Dict[str, str], scale: str,
-                    claims_yaml: str | Path = CLAIMS_YAML) -> str:
-    """A paper's section of the scorecard, for its own comparison page."""
+def claims_markdown(paper: str, runs_path: Union[None, str, Sequence[str]], left_out: Dict[str, str],
+                    scale: str, claims_yaml: str | Path = CLAIMS_YAML) -> str:
+    """A paper's section of the scorecard, for its own comparison page. ``runs_path``: one runs
+    file or several (a paper whose claims' runs are split over files)."""
     claims = [c for c in load_claims(claims_yaml) if c["paper"] == paper]
-    runs = read_runs([runs_path] if runs_path else [])
+    paths = [runs_path] if isinstance(runs_path, str) else list(runs_path or [])
+    runs = read_runs(paths)
     frame = scorecard(claims, runs, left_out, scale)
     return "\n".join(["## Claims and verdicts (as in figures/scorecard.md)", "", RULE_TEXT, "",
                       markdown_table(frame), ""])

@@ -163,5 +163,14 @@ class MinAtarPlan:
     def fig_attention(self) -> str:
         return self.targets[f"fig_attention_minatar_{self.attention_game}.pdf"]
 
+    def compare_tables(self) -> List[str]:
+        """The MinAtar table on T-REX's reproduced-vs-reported page (rules/trex.smk's trex_compare),
+        when it is built at this scale."""
+        return [self.table("csv")] if self.targets.target("table1_minatar.csv").built else []
+
+    def compare_claims(self) -> List[str]:
+        """The runs file of the MinAtar claims, for the same page, when the table is built."""
+        return [self.claims_csv()] if self.compare_tables() else []
+
     def built(self) -> bool:
         return bool(self.targets.built())

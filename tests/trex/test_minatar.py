@@ -99,7 +99,40 @@ def test_table_and_claims_rows_known_values():
     assert row["control_mean"] == 2.0 and row["random_mean"] == 1.0
     assert row["paper_ale_best_demo"] == 32.0 and row["paper_ale_trex"] == 221.3
     assert row["vs_best_demo"] == "holds"                  # differences 6, 6.5, 7: t-interval above 0
+    # mean 6.5 +- t_{2,0.975} 4.303 x sd 0.5 / sqrt 3 = 6.5 +- 1.242
+    assert row["trex_minus_best_demo"] == pytest.approx(6.5)
+    assert "5.26" in row["trex_minus_best_demo_ci"] and "7.74" in row["trex_minus_best_demo_ci"]
     claims = minatar_claim_rows(evals, {"breakout": 4.0})
     assert [(c["claim"], c["run"], c["value"]) for c in claims] == [
         ("trex_minatar_breakout_beats_demo", "seed0", 6.0), ("trex_minatar_breakout_beats_demo", "seed1", 6.5),
         ("trex_minatar_breakout_beats_demo", "seed2", 7.0)]
+
+
+def test_compare_page_shows_the_minatar_table_and_judges_its_claims(tmp_path):
+    """trex_compare with the MinAtar table and its claims file beside T-REX's own claims file."""
+    from scripts.common.scorecard import write_runs
+    from scripts.trex import compare
+    from scripts.trex.claims_minatar import minatar_claim_rows
+    from scripts.trex.table_minatar import minatar_rows
+
+    evals = pd.DataFrame(_tidy("minatar-breakout", "T-REX", 0, [9, 11]) + _tidy("minatar-breakout", "T-REX", 1, [10, 11])
+                         + _tidy("minatar-breakout", "T-REX", 2, [11, 11]))
+    demos = {"breakout": pd.DataFrame({"episode": range(2), "checkpoint": [0, 5], "return": [0.0, 4.0]})}
+    reported = pd.DataFrame({"env": ["breakout"] * 3, "method": ["best_demo", "avg_demo", "T-REX"],
+                             "value": [32.0, 14.5, 221.3]})
+    table = tmp_path / "table1_minatar.csv"
+    pd.DataFrame(minatar_rows(evals, demos, reported)).to_csv(table, index=False)
+    own, ma = tmp_path / "claims.csv", tmp_path / "claims_minatar.csv"
+    write_runs(str(own), [])
+    write_runs(str(ma), minatar_claim_rows(evals, {"breakout": 4.0}))
+    out = tmp_path / "compare.md"
+    assert compare.main(["--scale", "laptop", "--tables", str(table), "--claims", str(own), str(ma),
+                         "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "## table1_minatar.csv" in text
+    assert "- breakout (MinAtar stand-in): T-REX 10.50" in text and "T-REX - best demo 6.50" in text
+    (row,) = [ln for ln in text.splitlines() if "MinAtar Breakout" in ln and ln.startswith("|")]
+    assert "holds" in row
+    # one seed: no interval; the empty cell reads back as NaN and shows as n/a
+    assert compare.claims("table1_minatar.csv", pd.DataFrame(minatar_rows(evals[evals.seed == 0], demos, reported))
+                          .assign(trex_minus_best_demo_ci=float("nan")))[0].count("n/a") >= 1

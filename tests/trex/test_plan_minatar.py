@@ -24,8 +24,9 @@ def plan(scale, games=None):
 def test_laptop_leaves_the_stand_in_out_with_the_configs_reason():
     p = plan("laptop")
     assert p.games == [] and p.targets.built() == []
+    assert p.compare_tables() == [] and p.compare_claims() == []
     reasons = {t.left_out for t in p.targets}
-    assert len(reasons) == 1 and "not yet sized for the laptop budget" in reasons.pop()
+    assert len(reasons) == 1 and "needs ~4x its laptop budget" in reasons.pop()
 
 
 def test_laptop_runs_three_games_three_seeds_and_a_control():
@@ -38,12 +39,15 @@ def test_laptop_runs_three_games_three_seeds_and_a_control():
                                  "figures/trex/fig_attention_minatar_breakout.pdf"]
     assert p.eval_csv("breakout", "stage1", 2) == "results/laptop/trex/minatar/eval/breakout/stage1/seed2.csv"
     assert p.claims_csv() == "results/laptop/trex/claims_minatar.csv"
+    # the table and its claims join T-REX's reproduced-vs-reported page
+    assert p.compare_tables() == ["figures/trex/table1_minatar.csv"]
+    assert p.compare_claims() == ["results/laptop/trex/claims_minatar.csv"]
 
 
 def test_laptop_demos_are_12_early_checkpoints_and_heldout_lies_beyond():
     env = json.loads(plan("laptop", LAPTOP_GAMES).rollout_params())["env"]
     demos, held = util.demo_ckpts(env), util.heldout_ckpts(env)
-    assert demos == list(range(0, 24, 2)) and len(demos) == 12
+    assert demos == list(range(0, 60, 5)) and len(demos) == 12
     assert min(held) > max(demos) and max(held) == env["demonstrator"]["updates"]
     assert env["minatar"] == {"sticky_action_prob": 0.1, "difficulty_ramping": True, "minimal_actions": False}
 
