@@ -9,6 +9,9 @@ statistic is a / b in geometric means (scripts.common.verdict, Welch on the log 
   threshold (censored at the run's total steps when never reached), as in Fig. 5/9's table.
 - SE steps (Fig. 3): one run = one model's agents (real env: one group of agents per seed),
   its value the agents' mean training steps.
+- SE solves (Fig. 3): one run = one SE's agents (trained only on the SE, varied HPs), its value
+  the fraction of them whose mean real-env test return reaches the env's solved reward (a
+  one-sample statistic, no arm).
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ RN_CLAIMS = {  # claim id -> (env, protocol, mode)
     "lse_cliff_rn_varyhp_speedup": ("cliff", "varyhp", 6),
 }
 SE_CLAIMS = {"lse_cartpole_se_fewer_steps": ("cartpole", "ddqn", "real", "se_varyhp")}
+SOLVE_CLAIMS = {"lse_cartpole_se_solves": ("cartpole", "ddqn", "se_varyhp", 195.0)}  # solved: CartPole-v0
 
 
 def rn_rows(runs: dict) -> list:
@@ -54,6 +58,14 @@ def se_rows(frame: pd.DataFrame) -> list:
             per_run = sub[sub["method"] == method].groupby("seed")["value"].mean()
             rows += [{"claim": claim, "run": f"{method}-seed{seed}", "arm": arm,
                       "value": float(v)} for seed, v in per_run.items() if np.isfinite(v)]
+    for claim, (env, agent, method, solved) in SOLVE_CLAIMS.items():
+        sub = frame[(frame["agent"] == agent) & (frame["metric"] == "test_return")
+                    & (frame["method"] == method)]
+        if "env" in sub.columns:
+            sub = sub[sub["env"] == env]
+        per_run = (sub["value"] >= solved).groupby(sub["seed"]).mean()
+        rows += [{"claim": claim, "run": f"{method}-seed{seed}", "arm": "", "value": float(v)}
+                 for seed, v in per_run.items()]
     return rows
 
 

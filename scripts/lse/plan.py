@@ -10,9 +10,9 @@ and its rules read their inputs, parameters and targets from it.
 Which targets are built at a scale follows from the settings, never from the scale's name:
 
 - Fig. 2 (SE training curves): built where the scale trains SEs (``se.envs`` not empty).
-- Fig. 3/4 and 7/8, the MBRL baseline and the SE claim: built where the scale also trains the SE
+- Fig. 3/4 and 7/8, the MBRL baseline and the SE claims: built where the scale also trains the SE
   variants that the evaluations train agents on (``se.variants`` holds ``fixhp`` and ``varyhp``).
-  The laptop scale trains one reduced ``opt`` SE (Fig. 2 only), so it leaves them out.
+  The laptop scale trains no SE (``se.envs`` empty; ``se.left_out`` gives the measured reason).
 - Fig. 5/9: one figure per (env, protocol) of the paper scale, built where the scale runs it.
 - Fig. 10: one per Cliff mode of the paper scale, built where the scale trains that mode.
 - Fig. 11: the mirrored and the plain panel, each built where ``stepsize.mirrored`` lists it.
@@ -315,8 +315,10 @@ def _targets(cfg: Dict[str, Any], scale: str, seeds: Sequence[int], paper: Dict[
     t = Targets(layout, runs=len(seeds))
 
     # the manifest's seeds column: LSE's runs are NES runs, RN models and agents, not config seeds
-    se_reason = (f"SE training and its 4000-agent evaluations need cluster CPU-hours; not run at {scale} scale"
-                 " (config/lse.yaml)")
+    # a scale that leaves the SEs out may say why in ``se.left_out`` (e.g. the laptop's measured cost)
+    se_reason = se.get("left_out") or (
+        f"SE training and its 4000-agent evaluations need cluster CPU-hours; not run at {scale} scale"
+        " (config/lse.yaml)")
     se_runs = (f"{se['runs']['opt']} NES runs per env; {se['eval']['n_models']} SEs x "
                f"{se['eval']['agents_per_model']} agents" if se["envs"] else NO_RUNS)
 

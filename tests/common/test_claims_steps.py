@@ -44,6 +44,27 @@ def test_lse_rn_rows_give_two_arms_of_group_steps():
     assert "lse_cliff_rn_add_pot_speedup" not in set(out.claim)
 
 
+def test_lse_se_rows_steps_arms_and_solved_fraction_per_se():
+    from scripts.lse.claims import se_rows
+
+    def rows(method, seed, returns, steps):
+        return ([{"agent": "ddqn", "env": "cartpole", "method": method, "seed": seed, "metric": "test_return",
+                  "value": float(r)} for r in returns]
+                + [{"agent": "ddqn", "env": "cartpole", "method": method, "seed": seed, "metric": "steps",
+                    "value": float(s)} for s in steps])
+
+    frame = pd.DataFrame(rows("real", 0, [200, 150], [10000, 20000]) + rows("se_varyhp", 0, [200, 195, 20, 9], [4000] * 4)
+                         + rows("se_varyhp", 1, [194.9, 10], [2000, 6000]))
+    out = pd.DataFrame(se_rows(frame))
+    steps = out[out.claim == "lse_cartpole_se_fewer_steps"]
+    assert steps[steps.arm == "a"].value.tolist() == [15000.0]
+    assert steps[steps.arm == "b"].value.tolist() == [4000.0, 4000.0]
+    # solved = mean real test return >= 195: SE 0 has 2 of 4 agents, SE 1 none (194.9 is short)
+    solves = out[out.claim == "lse_cartpole_se_solves"]
+    assert solves.value.tolist() == [0.5, 0.0] and set(solves.arm) == {""}
+    assert solves.run.tolist() == ["se_varyhp-seed0", "se_varyhp-seed1"]
+
+
 def test_irrl_ram_rows_in_percentage_points():
     from scripts.irrl.claims import ram_rows
 

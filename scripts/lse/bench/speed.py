@@ -4,9 +4,13 @@
    48 QL inner runs), with 1 and 2 worker processes;
 2. the parallel population against members evaluated one by one on the CartPole SE: the same
    33 candidates (population 16 mirrored + 1 unperturbed) scored one by one in one process,
-   batched in one process, and batched over a pool of 2 processes.
+   batched in one process, and batched over a pool of 2 processes;
+3. (``--nes-iteration``) one whole NES iteration of the CartPole SE at the paper's optimised
+   settings (population 16 mirrored + 1 unperturbed evaluation = 33 inner runs), members one at a
+   time against the batched population, in the same process on one thread: wall and CPU seconds.
 
 Usage: python -m scripts.lse.bench.speed [--iterations N] [--cartpole-episodes E]
+       python -m scripts.lse.bench.speed --nes-iteration [--cartpole-episodes E] [--test-episodes T]
 """
 from __future__ import annotations
 
@@ -73,13 +77,47 @@ def cartpole(episodes: int):
     return out
 
 
+OPT_NET = {"activation": "leakyrelu", "hidden_size": 83, "hidden_layer": 1}
+OPT_AGENT = {"init_episodes": 1, "batch_size": 199, "gamma": 0.988, "lr": 3.04e-4, "tau": 0.00848,
+             "eps_init": 0.809, "eps_min": 0.0371, "eps_decay": 0.961, "activation": "tanh",
+             "hidden_size": 57, "hidden_layer": 1, "rb_size": 100000}
+OPT_NES = {"population": 16, "sigma": 0.0124, "step_size": 0.148, "transform": 3, "mirrored": True,
+           "iterations": 1, "orig_evals": 1}
+
+
+def nes_iteration(episodes: int, tests: int):
+    """One NES iteration (CartPole SE, optimised settings) scored batched, then one by one."""
+    inner = {"train_episodes": episodes, "early_out_num": 10, "early_out_diff": 0.01,
+             "test_episodes": tests}
+    spec = {"kind": "se", "env": "cartpole", "net": OPT_NET, "agent": OPT_AGENT,
+            "agent_kind": "ddqn", "inner": inner}
+    psi = SyntheticEnvNet(1, 4, 2, OPT_NET, [0]).get_flat()[0]
+    out = {"inner_runs": 2 * OPT_NES["population"] + OPT_NES["orig_evals"], "train_episodes": episodes,
+           "test_episodes": tests}
+    for name, sp in (("batched", spec), ("one_by_one", dict(spec, one_by_one=True))):
+        w, c = time.perf_counter(), time.process_time()
+        r = nes.nes_iteration(psi, 0, OPT_NES, 0, lambda th, sd, sp=sp: evaluate_chunk(sp, th, sd))
+        out[name] = {"wall_s": time.perf_counter() - w, "cpu_s": time.process_time() - c,
+                     "scores": [float(x) for x in r["scores"]]}
+    out["same_scores"] = out["batched"]["scores"] == out["one_by_one"]["scores"]
+    out["speedup_cpu"] = out["one_by_one"]["cpu_s"] / out["batched"]["cpu_s"]
+    out["speedup_wall"] = out["one_by_one"]["wall_s"] / out["batched"]["wall_s"]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=10)
     ap.add_argument("--cartpole-episodes", type=int, default=5)
     ap.add_argument("--skip-cartpole", action="store_true")
+    ap.add_argument("--nes-iteration", action="store_true",
+                    help="only the CartPole NES iteration, batched vs one member at a time")
+    ap.add_argument("--test-episodes", type=int, default=3)
     args = ap.parse_args()
     set_threads(1)
+    if args.nes_iteration:
+        print(json.dumps(nes_iteration(args.cartpole_episodes, args.test_episodes), indent=1))
+        return
     res = {"cliff_1": cliff(args.iterations, 1), "cliff_2": cliff(args.iterations, 2)}
     print(json.dumps(res, indent=1), flush=True)
     if not args.skip_cartpole:
