@@ -6,7 +6,6 @@
 from scripts.fdt.plan_minatar import MinAtarPlan as FdtMinAtarPlan
 
 FDT_MA = FdtMinAtarPlan(P("fdt"), SCALE, seeds("fdt"))
-FDT_MA_WC = {"mgame": "asterix|breakout|freeway|seaquest|spaceinvaders", "model": "dt|fdt|bc", "seed": r"\d+"}
 
 
 rule fdt_minatar_log:
@@ -19,7 +18,7 @@ rule fdt_minatar_log:
     benchmark:
         benchpath("fdt", "minatar_log", "{mgame}")
     wildcard_constraints:
-        **FDT_MA_WC,
+        **FDT_MA.wildcards(),
     conda:
         env_file("fdt-agent")
     params:
@@ -42,7 +41,7 @@ rule fdt_minatar_critical:
     benchmark:
         benchpath("fdt", "minatar_critical", "{mgame}_seed{seed}")
     wildcard_constraints:
-        **FDT_MA_WC,
+        **FDT_MA.wildcards(),
     conda:
         env_file("fdt-agent")
     params:
@@ -67,7 +66,7 @@ rule fdt_minatar_train:
     benchmark:
         benchpath("fdt", "minatar_train", "{mgame}_{model}_seed{seed}")
     wildcard_constraints:
-        **FDT_MA_WC,
+        **FDT_MA.wildcards(),
     conda:
         env_file("fdt-agent")
     params:

@@ -10,8 +10,9 @@ DQN Replay and the ALE.
 from __future__ import annotations
 
 import json
-from typing import Any, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping, Sequence
 
+from scripts.common.envs import MINATAR_GAMES
 from scripts.common.plan import Layout, Targets
 
 STAND_IN = "MinAtar stand-in"
@@ -40,6 +41,11 @@ class MinAtarPlan:
         if self.games and self.sweep_game not in self.games:
             raise ValueError(f"fdt.{scale}.minatar.sweep_game {self.sweep_game!r} is not among its games")
         self.targets = self._targets()
+
+    @staticmethod
+    def wildcards() -> Dict[str, str]:
+        """The constraints of the MinAtar rules' wildcards (``wildcard_constraints: **...``)."""
+        return {"mgame": "|".join(sorted(MINATAR_GAMES)), "model": "|".join(MODELS), "seed": r"\d+"}
 
     # ---- names and files
     def crit_name(self) -> str:

@@ -59,3 +59,15 @@ def test_stage_params(config):
 def test_sweep_game_must_be_a_game(config):
     with pytest.raises(ValueError, match="sweep_game"):
         _plan(config, "laptop", sweep_game="freeway")
+
+
+def test_wildcards_match_the_plan_files(config):
+    """Every file the laptop plan names matches the rules' wildcard constraints, and a game
+    the factory does not know is rejected by them."""
+    import re
+
+    plan = _plan(config, "laptop", games=["breakout", "asterix", "seaquest"])
+    wc = MinAtarPlan.wildcards()
+    assert re.fullmatch(wc["mgame"], "breakout") and not re.fullmatch(wc["mgame"], "pong")
+    assert re.fullmatch(wc["model"], "fdt") and not re.fullmatch(wc["model"], "cql")
+    assert all(re.fullmatch(wc["mgame"], g) for g in plan.games)
