@@ -134,8 +134,9 @@ def plot_sweep(frame: pd.DataFrame, game: str, scale: str, out: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from scripts.common.io import atomic_path
+    from scripts.common.plotting import apply_style, save_figure
 
+    apply_style()
     fig, ax = plt.subplots(figsize=(5, 3.4))
     for setup, g in frame.groupby("setup"):
         g = g.sort_values("rtg")
@@ -144,12 +145,10 @@ def plot_sweep(frame: pd.DataFrame, game: str, scale: str, out: str) -> None:
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel("target return")
     ax.set_ylabel("FDT − DT return (paired, 95% CI)")
-    ax.set_title(f"{game} (MinAtar stand-in), scale {scale}", fontsize=9)
+    ax.set_title(f"{game} (MinAtar stand-in)", fontsize=9)
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="pdf")
-    plt.close(fig)
+    seeds = int(frame["n"].max()) if len(frame) else 0
+    save_figure(fig, out, scale=scale, seeds=seeds, note="MinAtar stand-in")
 
 
 def claim_rows(evals: pd.DataFrame, games: List[str]) -> List[dict]:
