@@ -1,7 +1,7 @@
 """MinAtar stand-in tables: the behaviour log's return distribution and the oracle's return
 against random play and against the log's best episodes, per game (the analogue of the paper's
-description of DQN Replay and of its C51 oracle, Fig. A1), with the logging speed against
-MinAtar's raw stepping.
+description of DQN Replay and of its C51 oracle, Fig. A1). The logging speed against MinAtar's
+raw stepping stays in each log's manifest.json, not in a table (tables are byte-reproducible).
 
 Also the Appendix Tables 4-5 and 10 analogues, the FDT - DT sweep figure over target returns
 and the per-seed claim values, from scripts.fdt.minatar_train's and minatar_critical's outputs.
@@ -38,9 +38,8 @@ def log_table(manifests: List[dict]) -> pd.DataFrame:
             "random_mean": round(rnd["mean"], 2),
             "oracle_minus_random": round(orc["mean"] - rnd["mean"], 2),
             "oracle_minus_log_best10": round(orc["mean"] - lg["best10_mean"], 2),
-            "agent_steps_per_s": m["agent_steps_per_s"],
-            "agent_steps_per_cpu_s": m.get("agent_steps_per_cpu_s", float("nan")),
-            "raw_minatar_steps_per_s": m["raw_minatar_steps_per_s"],
+            # no speeds here: a table must be byte-identical between two runs; the log's
+            # manifest.json keeps them (agent_steps_per_s, raw_minatar_steps_per_s)
         })
     return pd.DataFrame(rows)
 
@@ -219,9 +218,8 @@ LOG_NOTES = ["One DQN run per game (seed 0): its whole training experience is th
              "its final greedy network the oracle (docs/fidelity/fdt.md).",
              "log_*: raw returns of the logged episodes (first/last tenth in chronological "
              "order); oracle/random: one episode per env, mean (std) over eval_episodes.",
-             "Speeds: wall-clock agent steps per second while logging (DQN training included) "
-             "and per CPU second; raw: MinAtar stepping alone with random actions, same number "
-             "of envs, same machine and load.",
+             "Speeds (agent steps per second while logging, against MinAtar's raw stepping on "
+             "the same envs) are in each log's manifest.json under results/, not here.",
              "The paper's behaviour data is DQN Replay on the ALE; no paper values."]
 
 
