@@ -50,7 +50,7 @@ def main() -> None:
     log = get_logger("dsi.attack_minatar")
     p = cli.step_params(Params, args.params)
     a = p.attack
-    env = make_game(args.game, dict(p.game.__dict__))
+    env = make_game(args.game, p.game)
     q = QNet(env.observation_space.shape[0], env.action_space.n)
     q.load_state_dict(torch_load(args.agent))
     q.eval()

@@ -31,11 +31,10 @@ class GameSettings:
     minimal_actions: bool  # the game's minimal action set (Breakout: no-op, left, right)
 
 
-def make_game(game: str, g: Dict, max_episode_steps: Optional[int] = None):
+def make_game(game: str, g: GameSettings, max_episode_steps: Optional[int] = None):
     return make_minatar(game, max_episode_steps=max_episode_steps,
-                        sticky_action_prob=float(g["sticky_action_prob"]),
-                        difficulty_ramping=bool(g["difficulty_ramping"]),
-                        minimal_actions=bool(g["minimal_actions"]))
+                        sticky_action_prob=g.sticky_action_prob,
+                        difficulty_ramping=g.difficulty_ramping, minimal_actions=g.minimal_actions)
 
 
 class QNet(nn.Module):
@@ -187,7 +186,7 @@ class DqnSettings:
     eval_epsilon: float  # exploration during evaluation
 
 
-def evaluate(q: QNet, game: str, g: Dict, episodes: int, eps: float, seed: int,
+def evaluate(q: QNet, game: str, g: GameSettings, episodes: int, eps: float, seed: int,
              max_steps: int) -> float:
     env = make_game(game, g, max_steps)
     rng = np.random.default_rng(seed)
@@ -209,7 +208,7 @@ def act_greedy(q: QNet, obs: np.ndarray) -> int:
     return int(q(torch.from_numpy(obs[None])).argmax(1)[0])
 
 
-def train_dqn(game: str, g: Dict, p: DqnSettings, method: str, seed: int,
+def train_dqn(game: str, g: GameSettings, p: DqnSettings, method: str, seed: int,
               scorer: Optional[Callable[[np.ndarray], np.ndarray]] = None,
               log: Callable[[str], None] = print,
               on_checkpoint: Optional[Callable[[int, QNet], None]] = None) -> List[Dict]:

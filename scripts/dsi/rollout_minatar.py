@@ -49,7 +49,7 @@ def main() -> None:
     log = get_logger("dsi.rollout_minatar")
     p = cli.step_params(Params, args.params)
     d = p.data
-    env = make_game(args.game, dict(p.game.__dict__))
+    env = make_game(args.game, p.game)
     c, n_act = env.observation_space.shape[0], env.action_space.n
     policies: List = [("random", None)]
     for path in args.agents:

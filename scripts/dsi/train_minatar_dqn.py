@@ -46,8 +46,7 @@ def main() -> None:
     def save(step: int, q) -> None:
         torch_save(os.path.join(args.out_dir, f"q_step{step}.pt"), q.state_dict())
 
-    game = dict(p.game.__dict__)
-    rows = train_dqn(args.game, game, p.dqn, args.method, args.seed, scorer=scorer, log=log.info,
+    rows = train_dqn(args.game, p.game, p.dqn, args.method, args.seed, scorer=scorer, log=log.info,
                      on_checkpoint=save)
     frame = pd.DataFrame(rows)
     frame.insert(0, "method", args.method)

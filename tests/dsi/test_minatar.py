@@ -8,7 +8,7 @@ import torch
 from scripts.dsi import minatar as ma
 from scripts.dsi.trainer import build_nets, score_episodes
 
-GAME = {"sticky_action_prob": 0.1, "difficulty_ramping": True, "minimal_actions": True}
+GAME = ma.GameSettings(sticky_action_prob=0.1, difficulty_ramping=True, minimal_actions=True)
 G = 0.9
 
 
