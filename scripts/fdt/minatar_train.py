@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from scripts.fdt.model import DecisionTransformer, configure_optimizer, fdt_loss, lr_for_step
+from scripts.fdt import train
 from scripts.fdt.train import window_starts
 
 
@@ -53,17 +54,8 @@ class Params:
 
 def make_batch(ts: Dict[str, np.ndarray], starts: np.ndarray, context: int,
                fb: bool) -> Dict[str, torch.Tensor]:
-    """States [B, K, C, 10, 10] uint8, actions, returns-to-go, first timestep (and FDT's
-    feedback and best actions) of the windows starting at ``starts``."""
-    pos = starts[:, None] + np.arange(context)[None, :]
-    b = {"states": torch.from_numpy(ts["observation"][pos]),
-         "actions": torch.from_numpy(ts["action"][pos].astype(np.int64)),
-         "rtg": torch.from_numpy(ts["rtg"][pos].astype(np.float32)),
-         "timesteps": torch.from_numpy(ts["timestep"][starts].astype(np.int64))}
-    if fb:
-        b["feedback"] = torch.from_numpy(ts["feedback"][pos].astype(np.int64))
-        b["best"] = torch.from_numpy(ts["best_action"][pos].astype(np.int64))
-    return b
+    """fdt.train's batch of single MinAtar frames [B, K, C, 10, 10] (feedback stored in ``ts``)."""
+    return train.make_batch(ts, starts, context, ts if fb else None, stack=False)
 
 
 def train_step(net, opt, b: Dict[str, torch.Tensor], model: str, lam: float, grad_clip: float):

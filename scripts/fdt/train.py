@@ -66,11 +66,17 @@ def window_starts(episode_start: np.ndarray, context: int) -> np.ndarray:
 
 
 def make_batch(ts: Dict[str, np.ndarray], starts: np.ndarray, context: int,
-               fb: Dict[str, np.ndarray] = None) -> Dict[str, torch.Tensor]:
+               fb: Dict[str, np.ndarray] = None, stack: bool = True) -> Dict[str, torch.Tensor]:
+    """States, actions, returns-to-go, first timestep (and FDT's feedback and best actions from
+    ``fb``) of the windows starting at ``starts``. ``stack``: each state is the ALE's stack of
+    the last frames; without it, one stored observation per step (MinAtar)."""
     pos = starts[:, None] + np.arange(context)[None, :]
-    flat = pos.ravel()
-    st = stack_frames(ts["observation"], ts["episode_start"], flat)
-    b = {"states": torch.from_numpy(st.reshape((len(starts), context) + st.shape[1:])),
+    if stack:
+        st = stack_frames(ts["observation"], ts["episode_start"], pos.ravel())
+        st = st.reshape((len(starts), context) + st.shape[1:])
+    else:
+        st = ts["observation"][pos]
+    b = {"states": torch.from_numpy(st),
          "actions": torch.from_numpy(ts["action"][pos].astype(np.int64)),
          "rtg": torch.from_numpy(ts["rtg"][pos].astype(np.float32)),
          "timesteps": torch.from_numpy(ts["timestep"][starts].astype(np.int64))}
