@@ -75,6 +75,7 @@ def write_runs(path: str, rows: Iterable[dict]) -> pd.DataFrame:
 
 def read_runs(paths: Iterable[str]) -> pd.DataFrame:
     frames = [pd.read_csv(p, dtype={"arm": str, "run": str}, keep_default_na=False) for p in paths]
+    frames = [f for f in frames if len(f)]   # an empty runs file adds no row (and no dtype warning)
     if not frames:
         return run_rows([])
     frame = pd.concat(frames, ignore_index=True)

@@ -131,3 +131,15 @@ def test_identical_runs_give_no_verdict():
     v = verdict([0.25, 0.25, 0.25, 0.25, 0.25], null=0.0, direction="greater")
     assert v.verdict == NOT_SHOWN and "same value" in v.reason
 
+
+
+def test_read_runs_skips_an_empty_runs_file(tmp_path, recwarn):
+    from scripts.common.scorecard import read_runs, write_runs
+    empty, full = str(tmp_path / "empty.csv"), str(tmp_path / "full.csv")
+    write_runs(empty, [])
+    write_runs(full, [{"claim": "c", "run": "0", "value": 1.5}, {"claim": "c", "run": "1", "value": 2.5}])
+    frame = read_runs([empty, full])
+    assert list(frame["value"]) == [1.5, 2.5]
+    assert list(frame["run"]) == ["0", "1"]
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]
+    assert len(read_runs([empty])) == 0
