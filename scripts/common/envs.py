@@ -140,6 +140,10 @@ class MinAtarEnv(gym.Env):
         super().reset(seed=seed)
         if seed is not None:
             self.game.seed(int(seed))
+        # MinAtar's Environment keeps its sticky ``last_action`` across resets, so an episode's
+        # first step could repeat the previous episode's last action: start each episode as a
+        # fresh Environment does (no-op), so that it depends on its seed and actions alone
+        self.game.last_action = 0
         self.game.reset()
         return self._obs(), {}
 

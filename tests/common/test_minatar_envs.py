@@ -86,6 +86,15 @@ def test_sticky_actions():
     assert 0.06 < swapped / 3000 < 0.11
 
 
+def test_reset_clears_the_sticky_action_of_the_previous_episode():
+    env = make_minatar("breakout", sticky_action_prob=1.0)
+    env.reset(seed=5)
+    env.game.last_action = 3            # as if the previous episode ended moving right
+    after = run(env, [0] * 6, seed=5)[0]
+    fresh = run(make_minatar("breakout", sticky_action_prob=1.0), [0] * 6, seed=5)[0]
+    np.testing.assert_array_equal(after, fresh)    # the paddle stays: no 'right' carried over
+
+
 def test_episode_cap_truncates():
     env = make_minatar("freeway", max_episode_steps=7)
     env.reset(seed=0)
