@@ -24,7 +24,7 @@ rule trex_train_demonstrator:
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "ppo"),
+        cfg=lambda wc: TREX_PLAN.params("demonstrator", wc.env),
         seed=TREX_PLAN.demonstrator_seed,
         out=lambda wc, output: os.path.dirname(output.index),
     shell:
@@ -46,7 +46,7 @@ rule trex_generate_demos:
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env),
+        cfg=lambda wc: TREX_PLAN.params("rollouts", wc.env),
         seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.generate_rollouts --params {params.cfg:q} --seed {params.seed}"
@@ -68,7 +68,7 @@ rule trex_generate_heldout:
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env),
+        cfg=lambda wc: TREX_PLAN.params("rollouts", wc.env),
         seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.generate_rollouts --params {params.cfg:q} --seed {params.seed}"
@@ -89,7 +89,7 @@ rule trex_make_pairs:
     conda:
         env_file("trex-reward")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "reward"),
+        cfg=lambda wc: TREX_PLAN.params("pairs", wc.env),
         seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.make_pairs --params {params.cfg:q} --seed {params.seed}"
@@ -114,7 +114,7 @@ rule trex_train_reward:
     conda:
         env_file("trex-reward")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "reward", with_env=False),
+        cfg=lambda wc: TREX_PLAN.params("reward", wc.env),
         seed=TREX_PLAN.demonstrator_seed,
     shell:
         "python -m scripts.trex.train_reward --params {params.cfg:q} --seed {params.seed}"
@@ -139,7 +139,7 @@ rule trex_predict_returns:
     conda:
         env_file("trex-reward")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env),
+        cfg=lambda wc: TREX_PLAN.params("predict", wc.env),
     shell:
         "python -m scripts.trex.predict_returns --params {params.cfg:q} --env {wildcards.env}"
         " --set {wildcards.tset} --reward {input.reward} --demos {input.demos}"
@@ -163,7 +163,7 @@ rule trex_train_policy:
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "ppo", "rl"),
+        cfg=lambda wc: TREX_PLAN.params("policy", wc.env),
         reward=lambda wc, input: f"--reward {input.reward}" if input.reward else "",
     shell:
         "python -m scripts.trex.train_policy --params {params.cfg:q} --seed {wildcards.seed}"
@@ -184,7 +184,7 @@ rule trex_eval_policy:
     conda:
         env_file("trex-rl")
     params:
-        cfg=lambda wc: TREX_PLAN.params_json(wc.env, "eval"),
+        cfg=lambda wc: TREX_PLAN.params("eval", wc.env),
         experiment=lambda wc: TREX_PLAN.experiment(wc.env, wc.set),
     shell:
         "python -m scripts.trex.eval_policy --params {params.cfg:q} --seed {wildcards.seed}"

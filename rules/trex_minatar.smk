@@ -139,7 +139,7 @@ rule trex_minatar_predict:
     conda:
         env_file("trex-reward")
     params:
-        cfg=TREX_MA.rollout_params(),
+        cfg=TREX_MA.predict_params(),
         env=lambda wc: env_name(wc.mgame),
     shell:
         "python -m scripts.trex.predict_returns --params {params.cfg:q} --env {params.env}"
@@ -201,7 +201,7 @@ rule trex_minatar_random:
     conda:
         env_file("trex-rl")
     params:
-        cfg=TREX_MA.eval_params(),
+        cfg=TREX_MA.random_params(),
         env=lambda wc: env_name(wc.mgame),
     shell:
         "python -m scripts.trex.eval_random --params {params.cfg:q} --seed 0 --env {params.env}"

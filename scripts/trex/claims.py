@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import pandas as pd
 
@@ -22,12 +23,30 @@ from scripts.trex import util
 NOISE_LEVEL = 0.85  # "up to around 15% pairwise errors"
 
 
+@dataclass(frozen=True)
+class Noise:
+    """The ranking-noise sweep's set-up (config/trex.yaml ``noise``, with its env's stages)."""
+
+    env: str  # the sweep's MuJoCo task
+    stage: str  # the stage whose ranking is perturbed
+    stages: Dict[str, Dict[str, int]]  # that env's stage -> checkpoint range {first, last}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule trex_claims: each MuJoCo task's stages and the noise sweep's set-up."""
+
+    stages: Dict[str, Dict[str, Dict[str, int]]]  # task -> stage -> checkpoint range {first, last}
+    noise: Optional[Noise]  # None where the sweep is not run at this scale
+
+
 def _meta(demos: List[str], env: str) -> pd.DataFrame:
     return pd.read_csv(next(d for d in demos if f"/{env}/" in d))
 
 
 def _best(meta: pd.DataFrame, stages: dict, stage: str, metric: str) -> float:
-    ckpts = util.stage_ckpts({"stages": stages, "demonstrator": {"ckpt_every": 1}}, stage)
+    # every checkpoint in [first, last] (step 1): the demo metadata holds only the real ones
+    ckpts = util.stage_ckpts(stages, 1, stage)
     return float(meta[meta.checkpoint.isin(ckpts)][metric].max())
 
 
@@ -84,18 +103,17 @@ def main(argv=None) -> int:
     p.add_argument("--demos", nargs="*", default=[])
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
-    params = args.params  # {"stages": {env: stages}, "noise": {"env", "stage", "stages"} or null}
+    params = cli.step_params(Params, args.params)
     rows: List[dict] = []
     if args.mujoco_evals:
         evals = pd.concat([pd.read_csv(e) for e in args.mujoco_evals], ignore_index=True)
-        rows += mujoco_rows(evals, args.demos, params["stages"])
+        rows += mujoco_rows(evals, args.demos, params.stages)
     if args.atari_evals:
         evals = pd.concat([pd.read_csv(e) for e in args.atari_evals], ignore_index=True)
         rows += atari_rows(evals, args.demos)
     if args.noise_evals:
-        n = params["noise"]
-        rows += noise_rows(args.noise_evals, args.noise_pairs, args.demos, n["env"], n["stages"],
-                           n["stage"])
+        n = params.noise
+        rows += noise_rows(args.noise_evals, args.noise_pairs, args.demos, n.env, n.stages, n.stage)
     write_runs(args.out, rows)
     return 0
 

@@ -8,6 +8,7 @@ the authors' Atari evaluation) unless ``deterministic``. Output: tidy CSV rows.
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import torch
 
@@ -16,6 +17,17 @@ from scripts.common.io import write_csv
 from scripts.common.progress import get_logger
 from scripts.common.stats import tidy_frame
 from scripts.trex import rl, util
+from scripts.trex.params import Eval, RunEnv
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rules trex_eval_policy and trex_minatar_eval: how to make the env
+    (config/trex.yaml ``envs.<env>``, or the MinAtar game's) and the evaluation (``eval_<kind>``,
+    or ``minatar.eval``)."""
+
+    env: RunEnv  # the episode cap and MinAtar settings
+    eval: Eval  # episodes and the policy's mode
 
 
 def main(argv=None) -> int:
@@ -24,15 +36,15 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("trex.eval")
-    ev = args.params["eval"]
+    prm = cli.step_params(Params, args.params)
+    ev = prm.eval
     policy, obs_rms, spec = rl.load_policy(args.policy)
-    policy.deterministic_eval = bool(ev.get("deterministic", False))
-    env = rl.make_env(args.env, purpose="rollout",
-                      max_episode_steps=args.params["env"].get("max_episode_steps"),
-                      minatar=args.params["env"].get("minatar"))
+    policy.deterministic_eval = bool(ev.deterministic)
+    env = rl.make_env(args.env, purpose="rollout", max_episode_steps=prm.env.max_episode_steps,
+                      minatar=prm.env.minatar)
     torch.manual_seed(10_000_019 + args.seed)
     eps = rl.rollout(policy, obs_rms, env, seed=100_000_000 + 1000 * args.seed,
-                     n_episodes=int(ev["episodes"]), record=False)
+                     n_episodes=int(ev.episodes), record=False)
     env.close()
     method = "control" if util.parse_set(args.set)["control"] else "T-REX"
     rows = []

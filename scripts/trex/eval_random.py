@@ -3,6 +3,7 @@ MinAtar stand-in table (episodes, return and length as tidy CSV rows, method ``r
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,6 +12,16 @@ from scripts.common.io import write_csv
 from scripts.common.progress import get_logger
 from scripts.common.stats import tidy_frame
 from scripts.trex import rl
+from scripts.trex.params import RunEnv
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule trex_minatar_random: how to make the env (the MinAtar game's block) and
+    the number of episodes (``minatar.eval.episodes``)."""
+
+    env: RunEnv  # the episode cap and MinAtar settings
+    episodes: int  # episodes of the random policy
 
 
 def random_returns(env, episodes: int, seed: int, max_steps: int | None = None) -> list:
@@ -36,10 +47,10 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     log = get_logger("trex.eval_random")
-    prm = args.params
-    env = rl.make_env(args.env, purpose="rollout", max_episode_steps=prm["env"].get("max_episode_steps"),
-                      minatar=prm["env"].get("minatar"))
-    eps = random_returns(env, int(prm["eval"]["episodes"]), 200_000_000 + 1000 * args.seed)
+    prm = cli.step_params(Params, args.params)
+    env = rl.make_env(args.env, purpose="rollout", max_episode_steps=prm.env.max_episode_steps,
+                      minatar=prm.env.minatar)
+    eps = random_returns(env, prm.episodes, 200_000_000 + 1000 * args.seed)
     env.close()
     rows = []
     for k, (ret, length) in enumerate(eps):

@@ -9,6 +9,8 @@ T-REX, BCO, GAIL and best demo read off the authors' figure (config/reported/tre
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+from typing import Dict
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,6 +25,13 @@ from scripts.common.io import read_csv_checked, read_tidy
 from scripts.trex import util
 
 
+@dataclass(frozen=True)
+class Params:
+    """Settings of rule trex_fig_mujoco_bars: each MuJoCo task's stages at this scale."""
+
+    stages: Dict[str, Dict[str, Dict[str, int]]]  # task -> stage -> checkpoint range {first, last}
+
+
 def main(argv=None) -> int:
     p = cli.parser(__doc__.splitlines()[0], seed=False,
                    required=["--scale", "--out-fig", "--out-csv", "--out-md"],
@@ -35,11 +44,12 @@ def main(argv=None) -> int:
     reported = reported[reported.experiment == "mujoco"]
     n_seeds = evals["seed"].nunique()
     rows = []
-    for env, stages in args.params["stages"].items():
+    for env, stages in cli.step_params(Params, args.params).stages.items():
         meta = read_csv_checked(next(d for d in args.demos if f"/{env}/" in d),
                                 columns=["episode", "checkpoint", "return"], no_na=True)
         for stage in stages:
-            ckpts = util.stage_ckpts({"stages": stages, "demonstrator": {"ckpt_every": 1}}, stage)
+            # every checkpoint in [first, last]: the demo metadata holds only the real ones
+            ckpts = util.stage_ckpts(stages, 1, stage)
             demo = meta[meta.checkpoint.isin(ckpts)]
             row = {"env": env, "stage": stage, "n_demos": int(demo.checkpoint.nunique()),
                    "best_demo_distance": float(demo.distance.max()),

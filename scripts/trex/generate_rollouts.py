@@ -10,6 +10,7 @@ Outputs: <out>.npz (see scripts/trex/data.py) and a metadata CSV (one row per ep
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,15 @@ from scripts.common import cli
 from scripts.common.io import read_json, save_npz, write_csv
 from scripts.common.progress import get_logger, progress
 from scripts.trex import data, rl, util
+from scripts.trex.params import EnvSettings
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rules trex_generate_demos/heldout and trex_minatar_demos/heldout: the env's
+    block (config/trex.yaml ``envs.<env>``, or the MinAtar game's)."""
+
+    env: EnvSettings  # checkpoint ranges of the stages and the held-out set, rollouts, episode cap
 
 
 def main(argv=None) -> int:
@@ -28,23 +38,23 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out_npz)
     log = get_logger(f"trex.{args.which}")
-    env_cfg = args.params["env"]
+    env_cfg = cli.step_params(Params, args.params).env
+    every = env_cfg.demonstrator.ckpt_every
     index = {int(c["update"]): c["path"] for c in read_json(args.demonstrator)}
     if args.which == "demos":
-        ckpts = util.demo_ckpts(env_cfg)
-        n_episodes = env_cfg["demos"].get("episodes")
-        min_steps = env_cfg["demos"].get("min_steps")
+        ckpts = util.demo_ckpts(env_cfg.stages, every)
+        n_episodes, min_steps = env_cfg.demos.episodes, env_cfg.demos.min_steps
     else:
-        ckpts = util.heldout_ckpts(env_cfg)
-        n_episodes, min_steps = int(env_cfg["heldout"]["episodes"]), None
+        ckpts = util.ckpt_range(env_cfg.heldout, every)
+        n_episodes, min_steps = int(env_cfg.heldout["episodes"]), None
     missing = [c for c in ckpts if c not in index]
     if missing:
         raise ValueError(f"{args.env}: no demonstrator checkpoint for updates {missing}; "
                          f"have {sorted(index)}")
     kind = rl.env_kind(args.env)
-    max_steps = env_cfg.get("max_episode_steps")
+    max_steps = env_cfg.max_episode_steps
     env = rl.make_env(args.env, purpose="rollout", max_episode_steps=max_steps,
-                      minatar=env_cfg.get("minatar"))
+                      minatar=env_cfg.minatar)
     episodes, rows = [], []
     offset = 0 if args.which == "demos" else 500
     for ckpt in progress(ckpts, desc=args.which, unit="ckpt"):

@@ -58,6 +58,65 @@ COMPARED_TABLES = ("table_mujoco_performance.csv", "table_extrapolation_corr.csv
                    "table_noise.csv")
 
 
+# the reward block's keys that only the pair sampler (scripts.trex.make_pairs) reads; the
+# reward learner (scripts.trex.train_reward) gets the rest; both read `members` (MuJoCo)
+PAIR_KEYS = ("n_pairs", "min_len", "max_len", "stride", "whole_demo_games", "whole_demo_pairs",
+             "pairs_per_member", "window")
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True)
+
+
+def run_env(block: Dict[str, Any]) -> Dict[str, Any]:
+    """How a step makes the env (scripts.trex.params.RunEnv): an env block's episode cap and,
+    for a MinAtar game, its settings."""
+    out = {"max_episode_steps": block.get("max_episode_steps")}
+    if block.get("minatar") is not None:
+        out["minatar"] = block["minatar"]
+    return out
+
+
+# --- each step's --params JSON from an env block (plan.envcfg[env], or the MinAtar game's) and
+# the config's blocks of the env's kind; each fits its step's Params dataclass
+# (tests/workflow/test_step_params.py checks every job's)
+
+def demonstrator_params(block: Dict[str, Any], ppo: Dict[str, Any]) -> str:
+    """scripts.trex.train_demonstrator: the demonstrator run, the env and PPO."""
+    return _dump({"env": {"demonstrator": block["demonstrator"], **run_env(block)}, "ppo": ppo})
+
+
+def rollout_params(block: Dict[str, Any]) -> str:
+    """scripts.trex.generate_rollouts: the env's whole block."""
+    return _dump({"env": block})
+
+
+def pairs_params(block: Dict[str, Any], reward: Dict[str, Any]) -> str:
+    """scripts.trex.make_pairs: the stages and the pair sampler's keys of the reward block."""
+    return _dump({"stages": block["stages"], "ckpt_every": block["demonstrator"]["ckpt_every"],
+                  "pairs": {k: v for k, v in reward.items() if k in PAIR_KEYS + ("members",)}})
+
+
+def reward_params(reward: Dict[str, Any]) -> str:
+    """scripts.trex.train_reward: the reward block without the pair sampler's keys."""
+    return _dump({k: v for k, v in reward.items() if k not in PAIR_KEYS})
+
+
+def predict_params(block: Dict[str, Any]) -> str:
+    """scripts.trex.predict_returns: the stages."""
+    return _dump({"stages": block["stages"], "ckpt_every": block["demonstrator"]["ckpt_every"]})
+
+
+def policy_params(block: Dict[str, Any], ppo: Dict[str, Any], rl: Dict[str, Any]) -> str:
+    """scripts.trex.train_policy: the env, PPO and the RL run."""
+    return _dump({"env": run_env(block), "ppo": ppo, "rl": rl})
+
+
+def eval_params(block: Dict[str, Any], ev: Dict[str, Any]) -> str:
+    """scripts.trex.eval_policy: the env and the evaluation."""
+    return _dump({"env": run_env(block), "eval": ev})
+
+
 def env_kind(env: str) -> str:
     """``"mujoco"`` or ``"atari"``: which PPO, reward, RL and evaluation settings an env uses."""
     return "mujoco" if env in MUJOCO_TASKS else "atari"
@@ -165,13 +224,29 @@ class PaperPlan:
 
     # --- parameters --------------------------------------------------------------------------
 
-    def params_json(self, env: str, *sections: str, with_env: bool = True) -> str:
-        """A stage's ``--params`` JSON: the env's settings (``"env"``) and, for each section
-        (``ppo``, ``reward``, ``rl``, ``eval``), the config's ``<section>_<kind>`` block."""
-        node: Dict[str, Any] = {"env": self.envcfg[env]} if with_env else {}
-        for section in sections:
-            node[section] = self.cfg[f"{section}_{self.kind[env]}"]
-        return json.dumps(node, sort_keys=True)
+    def block(self, section: str, env: str) -> Dict[str, Any]:
+        """The config's ``<section>_<kind>`` block for ``env`` (ppo, reward, rl or eval)."""
+        return self.cfg[f"{section}_{self.kind[env]}"]
+
+    def params(self, step: str, env: str) -> str:
+        """The ``--params`` JSON of ``env``'s job of ``step`` (demonstrator, rollouts, pairs,
+        reward, predict, policy or eval): only the settings that step reads."""
+        block = self.envcfg[env]
+        if step == "demonstrator":
+            return demonstrator_params(block, self.block("ppo", env))
+        if step == "rollouts":
+            return rollout_params(block)
+        if step == "pairs":
+            return pairs_params(block, self.block("reward", env))
+        if step == "reward":
+            return reward_params(self.block("reward", env))
+        if step == "predict":
+            return predict_params(block)
+        if step == "policy":
+            return policy_params(block, self.block("ppo", env), self.block("rl", env))
+        if step == "eval":
+            return eval_params(block, self.block("eval", env))
+        raise ValueError(f"no T-REX step '{step}'")
 
     def experiment(self, env: str, set_: str) -> str:
         """The evaluation's experiment column: ``noise`` for the sweep, else the env's kind."""

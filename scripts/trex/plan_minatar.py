@@ -16,6 +16,7 @@ import json
 from typing import Any, Dict, List, Mapping, Sequence
 
 from scripts.common.plan import Layout, Targets
+from scripts.trex import plan as trex_plan
 
 STAND_IN = "MinAtar stand-in"
 TRAINED_SETS = ("stage1",)        # the 12 ranked demos (the Atari protocol has one stage)
@@ -117,26 +118,31 @@ class MinAtarPlan:
     def env_block(self) -> Dict[str, Any]:
         return game_env(self.m)
 
+    # each step's --params, built as for an ALE game (scripts/trex/plan.py's builders)
     def demonstrator_params(self) -> str:
-        return _dump({"env": self.env_block(), "ppo": dict(self.m["ppo"])})
+        return trex_plan.demonstrator_params(self.env_block(), dict(self.m["ppo"]))
 
     def rollout_params(self) -> str:
-        return _dump({"env": self.env_block()})
+        return trex_plan.rollout_params(self.env_block())
 
     def pairs_params(self) -> str:
-        return _dump({"env": self.env_block(), "reward": dict(self.m["reward"])})
+        return trex_plan.pairs_params(self.env_block(), dict(self.m["reward"]))
 
     def reward_params(self) -> str:
-        return _dump({"reward": dict(self.m["reward"])})
+        return trex_plan.reward_params(dict(self.m["reward"]))
+
+    def predict_params(self) -> str:
+        return trex_plan.predict_params(self.env_block())
 
     def policy_params(self) -> str:
-        return _dump({"env": self.env_block(), "ppo": dict(self.m["ppo"]), "rl": dict(self.m["rl"])})
+        return trex_plan.policy_params(self.env_block(), dict(self.m["ppo"]), dict(self.m["rl"]))
 
     def eval_params(self) -> str:
-        return _dump({"env": self.env_block(), "eval": dict(self.m["eval"])})
+        return trex_plan.eval_params(self.env_block(), dict(self.m["eval"]))
 
-    def claims_params(self) -> str:
-        return _dump({"stages": self.m["stages"]})
+    def random_params(self) -> str:
+        """scripts.trex.eval_random: the env and the number of episodes."""
+        return _dump({"env": trex_plan.run_env(self.env_block()), "episodes": self.m["eval"]["episodes"]})
 
     # ------------------------------------------------------------------ targets
     def _targets(self) -> Targets:

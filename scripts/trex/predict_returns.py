@@ -11,7 +11,9 @@ held-out and all rows; affine maps do not change them).
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Dict
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,14 @@ from scripts.common.progress import get_logger
 from scripts.common.stats import correlations
 from scripts.trex import nets, util
 from scripts.trex.data import Trajectories
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rules trex_predict_returns and trex_minatar_predict: the env's stages."""
+
+    stages: Dict[str, Dict[str, int]]  # stage -> checkpoint range {first, last, step?} of its demos
+    ckpt_every: int  # the demonstrator's updates between checkpoints (a range's default step)
 
 
 def affine_to(x: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -42,7 +52,8 @@ def main(argv=None) -> int:
     cli.setup(args, config_beside=args.out)
     log = get_logger("trex.predict")
     spec_set = util.parse_set(args.set)
-    ckpts = util.stage_ckpts(args.params["env"], spec_set["stage"])
+    prm = cli.step_params(Params, args.params)
+    ckpts = util.stage_ckpts(prm.stages, prm.ckpt_every, spec_set["stage"])
     model, spec = nets.load_reward_model(args.reward)
     rows = []
     for source, npz, meta_path in (("demo", args.demos, args.demos_meta),

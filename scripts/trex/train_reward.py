@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,29 @@ from scripts.trex.masks import ATARI_GAMES, mask_rows
 from scripts.trex.pairs import snippet_indices
 
 log = get_logger("trex.reward")
+
+
+@dataclass(frozen=True)
+class Params:
+    """Settings of rules trex_train_reward and trex_minatar_reward: the learner's part of the
+    reward block (config/trex.yaml ``reward_<kind>``, or ``minatar.reward``; the pair sampler's
+    keys go to scripts.trex.make_pairs). Atari and MinAtar train for ``epochs``, MuJoCo for
+    ``iterations``."""
+
+    lr: float  # Adam's learning rate
+    batch: int  # pairs per gradient step
+    ckpt_every: int  # gradient steps between resumable checkpoints
+    epochs: Optional[int] = None  # shuffled passes over the pairs (Atari, MinAtar)
+    iterations: Optional[int] = None  # gradient steps per member (MuJoCo)
+    weight_decay: Optional[float] = None  # Adam's weight decay (Atari, MinAtar; None: 0)
+    device: Optional[str] = None  # cpu, auto (a GPU where there is one) or a torch device (the CNN)
+    channels: Optional[int] = None  # conv channels of the MinAtar reward CNN
+    hidden: Optional[int] = None  # hidden width: MuJoCo MLP layers, MinAtar CNN's FC layer
+    members: Optional[int] = None  # ensemble members (MuJoCo)
+    l2: Optional[float] = None  # x sum of squared weights, biases excluded (MuJoCo; None: 0)
+    init: Optional[str] = None  # MLP initialisation: torch or normal (authors'; MuJoCo)
+    valid_fraction: Optional[float] = None  # share of a member's pairs held out (MuJoCo; None: 0.2)
+    center: Optional[bool] = None  # also centre each member's reward on the demo states (MuJoCo)
 
 
 def batch_returns(model, demos: Trajectories, rows: np.ndarray):
@@ -55,24 +80,24 @@ def batch_returns(model, demos: Trajectories, rows: np.ndarray):
     return returns[0::2], returns[1::2]
 
 
-def run_member(model, demos, train, valid, cfg, seed, member, ckpt, state, rows_log, l2, base,
+def run_member(model, demos, train, valid, cfg: Params, seed, member, ckpt, state, rows_log, l2, base,
                fp=None):
     """Train one net; checkpoints carry ``base`` (finished members, their accuracies)."""
-    opt = torch.optim.Adam(model.parameters(), lr=float(cfg["lr"]),
-                           weight_decay=float(cfg.get("weight_decay", 0.0)))
+    opt = torch.optim.Adam(model.parameters(), lr=float(cfg.lr),
+                           weight_decay=float(cfg.weight_decay or 0.0))
     start = 0
     if state is not None and state.get("member") == member:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optim"])
         start = int(state["step"])
         log.info("member %d: resumed at step %d", member, start)
-    batch = int(cfg["batch"])
-    if "epochs" in cfg:
+    batch = int(cfg.batch)
+    if cfg.epochs is not None:
         per_epoch = int(np.ceil(len(train) / batch))
-        total = int(cfg["epochs"]) * per_epoch
+        total = int(cfg.epochs) * per_epoch
     else:
-        per_epoch, total = None, int(cfg["iterations"])
-    every = int(cfg.get("ckpt_every", 1000))
+        per_epoch, total = None, int(cfg.iterations)
+    every = int(cfg.ckpt_every)
     t0, losses, accs = time.time(), [], []
     model.train()
     for step in range(start, total):
@@ -129,7 +154,7 @@ def main(argv=None) -> int:
                              "--out-acc"])
     args = p.parse_args(argv)
     cli.setup(args, config_beside=Path(args.out_model).parent)
-    cfg = args.params["reward"]
+    cfg = cli.step_params(Params, args.params)
     env = args.env
     demos = Trajectories.load(args.demos)
     with open_npz(args.pairs, keys=["pairs"]) as z:
@@ -145,15 +170,15 @@ def main(argv=None) -> int:
     if atari:
         if env.startswith("minatar-"):   # no score on a MinAtar screen: nothing to mask
             spec = {"kind": "minatar", "in_channels": int(demos.obs.shape[1]), "game": env,
-                    "channels": int(cfg.get("channels", 16)), "hidden": int(cfg.get("hidden", 64))}
+                    "channels": int(cfg.channels or 16), "hidden": int(cfg.hidden or 64)}
         else:
             top, bottom = mask_rows(env)
             spec = {"kind": "atari", "mask_top": top, "mask_bottom": bottom, "game": env}
         torch.manual_seed(args.seed)
         model = nets.build_reward_model(spec)
-        if cfg.get("device", "cpu") != "cpu":   # the CNN may train on a GPU; MuJoCo MLPs stay on CPU
+        if (cfg.device or "cpu") != "cpu":   # the CNN may train on a GPU; MuJoCo MLPs stay on CPU
             from scripts.common.seeding import device
-            model = model.to(device() if cfg["device"] == "auto" else torch.device(cfg["device"]))
+            model = model.to(device() if cfg.device == "auto" else torch.device(cfg.device))
         log.info("Atari reward net: %d parameters, %d pairs, on %s", nets.count_params(model),
                  len(pairs), next(model.parameters()).device)
         model = run_member(model, demos, pairs, pairs[:0], cfg, args.seed, 0, ckpt, state,
@@ -161,9 +186,9 @@ def main(argv=None) -> int:
         accuracy = {"train_acc": evaluate(model, demos, pairs)}
         final = model.cpu()
     else:
-        members = int(cfg["members"])
-        spec = {"kind": "mujoco", "obs_dim": int(demos.obs.shape[1]), "hidden": int(cfg["hidden"]),
-                "members": members, "center": bool(cfg.get("center", False))}
+        members = int(cfg.members)
+        spec = {"kind": "mujoco", "obs_dim": int(demos.obs.shape[1]), "hidden": int(cfg.hidden),
+                "members": members, "center": bool(cfg.center)}
         final = nets.build_reward_model(spec)
         base = {"done_members": [], "ensemble": final.state_dict(), "accuracy": {}}
         if state is not None:
@@ -173,13 +198,14 @@ def main(argv=None) -> int:
             if m in base["done_members"]:
                 continue
             mine = pairs[pairs["member"] == m]
-            n_valid = int(round(float(cfg.get("valid_fraction", 0.2)) * len(mine)))
+            valid_fraction = 0.2 if cfg.valid_fraction is None else cfg.valid_fraction
+            n_valid = int(round(float(valid_fraction) * len(mine)))
             perm = np.random.default_rng([args.seed, m, 999]).permutation(len(mine))
             valid, train = mine[perm[:n_valid]], mine[perm[n_valid:]]
             torch.manual_seed(args.seed * 1000 + m)
-            member = nets.MLPReward(spec["obs_dim"], spec["hidden"], str(cfg.get("init", "torch")))
+            member = nets.MLPReward(spec["obs_dim"], spec["hidden"], str(cfg.init or "torch"))
             member = run_member(member, demos, train, valid, cfg, args.seed, m, ckpt, state,
-                                rows_log, float(cfg.get("l2", 0.0)), base, fp)
+                                rows_log, float(cfg.l2 or 0.0), base, fp)
             final.members[m].load_state_dict(member.state_dict())
             acc = dict(base["accuracy"])
             acc[f"member{m}_train_acc"] = evaluate(member, demos, train)

@@ -10,6 +10,8 @@ SET_RE = re.compile(r"^(?P<stage>stage\d+)(-swap(?P<swaps>\d+)-trial(?P<trial>\d
 
 
 def ckpt_range(spec: dict, every: int) -> list[int]:
+    """Checkpoints ``first, first + step, .. <= last`` of a range ``{first, last, step?}``
+    (``step`` defaults to ``every``, the demonstrator's ckpt_every)."""
     step = int(spec.get("step", every))
     first, last = int(spec["first"]), int(spec["last"])
     if first % every or step % every:
@@ -17,18 +19,16 @@ def ckpt_range(spec: dict, every: int) -> list[int]:
     return list(range(first, last + 1, step))
 
 
-def stage_ckpts(env_cfg: dict, stage: str) -> list[int]:
-    if stage not in env_cfg["stages"]:
-        raise KeyError(f"stage '{stage}' is not configured; known: {', '.join(env_cfg['stages'])}")
-    return ckpt_range(env_cfg["stages"][stage], env_cfg["demonstrator"]["ckpt_every"])
+def stage_ckpts(stages: dict, every: int, stage: str) -> list[int]:
+    """The demo checkpoints of ``stage`` (``stages``: stage -> range; ``every``: ckpt_every)."""
+    if stage not in stages:
+        raise KeyError(f"stage '{stage}' is not configured; known: {', '.join(stages)}")
+    return ckpt_range(stages[stage], every)
 
 
-def demo_ckpts(env_cfg: dict) -> list[int]:
-    return sorted({c for s in env_cfg["stages"] for c in stage_ckpts(env_cfg, s)})
-
-
-def heldout_ckpts(env_cfg: dict) -> list[int]:
-    return ckpt_range(env_cfg["heldout"], env_cfg["demonstrator"]["ckpt_every"])
+def demo_ckpts(stages: dict, every: int) -> list[int]:
+    """Every stage's demo checkpoints, sorted, each once."""
+    return sorted({c for s in stages for c in stage_ckpts(stages, every, s)})
 
 
 def parse_set(name: str) -> dict:

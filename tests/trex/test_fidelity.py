@@ -261,7 +261,7 @@ def test_atari_loss_and_one_training_step_match_authors(tmp_path):
     better). Authors: CrossEntropyLoss([R_a, R_b]) = 0.709426999092102 with label 1 and
     0.6771281957626343 with label 0; after one step of learn_reward (Adam lr 5e-5, one pair,
     num_iter 1) their net gives -0.029078198596835136 on crafted_stacks(1)."""
-    from scripts.trex.train_reward import batch_returns, run_member
+    from scripts.trex.train_reward import Params, batch_returns, run_member
 
     stacks = crafted_stacks(5)
 
@@ -276,7 +276,7 @@ def test_atari_loss_and_one_training_step_match_authors(tmp_path):
     ra, rb = batch_returns(net, Demos(), pair)
     assert float(nets.bt_loss(ra, rb, torch.tensor([1]))) == pytest.approx(0.709426999092102, rel=1e-5)
     assert float(nets.bt_loss(ra, rb, torch.tensor([0]))) == pytest.approx(0.6771281957626343, rel=1e-5)
-    cfg = {"lr": 5e-5, "weight_decay": 0.0, "batch": 1, "epochs": 1, "ckpt_every": 1000}
+    cfg = Params(lr=5e-5, weight_decay=0.0, batch=1, epochs=1, ckpt_every=1000)
     run_member(net, Demos(), pair, pair[:0], cfg, 0, 0, tmp_path / "ckpt.pt", None, [], 0.0, {})
     with torch.no_grad():
         after = float(net(torch.as_tensor(crafted_stacks(1)))[0])
@@ -339,9 +339,12 @@ def test_paper_settings_match_authors_scripts():
     assert (ra["epochs"], ra["batch"], ra["lr"], ra["weight_decay"]) == (5, 1, 5e-5, 0.0)
     assert ra["whole_demo_games"] == ["enduro"] and ra["whole_demo_pairs"] == 2000
     envs = paper["envs"]
-    assert util.stage_ckpts(envs["breakout"], "stage1") == list(range(50, 601, 50))
-    assert util.stage_ckpts(envs["enduro"], "stage1") == list(range(3100, 3651, 50))
-    assert util.stage_ckpts(envs["seaquest"], "stage1") == list(range(10, 66, 5))
+    def stage1(game):
+        return util.stage_ckpts(envs[game]["stages"], envs[game]["demonstrator"]["ckpt_every"], "stage1")
+
+    assert stage1("breakout") == list(range(50, 601, 50))
+    assert stage1("enduro") == list(range(3100, 3651, 50))
+    assert stage1("seaquest") == list(range(10, 66, 5))
     assert all(envs[g]["demos"]["episodes"] == 1 for g in paper["atari_envs"])
     assert paper["eval_atari"] == {"episodes": 30, "deterministic": False}
     rm = paper["reward_mujoco"]

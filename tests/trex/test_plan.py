@@ -6,6 +6,7 @@ import copy
 import json
 import re
 
+import pytest
 
 from scripts.common.config import paper_seeds, resolve_paper
 from scripts.trex.plan import NO_ATARI, NO_ATARI_DEMOS, NO_MUJOCO, NO_MTURK, env_kind, make_plan
@@ -154,12 +155,31 @@ def test_stage_parameters_follow_the_env_kind(config):
     cfg = p.cfg
     assert (env_kind("hopper"), env_kind("pong")) == ("mujoco", "atari")
     assert p.kind["halfcheetah"] == "mujoco" and p.kind["breakout"] == "atari"
-    assert json.loads(p.params_json("halfcheetah", "ppo", "rl")) == {
-        "env": p.envcfg["halfcheetah"], "ppo": cfg["ppo_mujoco"], "rl": cfg["rl_mujoco"]}
-    assert json.loads(p.params_json("breakout", "eval")) == {"env": p.envcfg["breakout"],
-                                                             "eval": cfg["eval_atari"]}
-    assert json.loads(p.params_json("breakout", "reward", with_env=False)) == {"reward": cfg["reward_atari"]}
-    assert json.loads(p.params_json("breakout", "ppo"))["ppo"]["n_envs"] == 2
+    # each step gets only what it reads
+    assert json.loads(p.params("policy", "halfcheetah")) == {
+        "env": {"max_episode_steps": 100}, "ppo": cfg["ppo_mujoco"], "rl": cfg["rl_mujoco"]}
+    assert json.loads(p.params("eval", "breakout")) == {"env": {"max_episode_steps": 150},
+                                                        "eval": cfg["eval_atari"]}
+    assert json.loads(p.params("demonstrator", "breakout")) == {
+        "env": {"demonstrator": {"updates": 6, "ckpt_every": 2}, "max_episode_steps": 150},
+        "ppo": cfg["ppo_atari"]}
+    assert json.loads(p.params("rollouts", "halfcheetah")) == {"env": p.envcfg["halfcheetah"]}
+    assert json.loads(p.params("predict", "breakout")) == {
+        "stages": {"stage1": {"first": 0, "last": 4, "step": 2}}, "ckpt_every": 2}
+    # the reward block is split: the pair sampler's keys (and MuJoCo's members) go to the pairs
+    pairs = json.loads(p.params("pairs", "breakout"))
+    assert pairs["ckpt_every"] == 2 and pairs["pairs"] == {
+        "n_pairs": 40, "min_len": 10, "max_len": 20, "stride": 2, "whole_demo_games": ["enduro"],
+        "whole_demo_pairs": 2000}
+    assert json.loads(p.params("reward", "breakout")) == {
+        "epochs": 1, "batch": 2, "lr": 5e-5, "weight_decay": 0.0, "ckpt_every": 10, "device": "cpu"}
+    assert json.loads(p.params("pairs", "halfcheetah"))["pairs"] == {
+        "members": 2, "pairs_per_member": 100, "window": 20}
+    assert sorted(json.loads(p.params("reward", "halfcheetah"))) == [
+        "batch", "center", "ckpt_every", "hidden", "init", "iterations", "l2", "lr", "members",
+        "valid_fraction"]
+    with pytest.raises(ValueError, match="no T-REX step 'ppo'"):
+        p.params("ppo", "breakout")
     assert p.experiment("hopper", "stage1-swap1-trial0") == "noise"
     assert p.experiment("hopper", "stage1") == "mujoco" and p.experiment("breakout", "stage1") == "atari"
     assert p.policy_reward("halfcheetah", "control") == []

@@ -46,7 +46,8 @@ def test_laptop_runs_three_games_three_seeds_and_a_control():
 
 def test_laptop_demos_are_12_early_checkpoints_and_heldout_lies_beyond():
     env = json.loads(plan("laptop", LAPTOP_GAMES).rollout_params())["env"]
-    demos, held = util.demo_ckpts(env), util.heldout_ckpts(env)
+    every = env["demonstrator"]["ckpt_every"]
+    demos, held = util.demo_ckpts(env["stages"], every), util.ckpt_range(env["heldout"], every)
     assert demos == list(range(0, 60, 5)) and len(demos) == 12
     assert min(held) > max(demos) and max(held) == env["demonstrator"]["updates"]
     assert env["minatar"] == {"sticky_action_prob": 0.1, "difficulty_ramping": True, "minimal_actions": False}
@@ -56,8 +57,15 @@ def test_stage_parameters_carry_the_minatar_blocks():
     p = plan("laptop", LAPTOP_GAMES)
     ppo = json.loads(p.policy_params())
     assert ppo["ppo"]["conv_channels"] == 16 and ppo["rl"]["control_reward"] == 1.0
-    assert json.loads(p.pairs_params())["reward"]["stride"] == 1
+    assert json.loads(p.pairs_params())["pairs"] == {"n_pairs": 2000, "min_len": 10, "max_len": 50, "stride": 1}
+    assert json.loads(p.reward_params()) == {"epochs": 3, "batch": 1, "lr": 5e-5, "weight_decay": 0.0,
+                                             "ckpt_every": 1000, "device": "cpu", "channels": 16, "hidden": 64}
     assert json.loads(p.eval_params())["eval"]["episodes"] == 30
+    assert json.loads(p.random_params()) == {"env": ppo["env"], "episodes": 30}
+    assert ppo["env"] == {"max_episode_steps": 2000, "minatar": {
+        "sticky_action_prob": 0.1, "difficulty_ramping": True, "minimal_actions": False}}
+    assert json.loads(p.predict_params()) == {"stages": {"stage1": {"first": 0, "last": 55, "step": 5}},
+                                              "ckpt_every": 5}
 
 
 def test_smoke_is_tiny_and_paper_leaves_every_target_out_with_a_reason():

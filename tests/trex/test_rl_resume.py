@@ -83,9 +83,8 @@ def _reward_fixture(tmp_path):
     parts = [P.window_pairs(np.arange(4), np.full(4, 60), {k: float(k) for k in range(4)}, 80,
                             rng, window=10, member=m) for m in range(2)]
     save_npz(tmp_path / "pairs.npz", pairs=np.concatenate(parts))
-    return {"reward": {"members": 2, "hidden": 8, "pairs_per_member": 80, "window": 10,
-                       "iterations": 40, "batch": 8, "lr": 1e-3, "l2": 0.01, "center": True,
-                       "ckpt_every": 10}}
+    return {"members": 2, "hidden": 8, "iterations": 40, "batch": 8, "lr": 1e-3, "l2": 0.01,
+            "center": True, "ckpt_every": 10}
 
 
 def _reward_main(tmp_path, out, params):
@@ -150,7 +149,7 @@ def test_reward_parameter_change_retrains(tmp_path, monkeypatch):
     """A checkpoint of other settings (here lr) is never resumed: the run equals a fresh one."""
     params = _reward_fixture(tmp_path)
     changed = json.loads(json.dumps(params))
-    changed["reward"]["lr"] = 3e-3
+    changed["lr"] = 3e-3
     assert _reward_main(tmp_path, tmp_path / "fresh", changed) == 0
     assert _reward_main(tmp_path, tmp_path / "old", params) == 0
     _kill_reward_at_save(tmp_path, tmp_path / "old", params, monkeypatch, 7)  # leaves a checkpoint
