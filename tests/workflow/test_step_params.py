@@ -46,3 +46,9 @@ def test_every_job_params_fit_the_step_dataclass(scale, tmp_path):
             checked.add(module)
     if scale == "paper":  # every step runs at paper scale; the typed ones were checked
         assert "scripts.lse.mbrl_fit" in checked
+        # T-REX's ALE and MuJoCo steps (every one with --params runs at paper scale)
+        assert {"scripts.trex." + m for m in (
+            "train_demonstrator", "generate_rollouts", "make_pairs", "train_reward", "predict_returns",
+            "train_policy", "eval_policy", "fig_mujoco", "claims")} <= checked
+    if scale == "smoke":  # the MinAtar stand-in runs at smoke scale (its random-policy step too)
+        assert "scripts.trex.eval_random" in checked
