@@ -45,9 +45,9 @@ MINATAR_KEYS = {"table_attack_minatar.csv", "table_attack_minatar.md", "fig_atta
 
 @pytest.mark.parametrize("scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals", [
     ("smoke", 1, 2, 2, 5 * 1 * 3, ["M", "S"], 1 * 2, 2 * 1),
-    # laptop: paper recipe on 1 seed, fixed on its 5 recipe_seeds; no Seaquest, ablation [full];
-    # the Pong attack left out (pong.left_out): no attack runs
-    ("laptop", 3, 1 + 5, 3, 0, ["S"], 2 * 3, 3 * 3),
+    # laptop: the fixed recipe only, on its 5 recipe_seeds (the paper recipe collapsed: left
+    # out); no Seaquest, ablation [full]; the Pong attack left out (pong.left_out): no attack runs
+    ("laptop", 3, 5, 3, 0, ["S"], 2 * 3, 3 * 3),
     ("paper", 3, 2 * 2 * 3, 5 * 3, 5 * 4 * 3, ["M", "S"], 2 * 3, 3 * 3),
 ])
 def test_run_counts_per_scale(scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals):
@@ -63,9 +63,8 @@ def test_run_counts_per_scale(scale, n_seeds, gw, ablation, attack, sets, sq_fil
 
 def test_laptop_runs_by_hand():
     plan = _plan("laptop")
-    assert plan.gw_recipe_seeds == {"paper": [0], "fixed": [0, 1, 2, 3, 4]}
-    assert plan.gw_runs == [("S", "paper", "full", 0)] + \
-        [("S", "fixed", "full", s) for s in range(5)]
+    assert plan.gw_recipe_seeds == {"fixed": [0, 1, 2, 3, 4]}
+    assert plan.gw_runs == [("S", "fixed", "full", s) for s in range(5)]
     assert plan.gw_claim_runs == plan.gw_runs  # laptop has GridWorld-S only
     assert plan.gw_ablation_runs == [("S", "fixed", "full", s) for s in range(3)]
     assert plan.attack_runs == [] and not plan.pong_built
@@ -73,12 +72,10 @@ def test_laptop_runs_by_hand():
     assert plan.gw_data("S", "fixed", "train") == r + "gridworld_data/S-lenmatch/train.npz"
     assert plan.gw_data("S", "paper", "test") == r + "gridworld_data/S-official/test.npz"
     assert plan.gw_runs_arg(plan.gw_runs[:1]) == \
-        "S:paper:full:0:" + r + "scores/gridworld-S/paper-full/seed0.diagnostics.json"
-    # the score figure: each recipe's first seed, the fixed recipe first on the command line
-    assert plan.gw_figure_scores() == [r + "scores/gridworld-S/paper-full/seed0.npz",
-                                       r + "scores/gridworld-S/fixed-full/seed0.npz"]
-    assert plan.gw_figure_scores_arg() == (f"fixed:{r}scores/gridworld-S/fixed-full/seed0.npz "
-                                           f"paper:{r}scores/gridworld-S/paper-full/seed0.npz")
+        "S:fixed:full:0:" + r + "scores/gridworld-S/fixed-full/seed0.diagnostics.json"
+    # the score figure: each recipe's first seed (laptop: the fixed recipe only)
+    assert plan.gw_figure_scores() == [r + "scores/gridworld-S/fixed-full/seed0.npz"]
+    assert plan.gw_figure_scores_arg() == f"fixed:{r}scores/gridworld-S/fixed-full/seed0.npz"
     assert plan.rollout_policies("S") == [r + "pong_policies/a3c.pt"]
     assert plan.rollout_policies_arg("S") == "a3c=" + r + "pong_policies/a3c.pt"
     assert plan.attack_policy("cross-step") == r + "pong_policies/a3c_half.pt"
