@@ -110,6 +110,8 @@ def test_minatar_runs_by_hand():
         "results/laptop/dsi/minatar/{mgame}/{mmethod}/seed{seed}/progress.csv"
     det = json.loads(plan.minatar_detector_params())
     assert (det["upsample"], det["pooling"], det["out_dim"]) == (3, "mean", 2)
+    # 3 G warm-up epochs of 6: with 1, G was at chance when D started and the mask collapsed
+    assert (det["warmup_epochs"], det["epochs"], det["loss_weights"]["com"]) == (3, 6, 1.0)
     assert sorted(json.loads(plan.minatar_params("game", "attack"))) == ["attack", "game", "upsample"]
     assert _plan("paper").minatar_attacks() == []
 
