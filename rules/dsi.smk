@@ -583,27 +583,29 @@ rule dsi_minatar_table_attack:
         " --runs {input} --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
 
 
-rule dsi_minatar_fig_seaquest:
-    """DQN with DSI's adaptive horizon against fixed n-step DQN on MinAtar Seaquest."""
+rule dsi_minatar_fig_improve:
+    """DQN with DSI's adaptive horizon against fixed n-step DQN on the MinAtar game of the
+    scale's improve.game (laptop: Breakout; smoke: Seaquest)."""
     input:
         DSI_PLAN.minatar_improve_runs(),
     output:
-        csv=DSI_PLAN.targets["table_seaquest_minatar.csv"],
-        md=DSI_PLAN.targets["table_seaquest_minatar.md"],
+        csv=DSI_PLAN.targets["table_improve_minatar.csv"],
+        md=DSI_PLAN.targets["table_improve_minatar.md"],
         fig=figure_report(
-            DSI_PLAN.targets["fig_seaquest_minatar.pdf"],
-            caption="../report/dsi/fig_seaquest_minatar.rst",
+            DSI_PLAN.targets["fig_improve_minatar.pdf"],
+            caption="../report/dsi/fig_improve_minatar.rst",
             category="DSI",
         ),
     log:
-        logpath("dsi", "minatar_fig_seaquest"),
+        logpath("dsi", "minatar_fig_improve"),
     conda:
         env_file("dsi-plot")
     params:
         scale=SCALE,
+        game=DSI_PLAN.minatar["improve"]["game"],
     shell:
-        "python -m scripts.dsi.fig_seaquest_minatar --scale {params.scale} --runs {input}"
-        " --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
+        "python -m scripts.dsi.fig_improve_minatar --scale {params.scale} --game {params.game}"
+        " --runs {input} --csv {output.csv} --md {output.md} --fig {output.fig} > {log} 2>&1"
 
 
 # ------------------------------------------------------------------ comparison
@@ -615,6 +617,7 @@ rule dsi_claims:
         gw=DSI_PLAN.gw_inputs(DSI_PLAN.gw_claim_runs),
         attack=DSI_PLAN.attack_inputs(DSI_PLAN.attack_runs),
         minatar=DSI_PLAN.minatar_attacks(),
+        improve=DSI_PLAN.minatar_improve_runs(),
     output:
         res("dsi", "claims.csv"),
     log:
@@ -626,7 +629,8 @@ rule dsi_claims:
         attack=DSI_PLAN.attack_runs_arg(DSI_PLAN.attack_runs),
     shell:
         "python -m scripts.dsi.claims --gridworld {params.gw} --attack {params.attack}"
-        " --attack-minatar {input.minatar} --out {output} > {log} 2>&1"
+        " --attack-minatar {input.minatar} --improve-minatar {input.improve}"
+        " --out {output} > {log} 2>&1"
 
 
 rule dsi_compare:

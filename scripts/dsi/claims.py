@@ -10,6 +10,9 @@
 - MinAtar attack (the laptop stand-in): one run = one attacked agent seed; its value is the mean
   return drop at the detector's top-k steps minus that at random steps (or at the agent's
   top-k steps by value), at the largest k.
+- MinAtar policy improvement (the stand-in for the Seaquest DQN): one run = one DQN seed; its
+  value is DSI's adaptive-horizon final evaluation return minus that of n = 3 (or of the fixed
+  n with the highest mean final return) with the same seed.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from scripts.common.scorecard import write_runs
 GRID_CLAIMS = {"paper": "dsi_gridworld_beats_random", "fixed": "dsi_gridworld_fixed_beats_random"}
 ATTACK_CLAIM = "dsi_attack_beats_random"
 MINATAR_CLAIMS = {"random": "dsi_minatar_attack_beats_random", "value": "dsi_minatar_attack_vs_value"}
+IMPROVE_CLAIMS = {"n3": "dsi_minatar_improve_vs_n3", "best": "dsi_minatar_improve_vs_best_fixed"}
 METRIC = "f1_best_tol2"
 
 
@@ -73,15 +77,37 @@ def minatar_rows(paths) -> list:
     return rows
 
 
+def improve_rows(paths) -> list:
+    """Per DQN seed: DSI's final return minus n3's, and minus the best fixed n's (the fixed n
+    with the highest mean final return over seeds)."""
+    if not paths:
+        return []
+    data = pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+    last = data[data.step == data.step.max()]
+    wide = last.pivot_table(index="seed", columns="method", values="return")
+    fixed = [c for c in wide.columns if c != "dsi"]
+    if "dsi" not in wide or not fixed:
+        return []
+    best = str(wide[fixed].mean().sort_index().idxmax())
+    rows = []
+    for key, claim in IMPROVE_CLAIMS.items():
+        other = best if key == "best" else key
+        if other in wide:
+            rows += [{"claim": claim, "run": f"seed{s}", "arm": "", "value": float(r.dsi - r[other])}
+                     for s, r in wide.iterrows() if pd.notna(r.dsi) and pd.notna(r[other])]
+    return rows
+
+
 def main(argv=None) -> int:
     p = cli.parser(__doc__.splitlines()[0], seed=False, required=["--out"])
     p.add_argument("--gridworld", nargs="*", default=[], help="variant:recipe:ablation:seed:json")
     p.add_argument("--attack", nargs="*", default=[], help="variant:k:method:csv")
     p.add_argument("--attack-minatar", nargs="*", default=[], help="MinAtar attack CSVs, one per agent seed")
+    p.add_argument("--improve-minatar", nargs="*", default=[], help="MinAtar DQN progress CSVs (method x seed)")
     args = p.parse_args(argv)
     cli.setup(args, config_beside=args.out)
     write_runs(args.out, grid_rows(args.gridworld) + attack_rows(args.attack)
-               + minatar_rows(args.attack_minatar))
+               + minatar_rows(args.attack_minatar) + improve_rows(args.improve_minatar))
     return 0
 
 

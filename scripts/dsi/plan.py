@@ -309,7 +309,7 @@ def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_b
         t.add(f"table_attack_minatar.{ext}", "attack table (MinAtar stand-in for Pong)",
               built=minatar_built, left_out=MINATAR_LEFT_OUT)
         t.add(f"table_seaquest.{ext}", "Seaquest final returns", built=seaquest_built, left_out=SEAQUEST_LEFT_OUT)
-        t.add(f"table_seaquest_minatar.{ext}", "Seaquest final returns (MinAtar stand-in)",
+        t.add(f"table_improve_minatar.{ext}", "adaptive-horizon DQN final returns (MinAtar stand-in for Seaquest)",
               built=not improve_left_out, left_out=improve_left_out)
         t.add(f"compare_to_paper.{ext}", "reproduced vs reported")
     t.add("fig_gridworld_scores.pdf", "score-over-time visualisations (GridWorld)")
@@ -320,7 +320,8 @@ def make_targets(layout: Layout, runs: int, *, ablations_built: bool, seaquest_b
     t.add("fig_pong_critical_frames.pdf", "Pong critical-frame visualisation", built=pong_built,
           left_out=pong_left_out)
     t.add("fig_seaquest_dqn.pdf", "Seaquest DQN figure", built=seaquest_built, left_out=SEAQUEST_LEFT_OUT)
-    t.add("fig_seaquest_minatar.pdf", "Seaquest DQN figure (MinAtar stand-in)", built=not improve_left_out,
+    t.add("fig_improve_minatar.pdf", "adaptive-horizon DQN figure (MinAtar stand-in for Seaquest)",
+          built=not improve_left_out,
           left_out=improve_left_out)
     return t
 

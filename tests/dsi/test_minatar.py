@@ -118,3 +118,52 @@ def test_tiny_end_to_end():
     out = ma.attack_episode(env, q, 7, 60, scorer, [1, 4], ["dsi", "random", "value"])
     assert len(out) == 6 and len({r["r0"] for r in out}) == 1  # one clean episode for all
     assert {(r["method"], r["k"]) for r in out} == {(m, k) for m in ("dsi", "random", "value") for k in (1, 4)}
+
+
+def _progress(values):
+    """progress.csv rows: {method: [final return per seed]} at step 30, with an earlier step."""
+    import pandas as pd
+
+    rows = []
+    for method, rets in values.items():
+        for seed, ret in enumerate(rets):
+            rows += [{"method": method, "seed": seed, "step": 10, "return": 0.0},
+                     {"method": method, "seed": seed, "step": 30, "return": ret}]
+    return pd.DataFrame(rows)
+
+
+def test_improve_table_pairs_dsi_with_each_fixed_n_and_the_best():
+    from scripts.dsi.fig_improve_minatar import best_fixed, final_table
+
+    data = _progress({"dsi": [4.0, 6.0, 8.0], "n1": [1.0, 2.0, 3.0], "n3": [5.0, 5.0, 8.0],
+                      "n5": [3.0, 3.0, 3.0]})
+    assert best_fixed(data[data.step == 30]) == "n3"  # means 2, 6, 3
+    table = final_table(data).set_index("method")
+    assert table.loc["dsi", "point"] == pytest.approx(6.0)
+    assert table.loc["dsi - n1", "point"] == pytest.approx(4.0)
+    assert table.loc["dsi - n3", "point"] == pytest.approx(0.0)  # -1, +1, 0 by seed
+    assert table.loc["dsi - n5", "point"] == pytest.approx(3.0)
+    assert table.loc["dsi - best fixed (n3)", "point"] == pytest.approx(0.0)
+    # dsi - n1 = 3, 4, 5: mean 4, sd 1, t(0.975, 2) = 4.303 -> half-width 4.303 / sqrt(3) = 2.48
+    assert table.loc["dsi - n1", "final return"] == "4.00 [1.52, 6.48]"
+    assert list(table["env steps"].unique()) == [30]
+
+
+def test_improve_claim_rows_per_seed(tmp_path):
+    from scripts.dsi.claims import improve_rows
+
+    data = _progress({"dsi": [4.0, 6.0, 8.0], "n1": [1.0, 2.0, 3.0], "n3": [5.0, 5.0, 8.0],
+                      "n5": [7.0, 7.0, 7.0]})  # best fixed: n5 (mean 7)
+    paths = []
+    for (m, s), sub in data.groupby(["method", "seed"]):
+        paths.append(str(tmp_path / f"{m}{s}.csv"))
+        sub.to_csv(paths[-1], index=False)
+    rows = improve_rows(paths)
+    got = {(r["claim"], r["run"]): r["value"] for r in rows}
+    assert got == {("dsi_minatar_improve_vs_n3", "seed0"): -1.0, ("dsi_minatar_improve_vs_n3", "seed1"): 1.0,
+                   ("dsi_minatar_improve_vs_n3", "seed2"): 0.0,
+                   ("dsi_minatar_improve_vs_best_fixed", "seed0"): -3.0,
+                   ("dsi_minatar_improve_vs_best_fixed", "seed1"): -1.0,
+                   ("dsi_minatar_improve_vs_best_fixed", "seed2"): 1.0}
+    assert {r["arm"] for r in rows} == {""}
+    assert improve_rows([]) == []

@@ -31,23 +31,23 @@ def _plan(scale, cfg=None):
 
 
 TABLES = ["table_gridworld_f1", "table_gridworld_diagnostics", "table_ablation", "table_pong_attack",
-          "table_attack_minatar", "table_seaquest", "table_seaquest_minatar", "compare_to_paper"]
+          "table_attack_minatar", "table_seaquest", "table_improve_minatar", "compare_to_paper"]
 FIGURES = ["fig_gridworld_scores.pdf", "fig_gridworld_env.pdf", "fig_attack_vs_k.pdf",
            "fig_attack_minatar.pdf", "fig_pong_critical_frames.pdf", "fig_seaquest_dqn.pdf",
-           "fig_seaquest_minatar.pdf"]
+           "fig_improve_minatar.pdf"]
 KEYS = [f"{t}.{ext}" for ext in ("csv", "md") for t in TABLES] + FIGURES
 SEAQUEST_KEYS = {"table_seaquest.csv", "table_seaquest.md", "fig_seaquest_dqn.pdf"}
 ABLATION_KEYS = {"table_ablation.csv", "table_ablation.md"}
 PONG_KEYS = {"table_pong_attack.csv", "table_pong_attack.md", "fig_attack_vs_k.pdf", "fig_pong_critical_frames.pdf"}
-IMPROVE_KEYS = {"table_seaquest_minatar.csv", "table_seaquest_minatar.md", "fig_seaquest_minatar.pdf"}
+IMPROVE_KEYS = {"table_improve_minatar.csv", "table_improve_minatar.md", "fig_improve_minatar.pdf"}
 MINATAR_KEYS = {"table_attack_minatar.csv", "table_attack_minatar.md", "fig_attack_minatar.pdf"} | IMPROVE_KEYS
 
 
 @pytest.mark.parametrize("scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals", [
     ("smoke", 1, 2, 2, 5 * 1 * 3, ["M", "S"], 1 * 2, 2 * 1),
-    # laptop: paper recipe on 1 seed, fixed on its 5 recipe_seeds; no Seaquest, ablation [full];
-    # the Pong attack left out (pong.left_out): no attack runs
-    ("laptop", 3, 1 + 5, 3, 0, ["S"], 2 * 3, 3 * 3),
+    # laptop: the fixed recipe only, on its 5 recipe_seeds (the paper recipe collapsed: left
+    # out); no Seaquest, ablation [full]; the Pong attack left out (pong.left_out): no attack runs
+    ("laptop", 3, 5, 3, 0, ["S"], 2 * 3, 3 * 3),
     ("paper", 3, 2 * 2 * 3, 5 * 3, 5 * 4 * 3, ["M", "S"], 2 * 3, 3 * 3),
 ])
 def test_run_counts_per_scale(scale, n_seeds, gw, ablation, attack, sets, sq_files, dqn_evals):
@@ -63,9 +63,8 @@ def test_run_counts_per_scale(scale, n_seeds, gw, ablation, attack, sets, sq_fil
 
 def test_laptop_runs_by_hand():
     plan = _plan("laptop")
-    assert plan.gw_recipe_seeds == {"paper": [0], "fixed": [0, 1, 2, 3, 4]}
-    assert plan.gw_runs == [("S", "paper", "full", 0)] + \
-        [("S", "fixed", "full", s) for s in range(5)]
+    assert plan.gw_recipe_seeds == {"fixed": [0, 1, 2, 3, 4]}
+    assert plan.gw_runs == [("S", "fixed", "full", s) for s in range(5)]
     assert plan.gw_claim_runs == plan.gw_runs  # laptop has GridWorld-S only
     assert plan.gw_ablation_runs == [("S", "fixed", "full", s) for s in range(3)]
     assert plan.attack_runs == [] and not plan.pong_built
@@ -73,12 +72,10 @@ def test_laptop_runs_by_hand():
     assert plan.gw_data("S", "fixed", "train") == r + "gridworld_data/S-lenmatch/train.npz"
     assert plan.gw_data("S", "paper", "test") == r + "gridworld_data/S-official/test.npz"
     assert plan.gw_runs_arg(plan.gw_runs[:1]) == \
-        "S:paper:full:0:" + r + "scores/gridworld-S/paper-full/seed0.diagnostics.json"
-    # the score figure: each recipe's first seed, the fixed recipe first on the command line
-    assert plan.gw_figure_scores() == [r + "scores/gridworld-S/paper-full/seed0.npz",
-                                       r + "scores/gridworld-S/fixed-full/seed0.npz"]
-    assert plan.gw_figure_scores_arg() == (f"fixed:{r}scores/gridworld-S/fixed-full/seed0.npz "
-                                           f"paper:{r}scores/gridworld-S/paper-full/seed0.npz")
+        "S:fixed:full:0:" + r + "scores/gridworld-S/fixed-full/seed0.diagnostics.json"
+    # the score figure: each recipe's first seed (laptop: the fixed recipe only)
+    assert plan.gw_figure_scores() == [r + "scores/gridworld-S/fixed-full/seed0.npz"]
+    assert plan.gw_figure_scores_arg() == f"fixed:{r}scores/gridworld-S/fixed-full/seed0.npz"
     assert plan.rollout_policies("S") == [r + "pong_policies/a3c.pt"]
     assert plan.rollout_policies_arg("S") == "a3c=" + r + "pong_policies/a3c.pt"
     assert plan.attack_policy("cross-step") == r + "pong_policies/a3c_half.pt"
@@ -98,7 +95,13 @@ def test_minatar_runs_by_hand():
     assert plan.minatar_agent(2) == r + "n3/seed2/q_step30000.pt"
     assert len(plan.minatar_data_agents("breakout")) == 3 * 3
     assert plan.minatar_data_agents("breakout")[0] == r + "n3/seed0/q_step10000.pt"
-    assert plan.minatar_improve_runs() == [] and not plan.minatar_improve_built
+    # laptop: the adaptive horizon on Breakout, 4 methods x 3 seeds; the n3 runs are the
+    # attack agents (the same files, trained once)
+    assert plan.minatar_improve_built and plan.minatar["improve"]["game"] == "breakout"
+    runs = plan.minatar_improve_runs()
+    assert runs == [r + f"{m}/seed{s}/progress.csv" for m in ("dsi", "n1", "n3", "n5") for s in range(3)]
+    assert {p.replace("progress.csv", "q_step30000.pt") for p in runs} >= \
+        {plan.minatar_agent(s) for s in range(3)}
     smoke = _plan("smoke")
     assert smoke.minatar_improve_runs() == [f"results/smoke/dsi/minatar/seaquest/{m}/seed0/progress.csv"
                                             for m in ("dsi", "n1", "n3", "n5")]
@@ -107,6 +110,8 @@ def test_minatar_runs_by_hand():
         "results/laptop/dsi/minatar/{mgame}/{mmethod}/seed{seed}/progress.csv"
     det = json.loads(plan.minatar_detector_params())
     assert (det["upsample"], det["pooling"], det["out_dim"]) == (3, "mean", 2)
+    # 3 G warm-up epochs of 6: with 1, G was at chance when D started and the mask collapsed
+    assert (det["warmup_epochs"], det["epochs"], det["loss_weights"]["com"]) == (3, 6, 1.0)
     assert sorted(json.loads(plan.minatar_params("game", "attack"))) == ["attack", "game", "upsample"]
     assert _plan("paper").minatar_attacks() == []
 
@@ -153,8 +158,7 @@ def test_targets_in_manifest_order_with_reasons(scale):
     assert {r["seeds"] for r in records} == {len(plan.seeds)}
     left_out = {k for k in KEYS if plan.targets.target(k).left_out}
     if scale == "laptop":
-        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS | IMPROVE_KEYS
-        assert plan.targets.target("fig_seaquest_minatar.pdf").left_out.startswith("CPU time: 4 methods x 3 seeds")
+        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS
         assert plan.targets.target("fig_attack_vs_k.pdf").left_out.startswith("CPU time spent on the MinAtar attack")
         assert plan.targets.target("table_ablation.md").left_out == \
             "CPU time: the ablations need 5 trainings x seeds beyond the laptop budget"

@@ -1,6 +1,7 @@
-"""MinAtar Seaquest: DQN with DSI's adaptive horizon against fixed n-step DQN (rule
-dsi_minatar_fig_seaquest): greedy evaluation return against env steps (mean and 95% t-interval
-over seeds) and a table of final returns, with DSI minus each fixed n paired by seed."""
+"""MinAtar: DQN with DSI's adaptive horizon against fixed n-step DQN (rule dsi_minatar_fig_improve;
+the stand-in for the paper's Seaquest DQN, on the scale's improve.game): greedy evaluation return
+against env steps (mean and 95% t-interval over seeds) and a table of final returns, with DSI
+minus each fixed n and minus the best fixed n, paired by seed."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,15 @@ from scripts.common.tables import fmt_ci, write_table
 from scripts.common.verdict import t_interval
 
 
+def best_fixed(last: pd.DataFrame) -> str:
+    """The fixed-n method with the highest mean final return (ties: the first by name)."""
+    means = last[last.method != "dsi"].groupby("method", sort=True)["return"].mean()
+    return str(means.idxmax())
+
+
 def final_table(data: pd.DataFrame) -> pd.DataFrame:
+    """Final returns per method, then DSI minus each fixed n and minus the best fixed n (paired
+    by seed), each with a 95% t-interval over seeds."""
     last = data[data.step == data.step.max()]
     rows = []
     for method, sub in last.groupby("method", sort=True):
@@ -25,11 +34,17 @@ def final_table(data: pd.DataFrame) -> pd.DataFrame:
             iv = t_interval((wide["dsi"] - wide[other]).dropna())
             rows.append({"method": f"dsi - {other}", "seeds": iv.n, "env steps": int(last.step.max()),
                          "final return": fmt_ci(iv.point, iv.low, iv.high, 2), "point": iv.point})
+    if "dsi" in wide and len(wide.columns) > 1:
+        best = best_fixed(last)
+        iv = t_interval((wide["dsi"] - wide[best]).dropna())
+        rows.append({"method": f"dsi - best fixed ({best})", "seeds": iv.n, "env steps": int(last.step.max()),
+                     "final return": fmt_ci(iv.point, iv.low, iv.high, 2), "point": iv.point})
     return pd.DataFrame(rows)
 
 
 def main() -> None:
     p = cli.parser(__doc__.splitlines()[0], seed=False, required=["--scale", "--csv", "--md", "--fig"])
+    p.add_argument("--game", required=True, help="the MinAtar game of the runs (improve.game)")
     p.add_argument("--runs", nargs="+", required=True, help="progress.csv of each method x seed")
     args = p.parse_args()
     cli.setup(args)
@@ -38,12 +53,14 @@ def main() -> None:
     table = final_table(data)
     n = int(data.seed.nunique())
     write_table(table.drop(columns=["point"]), args.csv, args.md,
-                title="DSI: adaptive-horizon DQN on MinAtar Seaquest (MinAtar stand-in)",
+                title=f"DSI: adaptive-horizon DQN on MinAtar {args.game} (MinAtar stand-in for Seaquest)",
                 scale=args.scale, seeds=n, interval="95% Student-t interval", notes=[
-                    "MinAtar stand-in for the paper's ALE Seaquest: DQN (MinAtar's network) with "
+                    f"MinAtar stand-in for the paper's ALE Seaquest, on MinAtar {args.game}: DQN "
+                    "(MinAtar's network) with "
                     "DSI's adaptive horizon (n = 1 + argmax of the detector over the next 5 states) "
                     "against fixed n-step targets; greedy evaluation return at the last step.",
-                    "Rows 'dsi - nK': paired by seed."])
+                    "Rows 'dsi - nK': paired by seed; 'best fixed': the fixed n with the highest "
+                    "mean final return here."])
     from scripts.common.plotting import apply_style, save_figure
     import matplotlib.pyplot as plt
 
@@ -58,7 +75,7 @@ def main() -> None:
         if np.isfinite(lo).all():
             ax.fill_between(steps, lo, hi, alpha=0.15, lw=0)
     ax.set_xlabel("env steps")
-    ax.set_ylabel("evaluation return (Seaquest)")
+    ax.set_ylabel(f"evaluation return (MinAtar {args.game})")
     ax.legend(loc="upper left")
     save_figure(fig, args.fig, scale=args.scale, seeds=n,
                 note="MinAtar stand-in; band: 95% t-interval over seeds")
