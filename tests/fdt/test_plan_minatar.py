@@ -44,7 +44,7 @@ def test_targets_built_only_with_games(config):
 
 def test_stage_params(config):
     laptop = _plan(config, "laptop")
-    crit = json.loads(laptop.critical_params())
+    crit = json.loads(laptop.critical_params("breakout"))
     assert crit == {"transitions": 30000, "episodes_per_visit": 10, "min_len": 10}
     sweep = json.loads(laptop.train_params("breakout"))
     other = json.loads(_plan(config, "laptop", games=["breakout", "seaquest"]).train_params("seaquest"))
@@ -71,3 +71,41 @@ def test_wildcards_match_the_plan_files(config):
     assert re.fullmatch(wc["mgame"], "breakout") and not re.fullmatch(wc["mgame"], "pong")
     assert re.fullmatch(wc["model"], "fdt") and not re.fullmatch(wc["model"], "cql")
     assert all(re.fullmatch(wc["mgame"], g) for g in plan.games)
+
+
+def test_per_game_settings(config):
+    """A game's ``per_game`` entries replace only those keys of its log, trainset and eval
+    blocks; the other games keep the scale's blocks."""
+    plan = _plan(config, "laptop", games=["breakout", "freeway"],
+                 per_game={"freeway": {"log": {"transitions": 300000, "eps_decay": 100000},
+                                       "trainset": {"transitions": 40000},
+                                       "eval": {"max_steps": 2500}}})
+    base, fw = json.loads(plan.log_params("breakout")), json.loads(plan.log_params("freeway"))
+    assert base["transitions"] == 100000 and base["eps_decay"] == 50000
+    assert fw["transitions"] == 300000 and fw["eps_decay"] == 100000
+    assert {k: v for k, v in fw.items() if k not in ("transitions", "eps_decay")} == \
+        {k: v for k, v in base.items() if k not in ("transitions", "eps_decay")}
+    assert json.loads(plan.critical_params("freeway"))["transitions"] == 40000
+    assert json.loads(plan.critical_params("breakout"))["transitions"] == 30000
+    assert json.loads(plan.train_params("freeway"))["max_steps"] == 2500
+    assert json.loads(plan.train_params("breakout"))["max_steps"] == 2000
+    with pytest.raises(ValueError, match="per_game"):
+        _plan(config, "laptop", per_game={"asterix": {"log": {"transitions": 1}}})
+
+
+def test_per_game_schema(config):
+    """The schema takes a game's log/trainset/eval entries and rejects an unknown game or key."""
+    from scripts.common.config import SCHEMA_DIR, ConfigError, load_schema, validate
+
+    schema = load_schema(SCHEMA_DIR / "fdt.schema.yaml")
+
+    def check(per_game):
+        cfg = copy.deepcopy(resolve_paper(config, "fdt", "laptop"))
+        cfg["minatar"]["per_game"] = per_game
+        validate(cfg, schema, where="fdt.laptop")
+
+    check({"freeway": {"log": {"transitions": 300000}, "eval": {"max_steps": 2500}}})
+    for bad in ({"pong": {"log": {"transitions": 1}}}, {"freeway": {"model": {}}},
+                {"freeway": {"log": {"transitions": 0}}}):
+        with pytest.raises(ConfigError, match="per_game"):
+            check(bad)
