@@ -17,6 +17,8 @@ from scripts.common.plan import Layout, Targets
 
 STAND_IN = "MinAtar stand-in"
 MODELS = ("dt", "fdt", "bc")
+# games whose episodes end only at a timer (MinAtar freeway.py: time_limit 2500)
+GAME_TIMERS = {"freeway": 2500}
 PAPER_SCALE_LEFT_OUT = ("MinAtar is the CPU stand-in for the ALE; paper scale runs DQN Replay "
                         "and the ALE games themselves")
 
@@ -40,6 +42,11 @@ class MinAtarPlan:
         self.sweep_game: str = self.m.get("sweep_game") or (self.games[0] if self.games else "")
         if self.games and self.sweep_game not in self.games:
             raise ValueError(f"fdt.{scale}.minatar.sweep_game {self.sweep_game!r} is not among its games")
+        for game, end in GAME_TIMERS.items():
+            if game in self.games and self.setting(game, "log")["max_steps"] <= end:
+                raise ValueError(f"fdt.{scale}.minatar: {game}'s episodes end only at its "
+                                 f"{end}-step timer, so log.max_steps (per_game.{game}) must "
+                                 "exceed it; a truncated episode is never complete in the log")
         stray = sorted(set(self.m.get("per_game") or {}) - set(self.games))
         if stray:
             raise ValueError(f"fdt.{scale}.minatar.per_game names games it does not run: {stray}")

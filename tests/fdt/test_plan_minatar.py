@@ -81,13 +81,14 @@ def test_per_game_settings(config):
     """A game's ``per_game`` entries replace only those keys of its log, trainset and eval
     blocks; the other games keep the scale's blocks."""
     plan = _plan(config, "laptop", games=["breakout", "freeway"], per_game={
-        "freeway": {"log": {"transitions": 300000, "eps_decay": 100000},
+        "freeway": {"log": {"transitions": 300000, "eps_decay": 100000, "max_steps": 2600},
                     "trainset": {"transitions": 40000}, "eval": {"max_steps": 2500}}})
     base, fw = json.loads(plan.log_params("breakout")), json.loads(plan.log_params("freeway"))
     assert base["transitions"] == 100000 and base["eps_decay"] == 50000
     assert fw["transitions"] == 300000 and fw["eps_decay"] == 100000
-    assert {k: v for k, v in fw.items() if k not in ("transitions", "eps_decay")} == \
-        {k: v for k, v in base.items() if k not in ("transitions", "eps_decay")}
+    changed = ("transitions", "eps_decay", "max_steps")
+    assert {k: v for k, v in fw.items() if k not in changed} == \
+        {k: v for k, v in base.items() if k not in changed}
     assert json.loads(plan.critical_params("freeway"))["transitions"] == 40000
     assert json.loads(plan.critical_params("breakout"))["transitions"] == 30000
     assert json.loads(plan.train_params("freeway"))["max_steps"] == 2500
@@ -112,3 +113,11 @@ def test_per_game_schema(config):
                 {"freeway": {"log": {"transitions": 0}}}):
         with pytest.raises(ConfigError, match="per_game"):
             check(bad)
+
+
+def test_freeway_must_reach_its_timer(config):
+    """Freeway ends only at its 2500-step timer: a lower episode cap would leave the log with no
+    complete episode (the critical-state stage then fails), so the plan refuses it."""
+    with pytest.raises(ValueError, match="freeway"):
+        _plan(config, "laptop", per_game={"freeway": {"log": {"max_steps": 2000}}})
+    assert json.loads(_plan(config, "laptop").log_params("freeway"))["max_steps"] == 2600
