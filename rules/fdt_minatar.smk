@@ -22,7 +22,7 @@ rule fdt_minatar_log:
     conda:
         env_file("fdt-agent")
     params:
-        cfg=FDT_MA.log_params(),
+        cfg=lambda wc: FDT_MA.log_params(wc.mgame),
         out=lambda wc: FDT_MA.log_dir(wc.mgame),
     shell:
         "python -m scripts.fdt.minatar_log --params {params.cfg:q} --seed 0 --threads {threads}"
@@ -45,7 +45,7 @@ rule fdt_minatar_critical:
     conda:
         env_file("fdt-agent")
     params:
-        cfg=FDT_MA.critical_params(),
+        cfg=lambda wc: FDT_MA.critical_params(wc.mgame),
         log=lambda wc: FDT_MA.log_dir(wc.mgame),
         gamma=FDT_MA.m["main"]["gamma"],
         budget=FDT_MA.m["main"]["budget"],

@@ -17,6 +17,8 @@ from scripts.common.plan import Layout, Targets
 
 STAND_IN = "MinAtar stand-in"
 MODELS = ("dt", "fdt", "bc")
+# games whose episodes end only at a timer (MinAtar freeway.py: time_limit 2500)
+GAME_TIMERS = {"freeway": 2500}
 PAPER_SCALE_LEFT_OUT = ("MinAtar is the CPU stand-in for the ALE; paper scale runs DQN Replay "
                         "and the ALE games themselves")
 
@@ -40,6 +42,14 @@ class MinAtarPlan:
         self.sweep_game: str = self.m.get("sweep_game") or (self.games[0] if self.games else "")
         if self.games and self.sweep_game not in self.games:
             raise ValueError(f"fdt.{scale}.minatar.sweep_game {self.sweep_game!r} is not among its games")
+        for game, end in GAME_TIMERS.items():
+            if game in self.games and self.setting(game, "log")["max_steps"] <= end:
+                raise ValueError(f"fdt.{scale}.minatar: {game}'s episodes end only at its "
+                                 f"{end}-step timer, so log.max_steps (per_game.{game}) must "
+                                 "exceed it; a truncated episode is never complete in the log")
+        stray = sorted(set(self.m.get("per_game") or {}) - set(self.games))
+        if stray:
+            raise ValueError(f"fdt.{scale}.minatar.per_game names games it does not run: {stray}")
         self.targets = self._targets()
 
     @staticmethod
@@ -79,19 +89,26 @@ class MinAtarPlan:
     def claims_csv(self) -> str:
         return self.layout.res("claims_minatar.csv")
 
-    # ---- stage parameters (JSON for --params)
-    def log_params(self) -> str:
-        return _dump(self.m["log"])
+    # ---- per-game settings
+    def setting(self, game: str, block: str) -> Dict[str, Any]:
+        """Block ``log``, ``trainset`` or ``eval`` for one game: the scale's block with the
+        game's entries of ``per_game.<game>.<block>`` over it (e.g. a longer DQN log)."""
+        over = (self.m.get("per_game") or {}).get(game, {}).get(block, {})
+        return {**self.m[block], **over}
 
-    def critical_params(self) -> str:
-        return _dump({**self.m["trainset"], "min_len": self.m["model"]["context"]})
+    # ---- stage parameters (JSON for --params)
+    def log_params(self, game: str) -> str:
+        return _dump(self.setting(game, "log"))
+
+    def critical_params(self, game: str) -> str:
+        return _dump({**self.setting(game, "trainset"), "min_len": self.m["model"]["context"]})
 
     def train_params(self, game: str) -> str:
-        ev = dict(self.m["eval"])
+        ev = self.setting(game, "eval")
         sweep = ev.pop("sweep_fractions")
         fractions = sorted(set(sweep) | {1.0}) if game == self.sweep_game else [1.0]
         return _dump({**self.m["model"], **ev, "rtg_fractions": fractions,
-                      "sticky": self.m["log"]["sticky"]})
+                      "sticky": self.setting(game, "log")["sticky"]})
 
     def lam(self, model: str) -> float:
         return float(self.m["main"]["lam"]) if model == "fdt" else 0.0
