@@ -311,7 +311,9 @@ def perturb_action(action: int, rng: np.random.Generator, n_actions: int) -> int
 def attack_steps(method: str, k: int, dsi_scores: np.ndarray, values: np.ndarray,
                  rng: np.random.Generator) -> np.ndarray:
     """The k steps an attack perturbs: the detector's top-k (dsi), the agent's top-k by value
-    (value), or k uniformly random steps (random); sorted step indices."""
+    (value), k uniformly random steps (random), or the episode's first k steps (first: a
+    position prior, the control for a detector that ranks the opening steps first); sorted
+    step indices."""
     T = len(values)
     if method == "dsi":
         return top_k_steps(np.asarray(dsi_scores)[:T], k)
@@ -319,6 +321,8 @@ def attack_steps(method: str, k: int, dsi_scores: np.ndarray, values: np.ndarray
         return top_k_steps(values, k)
     if method == "random":
         return np.sort(rng.choice(T, size=min(int(k), T), replace=False))
+    if method == "first":
+        return np.arange(min(int(k), T))
     raise ValueError(f"unknown attack method {method!r}")
 
 

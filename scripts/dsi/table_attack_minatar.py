@@ -3,7 +3,8 @@
 Per attacked agent seed and (method, k): the mean return drop r0 - r1 over its episodes, and
 the same relative to the clean mean return (%). The table gives the mean over agent seeds with
 a 95% Student-t interval over those seeds (the verdict rule's interval), and the paired
-differences DSI - random and DSI - value per seed, the two claims' statistics."""
+differences DSI - random and DSI - value per seed, the two claims' statistics, and DSI - first
+(the episode's first k steps: a position prior, our control, not the paper's)."""
 from __future__ import annotations
 
 from typing import List
@@ -43,7 +44,7 @@ def summarise(seeds: pd.DataFrame) -> pd.DataFrame:
                      "attacked return": float(sub.r1.mean()), "drop": d.point, "drop_low": d.low,
                      "drop_high": d.high, "drop_pct": pct.point, "drop_pct_low": pct.low,
                      "drop_pct_high": pct.high})
-    for other in ("random", "value"):
+    for other in ("random", "value", "first"):
         diff = paired(seeds, "dsi", other)
         for k, sub in diff.groupby("k", sort=True):
             iv = t_interval(sub["value"])
@@ -75,10 +76,12 @@ def main() -> None:
                     "their checkpoints and the random policy, labelled by return (above / at or "
                     "below the median). The paper attacks A3C agents on the ALE's Pong.",
                     "Methods: the detector's top-k steps (dsi), k random steps (random), the "
-                    "agent's top-k steps by max_a Q (value); at each a uniformly random different "
-                    "action, replaying the clean episode's env seed.",
+                    "agent's top-k steps by max_a Q (value), the episode's first k steps (first: a "
+                    "position prior, our control, not the paper's); at each a uniformly random "
+                    "different action, replaying the clean episode's env seed.",
                     "Drop = clean minus attacked mean return per agent seed; interval over agent "
-                    "seeds. Rows 'dsi - random' and 'dsi - value': paired per seed (the claims).",
+                    "seeds. Rows 'dsi - random' and 'dsi - value': paired per seed (the claims); "
+                    "'dsi - first': the same, against the position prior.",
                     "The paper's attack numbers are not in the released material, so no paper column.",
                 ])
     from scripts.common.plotting import ROLE_COLORS, apply_style, save_figure
@@ -86,8 +89,9 @@ def main() -> None:
 
     apply_style()
     fig, ax = plt.subplots(figsize=(4.2, 3.2))
-    colors = {"dsi": ROLE_COLORS["ours"], "random": ROLE_COLORS["random"], "value": ROLE_COLORS["baseline"]}
-    for method in ("dsi", "random", "value"):
+    colors = {"dsi": ROLE_COLORS["ours"], "random": ROLE_COLORS["random"], "value": ROLE_COLORS["baseline"],
+              "first": ROLE_COLORS["control"]}
+    for method in ("dsi", "random", "value", "first"):
         g = summ[summ.method == method].sort_values("k")
         if len(g):
             ax.plot(g.k, g["drop"], marker="o", color=colors[method], label=method)

@@ -55,6 +55,25 @@ def test_attack_steps_per_method():
     r = ma.attack_steps("random", 3, scores, values, rng)
     assert len(set(r.tolist())) == 3 and r.min() >= 0 and r.max() < 5
     assert ma.attack_steps("dsi", 10, scores, values, rng).tolist() == [0, 1, 2, 3, 4]
+    assert ma.attack_steps("first", 3, scores, values, rng).tolist() == [0, 1, 2]
+    assert ma.attack_steps("first", 9, scores, values, rng).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_attack_table_pairs_dsi_with_each_baseline_per_seed():
+    """Drops per seed at k = 5: dsi 4, 6, 8; first 4, 5, 3 (dsi - first 0, 1, 5: mean 2);
+    random 1, 1, 1 (dsi - random 3, 5, 7: mean 5, sd 2 -> 5.00 [0.03, 9.97])."""
+    import pandas as pd
+
+    from scripts.dsi.table_attack_minatar import per_seed, summarise
+
+    drops = {"dsi": [4.0, 6.0, 8.0], "first": [4.0, 5.0, 3.0], "random": [1.0, 1.0, 1.0]}
+    rows = [{"agent_seed": s, "method": m, "k": 5, "r0": 10.0, "r1": 10.0 - d}
+            for m, ds in drops.items() for s, d in enumerate(ds)]
+    summ = summarise(per_seed(pd.DataFrame(rows))).set_index("method")
+    assert summ.loc["dsi - first", "drop"] == pytest.approx(2.0)
+    assert summ.loc["dsi - random", "drop"] == pytest.approx(5.0)
+    assert summ.loc["dsi - random", "drop_low"] == pytest.approx(5.0 - 4.303 * 2 / 3 ** 0.5, abs=0.01)
+    assert "dsi - value" not in summ.index       # no value runs: no row
 
 
 def test_step_replacement_on_a_known_episode():
@@ -115,9 +134,10 @@ def test_tiny_end_to_end():
     q = ma.QNet(4, 3)
     q.load_state_dict(saved[300])
     env = ma.make_game("breakout", GAME)
-    out = ma.attack_episode(env, q, 7, 60, scorer, [1, 4], ["dsi", "random", "value"])
-    assert len(out) == 6 and len({r["r0"] for r in out}) == 1  # one clean episode for all
-    assert {(r["method"], r["k"]) for r in out} == {(m, k) for m in ("dsi", "random", "value") for k in (1, 4)}
+    out = ma.attack_episode(env, q, 7, 60, scorer, [1, 4], ["dsi", "random", "value", "first"])
+    assert len(out) == 8 and len({r["r0"] for r in out}) == 1  # one clean episode for all
+    assert {(r["method"], r["k"]) for r in out} == {(m, k) for m in ("dsi", "random", "value", "first")
+                                                    for k in (1, 4)}
 
 
 def _progress(values):
