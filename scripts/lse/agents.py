@@ -52,12 +52,15 @@ class Replay:
         self.ptr[idx] = (p + 1) % self.cap
         self.size[idx] = np.minimum(self.size[idx] + 1, self.cap)
 
-    def sample(self, rngs, batch: int):
-        idx = np.zeros((self.pop, batch), np.int64)
-        for m in range(self.pop):
+    def sample(self, rngs, batch: int, members=None):
+        """A batch per member, (P, batch, ...); with ``members`` (indices) only for those,
+        (k, batch, ...), and only their generators are drawn from."""
+        rows_1d = np.arange(self.pop) if members is None else np.asarray(members, np.int64)
+        idx = np.zeros((rows_1d.size, batch), np.int64)
+        for j, m in enumerate(rows_1d):
             if self.size[m] > 0:
-                idx[m] = rngs[m].integers(0, self.size[m], batch)
-        rows = np.arange(self.pop)[:, None]
+                idx[j] = rngs[m].integers(0, self.size[m], batch)
+        rows = rows_1d[:, None]
         t = lambda x: torch.as_tensor(x[rows, idx])  # noqa: E731
         return t(self.s), t(self.a), t(self.r), t(self.s2), t(self.d)
 
@@ -119,16 +122,22 @@ class DDQN(Agent):
         self.replay.add(mask, s, a, r, s2, d)
 
     def update(self, mask):
+        """One update of the members in ``mask``. Only they draw a batch and run the networks
+        (the others' losses would be masked to zero anyway): each member's result is the same
+        as if it ran alone, and a population whose members finish at different times (early
+        out, test episodes) stops paying for the finished ones."""
+        mask = np.asarray(mask, bool)
         if not mask.any():
             return
-        s, a, r, s2, d = self.replay.sample(self.rngs, self.batch)
+        active = np.nonzero(mask)[0]
+        members = None if active.size == self.pop else torch.as_tensor(active, dtype=torch.long)
+        s, a, r, s2, d = self.replay.sample(self.rngs, self.batch, None if members is None else active)
         with torch.no_grad():
-            a2 = self.net(s2).argmax(dim=2, keepdim=True)
-            q2 = self.target(s2).gather(2, a2).squeeze(2)
+            a2 = self.net(s2, members).argmax(dim=2, keepdim=True)
+            q2 = self.target(s2, members).gather(2, a2).squeeze(2)
             y = r + self.gamma * (1.0 - d) * q2
-        q = self.net(s).gather(2, a.long()).squeeze(2)
-        m = torch.as_tensor(mask, dtype=torch.float32)[:, None]
-        loss = (((q - y) ** 2) * m).mean(dim=1).sum()
+        q = self.net(s, members).gather(2, a.long()).squeeze(2)
+        loss = ((q - y) ** 2).mean(dim=1).sum()
         self.opt.zero_grad()
         loss.backward()
         masked_step(self.opt, mask)
@@ -152,10 +161,10 @@ class DuelingNet(torch.nn.Module):
                               seeds=[s + 13 for s in seeds])
         self.act_fn = self.feature.act
 
-    def forward(self, x):
-        f = self.act_fn(self.feature(x))
-        adv = self.adv(f)
-        return self.value(f) + adv - adv.mean(dim=(1, 2), keepdim=True)
+    def forward(self, x, members=None):
+        f = self.act_fn(self.feature(x, members), members)
+        adv = self.adv(f, members)
+        return self.value(f, members) + adv - adv.mean(dim=(1, 2), keepdim=True)
 
 
 class TD3(Agent):

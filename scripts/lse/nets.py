@@ -45,10 +45,13 @@ class BatchedLinear(nn.Module):
                 if self.bias is not None:
                     self.bias[m].copy_(torch.rand(1, self.n_out, generator=gen) * 2 * bound - bound)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, members: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """x (P, N, in); with ``members`` (k indices) x is (k, N, in), those members only."""
+        w = self.weight if members is None else self.weight.index_select(0, members)
         if self.bias is None:
-            return torch.bmm(x, self.weight)
-        return torch.baddbmm(self.bias, x, self.weight)
+            return torch.bmm(x, w)
+        b = self.bias if members is None else self.bias.index_select(0, members)
+        return torch.baddbmm(b, x, w)
 
     def numel_member(self) -> int:
         return self.n_in * self.n_out + (self.n_out if self.bias is not None else 0)
@@ -61,8 +64,11 @@ class BatchedLayerNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(pop, 1, dim))
         self.bias = nn.Parameter(torch.zeros(pop, 1, dim))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.layer_norm(x, (self.dim,)) * self.weight + self.bias
+    def forward(self, x: torch.Tensor, members: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if members is None:
+            return F.layer_norm(x, (self.dim,)) * self.weight + self.bias
+        return (F.layer_norm(x, (self.dim,)) * self.weight.index_select(0, members)
+                + self.bias.index_select(0, members))
 
 
 class BatchedAct(nn.Module):
@@ -75,14 +81,15 @@ class BatchedAct(nn.Module):
         self.name = name
         self.slope = nn.Parameter(torch.full((pop, 1, 1), 0.25)) if name == "prelu" else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, members: Optional[torch.Tensor] = None) -> torch.Tensor:
         if self.name == "tanh":
             return torch.tanh(x)
         if self.name == "relu":
             return F.relu(x)
         if self.name == "leakyrelu":
             return F.leaky_relu(x, 0.01)
-        return torch.where(x >= 0, x, x * self.slope)
+        slope = self.slope if members is None else self.slope.index_select(0, members)
+        return torch.where(x >= 0, x, x * slope)
 
 
 class BatchedMLP(nn.Module):
@@ -104,13 +111,18 @@ class BatchedMLP(nn.Module):
                  for _ in range(max(0, layers - 1))]
         self.norms = nn.ModuleList(norms)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, members: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """x (P, N, in) -> (P, N, out); with ``members`` (a long tensor of k member indices), x
+        is (k, N, in) and only those members' networks run (the others get no gradient)."""
         if len(self.linears) == 1:
-            return self.linears[0](x)
-        h = self.act(self.linears[0](x))
+            return self.linears[0](x, members)
+        h = self.act(self.linears[0](x, members), members)
         for k in range(1, len(self.linears) - 1):
-            h = self.act(self.norms[k - 1](self.linears[k](h)))
-        return self.linears[-1](h)
+            norm = self.norms[k - 1]
+            z = self.linears[k](h, members)
+            z = z if isinstance(norm, nn.Identity) else norm(z, members)
+            h = self.act(z, members)
+        return self.linears[-1](h, members)
 
     # -- NES view: weights and biases of the Linear layers only -----------------------------
     def numel_member(self) -> int:

@@ -131,3 +131,38 @@ def test_masked_adam_step_leaves_other_members_untouched():
     after = net.get_flat()
     np.testing.assert_array_equal(after[1], before[1])
     assert not np.allclose(after[0], before[0])
+
+
+def test_batched_mlp_member_subset_equals_those_rows():
+    net = BatchedMLP(4, 5, 2, 8, 2, "prelu", layer_norm=True, seeds=[1, 2, 3, 4])
+    x = torch.randn(4, 6, 5)
+    full = net(x)
+    idx = torch.tensor([1, 3])
+    torch.testing.assert_close(net(x[idx], idx), full[idx], rtol=0, atol=1e-6)
+
+
+def test_ddqn_update_of_a_masked_population_matches_members_alone():
+    """Members outside the mask neither draw a batch nor move: a member's run does not depend
+    on which other members share its population (the batched inner loop's guarantee)."""
+    from scripts.lse.agents import DDQN
+
+    hp = {"init_episodes": 1, "batch_size": 8, "gamma": 0.99, "lr": 1e-3, "tau": 0.01,
+          "eps_init": 1.0, "eps_min": 0.01, "eps_decay": 0.9, "activation": "tanh",
+          "hidden_size": 16, "hidden_layer": 1, "rb_size": 100}
+    seeds = [3, 4, 5]
+    pop = DDQN(3, 4, 2, hp, seeds)
+    alone = DDQN(1, 4, 2, hp, [3])
+    rng = np.random.default_rng(0)
+    for t in range(12):
+        s, s2 = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((3, 4)).astype(np.float32)
+        a, r = rng.integers(0, 2, 3), rng.standard_normal(3).astype(np.float32)
+        d = np.zeros(3, np.float32)
+        pop.store(np.ones(3, bool), s, a, r, s2, d)
+        alone.store(np.ones(1, bool), s[:1], a[:1], r[:1], s2[:1], d[:1])
+        if t >= 2:
+            pop.update(np.array([True, False, t % 2 == 0]))
+            alone.update(np.ones(1, bool))
+    np.testing.assert_allclose(pop.net.get_flat()[0], alone.net.get_flat()[0], rtol=0, atol=1e-6)
+    # member 1 never updated: initial weights, and its generator untouched
+    np.testing.assert_array_equal(pop.net.get_flat()[1], DDQN(1, 4, 2, hp, [4]).net.get_flat()[0])
+    assert pop.rngs[1].random() == np.random.default_rng(4).random()
