@@ -9,8 +9,14 @@
    settings (population 16 mirrored + 1 unperturbed evaluation = 33 inner runs), members one at a
    time against the batched population, in the same process on one thread: wall and CPU seconds.
 
+4. (``--nes-iteration --settings P --checkpoint C [--batched-only]``) the same on the settings of a
+   train_se run (``P``: its --params JSON file) and the psi of its checkpoint ``C`` (a
+   checkpoint.pkl of scripts.lse.train_se), e.g. an SE after some NES iterations, whose members'
+   episodes no longer run in lockstep.
+
 Usage: python -m scripts.lse.bench.speed [--iterations N] [--cartpole-episodes E]
        python -m scripts.lse.bench.speed --nes-iteration [--cartpole-episodes E] [--test-episodes T]
+       python -m scripts.lse.bench.speed --nes-iteration --settings P --checkpoint C [--batched-only]
 """
 from __future__ import annotations
 
@@ -85,20 +91,36 @@ OPT_NES = {"population": 16, "sigma": 0.0124, "step_size": 0.148, "transform": 3
            "iterations": 1, "orig_evals": 1}
 
 
-def nes_iteration(episodes: int, tests: int):
-    """One NES iteration (CartPole SE, optimised settings) scored batched, then one by one."""
-    inner = {"train_episodes": episodes, "early_out_num": 10, "early_out_diff": 0.01,
-             "test_episodes": tests}
-    spec = {"kind": "se", "env": "cartpole", "net": OPT_NET, "agent": OPT_AGENT,
+def nes_iteration(episodes: int, tests: int, settings=None, checkpoint=None, batched_only=False):
+    """One NES iteration (CartPole SE; the optimised settings, or a train_se run's ``settings``
+    and the psi of its ``checkpoint``) scored batched, then one by one."""
+    if settings is None:
+        inner = {"train_episodes": episodes, "early_out_num": 10, "early_out_diff": 0.01,
+                 "test_episodes": tests}
+        net, agent, cfg = OPT_NET, OPT_AGENT, OPT_NES
+    else:
+        inner, net, agent = settings["inner"], settings["net"], settings["agent"]
+        cfg = dict(settings["nes"], iterations=1)
+    spec = {"kind": "se", "env": "cartpole", "net": net, "agent": agent,
             "agent_kind": "ddqn", "inner": inner}
-    psi = SyntheticEnvNet(1, 4, 2, OPT_NET, [0]).get_flat()[0]
-    out = {"inner_runs": 2 * OPT_NES["population"] + OPT_NES["orig_evals"], "train_episodes": episodes,
-           "test_episodes": tests}
-    for name, sp in (("batched", spec), ("one_by_one", dict(spec, one_by_one=True))):
+    if checkpoint is not None:
+        from pathlib import Path
+
+        from scripts.lse.nes_job import load_checkpoint
+
+        psi = load_checkpoint(Path(checkpoint))["psi"]
+    else:
+        psi = SyntheticEnvNet(1, 4, 2, net, [0]).get_flat()[0]
+    out = {"inner_runs": 2 * cfg["population"] + cfg["orig_evals"], "inner": inner}
+    modes = [("batched", spec)] + ([] if batched_only else [("one_by_one", dict(spec, one_by_one=True))])
+    for name, sp in modes:
         w, c = time.perf_counter(), time.process_time()
-        r = nes.nes_iteration(psi, 0, OPT_NES, 0, lambda th, sd, sp=sp: evaluate_chunk(sp, th, sd))
+        r = nes.nes_iteration(psi, 0, cfg, 0, lambda th, sd, sp=sp: evaluate_chunk(sp, th, sd))
         out[name] = {"wall_s": time.perf_counter() - w, "cpu_s": time.process_time() - c,
+                     "score_orig": [float(x) for x in r["score_orig"]],
                      "scores": [float(x) for x in r["scores"]]}
+    if batched_only:
+        return out
     out["same_scores"] = out["batched"]["scores"] == out["one_by_one"]["scores"]
     out["speedup_cpu"] = out["one_by_one"]["cpu_s"] / out["batched"]["cpu_s"]
     out["speedup_wall"] = out["one_by_one"]["wall_s"] / out["batched"]["wall_s"]
@@ -113,10 +135,18 @@ def main() -> None:
     ap.add_argument("--nes-iteration", action="store_true",
                     help="only the CartPole NES iteration, batched vs one member at a time")
     ap.add_argument("--test-episodes", type=int, default=3)
+    ap.add_argument("--settings", help="a train_se --params JSON file (with --nes-iteration)")
+    ap.add_argument("--checkpoint", help="a train_se checkpoint.pkl whose psi is scored")
+    ap.add_argument("--batched-only", action="store_true")
     args = ap.parse_args()
     set_threads(1)
     if args.nes_iteration:
-        print(json.dumps(nes_iteration(args.cartpole_episodes, args.test_episodes), indent=1))
+        settings = None
+        if args.settings:
+            with open(args.settings) as f:
+                settings = json.load(f)
+        print(json.dumps(nes_iteration(args.cartpole_episodes, args.test_episodes, settings,
+                                       args.checkpoint, args.batched_only), indent=1))
         return
     res = {"cliff_1": cliff(args.iterations, 1), "cliff_2": cliff(args.iterations, 2)}
     print(json.dumps(res, indent=1), flush=True)
