@@ -20,7 +20,7 @@ def plan(scale, games=None):
 
 def test_laptop_runs_three_games_three_seeds_and_a_control():
     p = plan("laptop")
-    assert p.games == ["breakout", "spaceinvaders", "freeway"]
+    assert p.games == ["breakout", "spaceinvaders", "asterix"]
     assert p.rl_seeds == [0, 1, 2] and p.control_seeds == [0]
     # 3 games x (3 T-REX seeds + 1 control) PPO runs, each evaluated, and one random policy each
     assert len(p.runs()) == 3 * 3 + 3 == 12
@@ -53,7 +53,7 @@ def test_stage_parameters_carry_the_minatar_blocks():
     assert json.loads(p.pairs_params())["pairs"] == {"n_pairs": 2000, "min_len": 10, "max_len": 50, "stride": 1}
     assert json.loads(p.reward_params()) == {"epochs": 3, "batch": 1, "lr": 5e-5, "weight_decay": 0.0,
                                              "ckpt_every": 1000, "device": "cpu", "channels": 16, "hidden": 64}
-    # 10 evaluation episodes per policy at laptop scale (Freeway's run 2,500 steps); the paper's 30
+    # 10 evaluation episodes per policy at laptop scale; the paper's 30
     assert json.loads(p.eval_params())["eval"]["episodes"] == 10
     assert json.loads(p.random_params()) == {"env": ppo["env"], "episodes": 10}
     assert ppo["env"] == {"max_episode_steps": 3000, "minatar": {
