@@ -145,7 +145,7 @@ def plot_selectors(evals: pd.DataFrame, games: List[str], setups: List[str], sca
     colors = {"criterion": "#4C72B0", "dsi": "#DD8452", "random": "#8C8C8C",
               "oracle": "#55A868", "first": "#C44E52"}
     fig, axes = plt.subplots(len(setups), len(games), figsize=(3.3 * len(games), 2.7 * len(setups)),
-                             squeeze=False)
+                             squeeze=False, constrained_layout=True)
     for j, game in enumerate(games):
         for i, setup in enumerate(setups):
             ax = axes[i][j]
@@ -168,9 +168,10 @@ def plot_selectors(evals: pd.DataFrame, games: List[str], setups: List[str], sca
             ax.set_xticklabels(arms, fontsize=8)
             ax.set_title(f"{game}, {setup}", fontsize=9)
             if j == 0:
-                ax.set_ylabel("FDT return (mean, 95% CI)")
+                ax.set_ylabel("return (mean, 95% CI)")
             if i == 0 and j == 0:
                 ax.legend(fontsize=7, loc="best")
+            ax.grid(False, axis="x")
     fig.suptitle("FDT by feedback selector (same training set, oracle and budget)", fontsize=10)
     seeds = int(scores["seed"].nunique()) if len(scores) else 0
     save_figure(fig, out, scale=scale, seeds=seeds, note="MinAtar")
@@ -221,7 +222,7 @@ def main(argv=None) -> int:
     elif args.kind == "positions":
         frame = positions_table([read_json(s) for s in args.stats], c["games"])
         write_table(frame, args.csv, args.md, title="Feedback selectors: where their positions lie",
-                    scale=scale, seeds=n_seeds, interval="mean",
+                    scale=scale, seeds=n_seeds, interval="no interval (means over seeds)",
                     notes=["Means over seeds. mean_rel_position: 0 = the episode's first step, "
                            "1 = its last; (all eligible) is every eligible position, and its neg "
                            "column the oracle's disagreements among them.",
