@@ -12,7 +12,7 @@ behaviour log and oracle, each seed's training set and critical states, and the 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping
 
 from scripts.common.envs import MINATAR_GAMES
 from scripts.common.plan import Layout, Targets

@@ -65,7 +65,6 @@ def detector_scores(detector_path: str, observation: np.ndarray, episode_start: 
 
 
 def main(argv=None) -> int:
-    import torch
 
     from scripts.common import cli
     from scripts.common.io import open_npz, save_npz, write_json
