@@ -109,8 +109,9 @@ def positions_table(stats: List[dict], games: List[str]) -> pd.DataFrame:
         for name in names:
             vals = [s["selectors"][name] for s in sub]
             row = {"game": game, "env": ENV, "selector": name}
-            for key in ("count", "pos", "neg", "neg_with_best", "mean_rel_position", "mean_score"):
+            for key in ("count", "pos", "neg", "neg_with_best", "mean_rel_position"):
                 row[key] = round(float(np.mean([v[key] for v in vals])), 3)
+            row["mean_score"] = float("%.4g" % np.mean([v["mean_score"] for v in vals]))
             for other in ("criterion", "dsi", "oracle"):
                 if other == name or other not in names:
                     row[f"jaccard_{other}"] = ""
@@ -119,11 +120,11 @@ def positions_table(stats: List[dict], games: List[str]) -> pd.DataFrame:
                 row[f"jaccard_{other}"] = round(float(np.mean([s["jaccard"][key] for s in sub])), 3)
             rows.append(row)
         rows.append({"game": game, "env": ENV, "selector": "(all eligible)",
-                     "count": round(float(np.mean([s["eligible"] for s in sub])), 1),
-                     "pos": "", "neg": round(float(np.mean([s["oracle_disagreements"] for s in sub])), 1),
+                     "count": int(round(float(np.mean([s["eligible"] for s in sub])))),
+                     "pos": "", "neg": int(round(float(np.mean([s["oracle_disagreements"] for s in sub])))),
                      "neg_with_best": "",
                      "mean_rel_position": round(float(np.mean([s["eligible_mean_rel_position"] for s in sub])), 3),
-                     "mean_score": round(float(np.mean([s["score_mean"] for s in sub])), 3),
+                     "mean_score": float("%.4g" % np.mean([s["score_mean"] for s in sub])),
                      "jaccard_criterion": "", "jaccard_dsi": "", "jaccard_oracle": ""})
     return pd.DataFrame(rows)
 
