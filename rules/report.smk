@@ -6,7 +6,14 @@ import re
 
 from scripts.common.figpaths import png_preview
 
-REPORT_CATEGORY = {"dsi": "DSI", "fdt": "FDT", "irrl": "IRRL", "lse": "LSE", "trex": "T-REX"}
+REPORT_CATEGORY = {
+    "dsi": "DSI",
+    "fdt": "FDT",
+    "irrl": "IRRL",
+    "lse": "LSE",
+    "trex": "T-REX",
+    "cross": "Cross (DSI x FDT)",
+}
 
 
 def _within_paper(path):

@@ -65,15 +65,14 @@ def episode_slices(episode_start: np.ndarray) -> List[Tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(starts, ends)]
 
 
-def critical_states(ts: Dict[str, np.ndarray], others: Sequence[Dict[str, np.ndarray]],
-                    labels: np.ndarray, *, gamma: float, budget: int, sampling: str = "hl",
-                    min_samples: int = 0) -> Tuple[Dict[str, np.ndarray], Dict[str, float]]:
-    """Feedback arrays over the training set ``ts`` (flat episodes: observation, action,
-    reward, terminal, valid, episode_start) with returns also from ``others`` (phase B: whole
-    episodes, same keys but episode_start), and their Table-10 statistics."""
+def cell_stats(ts: Dict[str, np.ndarray], others: Sequence[Dict[str, np.ndarray]], *,
+               gamma: float) -> Tuple[CellStats, Dict[bytes, List[int]]]:
+    """Monte-Carlo returns per (cell, action) over the training set ``ts`` (flat episodes:
+    observation, action, reward, terminal, valid, episode_start; phase A, whose eligible steps
+    create cells) and ``others`` (phase B: whole episodes, returns only), and each cell's
+    eligible positions in ``ts``."""
     stats = CellStats()
     occurrences: Dict[bytes, List[int]] = {}
-    n = len(ts["action"])
     for a, b in episode_slices(ts["episode_start"]):
         keys = frame_keys(ts["observation"][a:b])
         r = ts["reward"][a:b]
@@ -89,6 +88,17 @@ def critical_states(ts: Dict[str, np.ndarray], others: Sequence[Dict[str, np.nda
         g = penalised_returns(r, ep["terminal"], gamma, 0.0, 1, 0)
         elig = eligible_steps(r, ep["terminal"], ep["valid"], np.arange(len(r)))
         stats.add_episode(keys, ep["action"], g, elig, can_create=np.zeros(len(r), dtype=bool))
+    return stats, occurrences
+
+
+def critical_states(ts: Dict[str, np.ndarray], others: Sequence[Dict[str, np.ndarray]],
+                    labels: np.ndarray, *, gamma: float, budget: int, sampling: str = "hl",
+                    min_samples: int = 0) -> Tuple[Dict[str, np.ndarray], Dict[str, float]]:
+    """Feedback arrays over the training set ``ts`` (flat episodes: observation, action,
+    reward, terminal, valid, episode_start) with returns also from ``others`` (phase B: whole
+    episodes, same keys but episode_start), and their Table-10 statistics."""
+    n = len(ts["action"])
+    stats, occurrences = cell_stats(ts, others, gamma=gamma)
     ranking = stats.ranking(min_samples)
     chosen = select_positions(ranking, occurrences, ts["action"], sampling)
     fb = feedback_arrays(n, chosen, budget, labels)
@@ -99,13 +109,40 @@ def critical_states(ts: Dict[str, np.ndarray], others: Sequence[Dict[str, np.nda
     return fb, st
 
 
-def main(argv=None) -> int:
-    from scripts.common import cli
-    from scripts.common.io import read_json, save_npz, torch_load, write_json
-    from scripts.common.progress import get_logger
+def load_trainset(folder: Path, game: str, seed: int, p: Params):
+    """One seed's training set from a MinAtar log folder (the paper's sampler), the oracle's
+    labels on it and the log's other complete episodes (phase B): ``(ts, labels, others)``,
+    or None when the log has no episode of at least ``p.min_len`` steps."""
+    from scripts.common.io import read_json, torch_load
     from scripts.fdt.minatar_agent import MinAtarQNet, frame_shape, greedy_actions
     from scripts.fdt.replay import episode_bounds, load_buffer
     from scripts.fdt.trainset import assemble, sample_episodes
+
+    manifest = read_json(folder / "manifest.json", keys=["buffers"])
+    buffers = [load_buffer(folder / f"buffer_{k}.npz") for k in range(int(manifest["buffers"]))]
+    bounds = [episode_bounds(b["terminal"], b["padding"]) for b in buffers]
+    episodes = sample_episodes(bounds, seed=seed, transitions=p.transitions,
+                               capacity=10 ** 12, episodes_per_visit=p.episodes_per_visit,
+                               min_len=p.min_len)
+    if not episodes:
+        return None
+    ts = assemble(buffers, episodes)
+    net = MinAtarQNet(frame_shape(game)[0])
+    net.load_state_dict(torch_load(folder / "oracle.pt", map_location="cpu"))
+    net.eval()
+    labels = oracle_labels(greedy_actions(net, ts["observation"]), ts["action"])
+    taken = {(k, s) for k, s, _ in episodes}
+    others = [{key: b[key][s:e] for key in ("observation", "action", "reward", "terminal", "valid")}
+              for k, (b, bk) in enumerate(zip(buffers, bounds)) for s, e, done in bk
+              if done and (k, s) not in taken]
+    ts["n_episodes"] = np.asarray(len(episodes))
+    return ts, labels, others
+
+
+def main(argv=None) -> int:
+    from scripts.common import cli
+    from scripts.common.io import save_npz, write_json
+    from scripts.common.progress import get_logger
 
     ap = cli.parser(__doc__.splitlines()[0], required=["--game", "--out"])
     ap.add_argument("--log", required=True, help="the MinAtar log folder (buffers, oracle.pt)")
@@ -115,32 +152,18 @@ def main(argv=None) -> int:
     cli.setup(args, config_beside=Path(args.out).parent)
     log = get_logger("fdt.minatar_critical")
     p = cli.step_params(Params, args.params)
-    folder = Path(args.log)
-    manifest = read_json(folder / "manifest.json", keys=["buffers"])
-    buffers = [load_buffer(folder / f"buffer_{k}.npz") for k in range(int(manifest["buffers"]))]
-    bounds = [episode_bounds(b["terminal"], b["padding"]) for b in buffers]
-    episodes = sample_episodes(bounds, seed=args.seed, transitions=p.transitions,
-                               capacity=10 ** 12, episodes_per_visit=p.episodes_per_visit,
-                               min_len=p.min_len)
-    if not episodes:
-        log.error("no episode of at least %d steps in %s", p.min_len, folder)
+    loaded = load_trainset(Path(args.log), args.game, args.seed, p)
+    if loaded is None:
+        log.error("no episode of at least %d steps in %s", p.min_len, args.log)
         return 1
-    ts = assemble(buffers, episodes)
-    net = MinAtarQNet(frame_shape(args.game)[0])
-    net.load_state_dict(torch_load(folder / "oracle.pt", map_location="cpu"))
-    net.eval()
-    labels = oracle_labels(greedy_actions(net, ts["observation"]), ts["action"])
-    taken = {(k, s) for k, s, _ in episodes}
-    others = [{key: b[key][s:e] for key in ("observation", "action", "reward", "terminal", "valid")}
-              for k, (b, bk) in enumerate(zip(buffers, bounds)) for s, e, done in bk
-              if done and (k, s) not in taken]
+    ts, labels, others = loaded
     fb, st = critical_states(ts, others, labels, gamma=args.gamma, budget=args.budget)
     save_npz(args.out, **{k: ts[k] for k in ("observation", "action", "reward", "raw_reward",
                                              "rtg", "timestep", "episode_start")},
              labels=labels, **fb)
     ep_ret = [float(ts["raw_reward"][a:b].sum()) for a, b in episode_slices(ts["episode_start"])]
     st.update(game=args.game, seed=args.seed, gamma=args.gamma, budget=args.budget,
-              transitions=int(len(ts["action"])), episodes=len(episodes),
+              transitions=int(len(ts["action"])), episodes=int(ts["n_episodes"]),
               phase_b_episodes=len(others), max_return=float(max(ep_ret)),
               mean_return=float(np.mean(ep_ret)), max_rtg=float(ts["rtg"].max()))
     write_json(str(args.out)[: -len(".npz")] + ".json", st)

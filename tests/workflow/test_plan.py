@@ -75,6 +75,9 @@ PAPER_SCALE_TARGETS = {
     "dsi": [f"{name}.{ext}" for name in ("table_gridworld_f1", "table_ablation", "table_pong_attack",
                                          "table_seaquest", "compare_to_paper")
             for ext in ("csv", "md")] + ["fig_gridworld_scores.pdf", "fig_seaquest_dqn.pdf"],
+    # not a paper: the cross experiment (issue 22) is a target at laptop and paper scale
+    "cross": ["table_feedback_selectors.csv", "table_feedback_selectors.md",
+              "fig_feedback_selectors.pdf"],
 }
 
 
@@ -148,3 +151,17 @@ def test_workflow_runs_from_another_working_directory(tmp_path):
     proc = snakemake("--cores", "1", "figures/dsi/fig_gridworld_env.pdf", *env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert (tmp_path / "figures" / "dsi" / "fig_gridworld_env.pdf").stat().st_size > 1000
+
+
+def test_cross_reuses_fdts_runs_and_trains_only_its_selectors(plan):
+    """The cross experiment asks FDT's rules for its games' logs, training sets and DT / FDT
+    runs, and trains FDT only on its own selectors (issue 22)."""
+    scale, out = plan
+    planned = set(re.findall(r"results/\w+/cross/eval/(\w+)/(\w+)/seed(\d+)\.csv", out))
+    if scale == "laptop":
+        assert {g for g, _, _ in planned} == {"breakout", "freeway"}
+        assert {m for _, m, _ in planned} == {"dsi", "random", "oracle"}   # `first`: budget
+        assert len(planned) == 18
+    if scale == "paper":  # FDT's own MinAtar games are [] there; cross still gets its inputs
+        assert {g for g, _, _ in planned} == {"breakout", "spaceinvaders"}
+        assert "results/paper/fdt/minatar/log/spaceinvaders/manifest.json" in out

@@ -52,3 +52,6 @@ def test_every_job_params_fit_the_step_dataclass(scale, tmp_path):
             "train_policy", "eval_policy", "fig_mujoco", "claims")} <= checked
     if scale == "smoke":  # the MinAtar stand-in runs at smoke scale (its random-policy step too)
         assert "scripts.trex.eval_random" in checked
+    # the cross experiment (rules/cross.smk) runs at every scale: its typed steps were checked
+    assert {"scripts.cross.detector_data", "scripts.cross.select", "scripts.dsi.train_detector",
+            "scripts.fdt.minatar_train"} <= checked
