@@ -42,24 +42,22 @@ def load_arm_evals(pairs: Sequence[str]) -> pd.DataFrame:
 
 def arm_scores(evals: pd.DataFrame, fraction: float = 1.0) -> pd.DataFrame:
     """Mean return per (game, arm, setup, seed) at one target-return fraction."""
-    sub = evals[np.isclose(evals["rtg_fraction"], fraction)]
-    return sub.groupby(["game", "arm", "setup", "seed"], as_index=False)["return"].mean()
+    from scripts.fdt.minatar_tables import seed_scores
+
+    return seed_scores(evals, fraction, by="arm")
 
 
 def paired(scores: pd.DataFrame, game: str, setup: str, a: str, b: str) -> pd.Series:
     """Per-seed return of arm ``a`` minus arm ``b`` (the seeds both have)."""
-    sel = scores[(scores["game"] == game) & (scores["setup"] == setup)]
-    x = sel[sel["arm"] == a].set_index("seed")["return"]
-    y = sel[sel["arm"] == b].set_index("seed")["return"]
-    common = x.index.intersection(y.index)
-    return (x[common] - y[common]).sort_index()
+    from scripts.fdt.minatar_tables import _paired
+
+    return _paired(scores, game, setup, a, b, by="arm")
 
 
 def _iv(values) -> Dict[str, object]:
-    from scripts.common.verdict import fmt_interval, t_interval
+    from scripts.fdt.minatar_tables import _iv as interval
 
-    iv = t_interval(np.asarray(values, dtype=float))
-    return {"point": iv.point, "low": iv.low, "high": iv.high, "text": fmt_interval(iv)}
+    return interval(values)
 
 
 def arms_of(scores: pd.DataFrame) -> List[str]:

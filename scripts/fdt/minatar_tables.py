@@ -51,17 +51,18 @@ def load_evals(paths: List[str]) -> pd.DataFrame:
     return read_csvs(paths)
 
 
-def seed_scores(evals: pd.DataFrame, fraction: float = 1.0) -> pd.DataFrame:
-    """Mean return per (game, model, setup, seed) at one target-return fraction."""
+def seed_scores(evals: pd.DataFrame, fraction: float = 1.0, by: str = "model") -> pd.DataFrame:
+    """Mean return per (game, ``by``, setup, seed) at one target-return fraction."""
     sub = evals[np.isclose(evals["rtg_fraction"], fraction)]
-    return sub.groupby(["game", "model", "setup", "seed"], as_index=False)["return"].mean()
+    return sub.groupby(["game", by, "setup", "seed"], as_index=False)["return"].mean()
 
 
-def _paired(scores: pd.DataFrame, game: str, setup: str, a: str, b: str) -> pd.Series:
-    """Per-seed return of model ``a`` minus model ``b`` (seeds both have)."""
+def _paired(scores: pd.DataFrame, game: str, setup: str, a: str, b: str,
+            by: str = "model") -> pd.Series:
+    """Per-seed return of ``a`` minus ``b`` in column ``by`` (seeds both have)."""
     sel = scores[(scores["game"] == game) & (scores["setup"] == setup)]
-    x = sel[sel["model"] == a].set_index("seed")["return"]
-    y = sel[sel["model"] == b].set_index("seed")["return"]
+    x = sel[sel[by] == a].set_index("seed")["return"]
+    y = sel[sel[by] == b].set_index("seed")["return"]
     common = x.index.intersection(y.index)
     return (x[common] - y[common]).sort_index()
 
