@@ -115,7 +115,7 @@ rule cross_train:
         " --data {input:q} --lam {params.lam} --out {output:q} > {log} 2>&1"
 
 
-rule cross_table:
+rule cross_table_selectors:
     """Each selector's FDT return, DT, and the paired differences, per game and setup."""
     input:
         CROSS.eval_inputs(),
@@ -134,7 +134,7 @@ rule cross_table:
         " --csv {output.csv:q} --md {output.md:q} > {log} 2>&1"
 
 
-rule cross_positions:
+rule cross_table_positions:
     """Where each selector's positions lie: overlaps and position in the episode."""
     input:
         CROSS.all_stats(),

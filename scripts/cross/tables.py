@@ -1,6 +1,6 @@
-"""The cross experiment's tables, figure and claim values (rules cross_table, cross_positions,
-cross_figure, cross_claims): FDT trained on each selector's feedback, against DT, per game and
-setup at the training set's best return (target fraction 1.0).
+"""The cross experiment's tables, figure and claim values (rules cross_table_selectors,
+cross_table_positions, cross_figure, cross_claims): FDT trained on each selector's feedback,
+against DT, per game and setup at the training set's best return (target fraction 1.0).
 
 Arms: ``dt`` (FDT's own DT runs), ``criterion`` (FDT's own FDT runs: its count-based critical
 states), and the cross experiment's FDT runs on the ``dsi``, ``random``, ``oracle`` and
@@ -199,7 +199,7 @@ NOTES = [
 
 
 def main(argv=None) -> int:
-    from scripts.common.io import read_json, write_csv
+    from scripts.common.io import read_json, write_csv, write_resolved_config
     from scripts.common.tables import write_table
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -231,6 +231,7 @@ def main(argv=None) -> int:
     elif args.kind == "figure":
         plot_selectors(load_arm_evals(args.evals), c["games"], c["setups"], scale, args.out)
     else:
+        write_resolved_config(args.out, vars(args))
         write_csv(args.out, pd.DataFrame(claim_rows(load_arm_evals(args.evals), c["games"]),
                                          columns=["claim", "run", "arm", "value"]))
     return 0
