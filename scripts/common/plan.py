@@ -81,6 +81,15 @@ class Targets:
                                    "" if built else left_out)
         return path
 
+    def leave_out_all(self, reason: str) -> None:
+        """Leave every target out at this scale (a stage that does not run here), keeping the
+        reason of one already left out."""
+        if not reason.strip():
+            raise ValueError(f"{self.layout.paper}: give the reason it is left out at scale "
+                             f"'{self.layout.scale}'")
+        self._items = {k: t if t.left_out else Target(t.path, t.reproduces, t.runs, reason.strip())
+                       for k, t in self._items.items()}
+
     def __getitem__(self, name: str) -> str:
         """The path of a declared target (a rule's output names it by key)."""
         try:

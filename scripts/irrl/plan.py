@@ -321,6 +321,10 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: List[int]) -> IrrlPlan:
         "dtram": [Run("dtram", r, "official", s) for r in ex["dtram_rewards"] for s in ex["dtram_seeds"]],
     }
     tests = {model: tested for model, tested in tests.items() if tested}
+    targets = targets_of(layout, len(seeds), "dtram" in tests, ex["case_rewards"], ram["n_cases"],
+                         sk["envs"], sk["srewards"])
+    if str(cfg.get("left_out") or "").strip():
+        targets.leave_out_all(str(cfg["left_out"]))
     return IrrlPlan(
         layout=layout,
         seeds=seeds,
@@ -342,6 +346,5 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: List[int]) -> IrrlPlan:
         skill_rewards=list(sk["srewards"]),
         skill_seeds=list(sk["seeds"]),
         skill_env_settings=sk["env_settings"],
-        targets=targets_of(layout, len(seeds), "dtram" in tests, ex["case_rewards"], ram["n_cases"],
-                           sk["envs"], sk["srewards"]),
+        targets=targets,
     )

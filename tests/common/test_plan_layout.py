@@ -36,3 +36,15 @@ def test_targets_refuse_duplicates_unknown_keys_and_silent_omissions():
         t.add("b.pdf", "B", built=False)
     with pytest.raises(KeyError, match="no target 'c.pdf'.*declared: a.pdf"):
         t["c.pdf"]
+
+
+def test_leave_out_all_keeps_own_reasons_and_needs_one():
+    t = Targets(Layout("trex", "laptop"), runs=3)
+    t.add("table1.csv", "Table 1")
+    t.add("fig_hopper.pdf", "Fig. Hopper", built=False, left_out="needs MuJoCo hours")
+    with pytest.raises(ValueError, match="give the reason"):
+        t.leave_out_all("  ")
+    assert t.built() == ["figures/trex/table1.csv"]  # a refused call changes nothing
+    t.leave_out_all(" showed nothing at this size ")
+    assert t.built() == []
+    assert [r["left_out"] for r in t.records()] == ["showed nothing at this size", "needs MuJoCo hours"]

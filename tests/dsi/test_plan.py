@@ -37,6 +37,7 @@ FIGURES = ["fig_gridworld_scores.pdf", "fig_gridworld_env.pdf", "fig_attack_vs_k
            "fig_improve_minatar.pdf"]
 KEYS = [f"{t}.{ext}" for ext in ("csv", "md") for t in TABLES] + FIGURES
 SEAQUEST_KEYS = {"table_seaquest.csv", "table_seaquest.md", "fig_seaquest_dqn.pdf"}
+IMPROVE_KEYS = {"table_improve_minatar.csv", "table_improve_minatar.md", "fig_improve_minatar.pdf"}
 ABLATION_KEYS = {"table_ablation.csv", "table_ablation.md"}
 PONG_KEYS = {"table_pong_attack.csv", "table_pong_attack.md", "fig_attack_vs_k.pdf", "fig_pong_critical_frames.pdf"}
 IMPROVE_KEYS = {"table_improve_minatar.csv", "table_improve_minatar.md", "fig_improve_minatar.pdf"}
@@ -95,10 +96,16 @@ def test_minatar_runs_by_hand():
     assert plan.minatar_agent(2) == r + "n3/seed2/q_step30000.pt"
     assert len(plan.minatar_data_agents("breakout")) == 3 * 3
     assert plan.minatar_data_agents("breakout")[0] == r + "n3/seed0/q_step10000.pt"
-    # laptop: the adaptive horizon on Breakout, 4 methods x 3 seeds; the n3 runs are the
-    # attack agents (the same files, trained once)
-    assert plan.minatar_improve_built and plan.minatar["improve"]["game"] == "breakout"
-    runs = plan.minatar_improve_runs()
+    # laptop: the adaptive horizon is left out (it showed nothing); only the attack agents run
+    assert not plan.minatar_improve_built and plan.minatar_improve_runs() == []
+    assert "showed nothing" in plan.targets.target("fig_improve_minatar.pdf").left_out
+    # with it: on Breakout, 4 methods x 3 seeds; the n3 runs are the attack agents (the same
+    # files, trained once)
+    cfg = copy.deepcopy(_cfg("laptop"))
+    cfg["minatar"]["improve"]["left_out"] = ""
+    with_improve = _plan("laptop", cfg)
+    assert with_improve.minatar_improve_built and with_improve.minatar["improve"]["game"] == "breakout"
+    runs = with_improve.minatar_improve_runs()
     assert runs == [r + f"{m}/seed{s}/progress.csv" for m in ("dsi", "n1", "n3", "n5") for s in range(3)]
     assert {p.replace("progress.csv", "q_step30000.pt") for p in runs} >= \
         {plan.minatar_agent(s) for s in range(3)}
@@ -158,7 +165,7 @@ def test_targets_in_manifest_order_with_reasons(scale):
     assert {r["seeds"] for r in records} == {len(plan.seeds)}
     left_out = {k for k in KEYS if plan.targets.target(k).left_out}
     if scale == "laptop":
-        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS
+        assert left_out == SEAQUEST_KEYS | ABLATION_KEYS | PONG_KEYS | IMPROVE_KEYS
         assert plan.targets.target("fig_attack_vs_k.pdf").left_out.startswith("CPU time spent on the MinAtar attack")
         assert plan.targets.target("table_ablation.md").left_out == \
             "CPU time: the ablations need 5 trainings x seeds beyond the laptop budget"

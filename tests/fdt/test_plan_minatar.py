@@ -19,13 +19,13 @@ def _plan(config, scale, **changes):
 
 def test_counts_per_scale(config):
     laptop = _plan(config, "laptop")
-    # 3 games x 3 seeds critical-state sets, x 3 models trained and evaluated
-    assert laptop.games == ["breakout", "spaceinvaders", "freeway"] and laptop.seeds == [0, 1, 2]
-    assert len(laptop.manifests()) == 3 and len(laptop.all_stats()) == 9
-    assert len(laptop.all_evals()) == 27 and len(set(laptop.all_evals())) == 27
-    # the two slower learners get a 300k-step DQN log, Breakout keeps 100k
+    # 2 games x 3 seeds critical-state sets, x 3 models trained and evaluated
+    assert laptop.games == ["breakout", "freeway"] and laptop.seeds == [0, 1, 2]
+    assert len(laptop.manifests()) == 2 and len(laptop.all_stats()) == 6
+    assert len(laptop.all_evals()) == 18 and len(set(laptop.all_evals())) == 18
+    # the slower learner gets a 300k-step DQN log, Breakout keeps 100k
     steps = {g: json.loads(laptop.log_params(g))["transitions"] for g in laptop.games}
-    assert steps == {"breakout": 100000, "spaceinvaders": 300000, "freeway": 300000}
+    assert steps == {"breakout": 100000, "freeway": 300000}
     one = _plan(config, "laptop", games=["breakout"], per_game={})
     assert len(one.all_stats()) == 3 and len(set(one.all_evals())) == 9
     smoke = _plan(config, "smoke")
