@@ -33,7 +33,10 @@ def to_markdown(frame: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table (no tabulate dependency)."""
     def cell(v: object) -> str:
         if isinstance(v, float):
-            return "–" if not np.isfinite(v) else f"{v:.4g}"
+            if not np.isfinite(v):
+                return "–"
+            # a whole number in a float column (counts beside fractions) prints whole, not 2.653e+04
+            return f"{v:.0f}" if v.is_integer() and abs(v) < 1e15 else f"{v:.4g}"
         return str(v).replace("|", "\\|")
 
     header = "| " + " | ".join(map(str, frame.columns)) + " |"

@@ -221,7 +221,7 @@ def main(argv=None) -> int:
     elif args.kind == "positions":
         frame = positions_table([read_json(s) for s in args.stats], c["games"])
         write_table(frame, args.csv, args.md, title="Feedback selectors: where their positions lie",
-                    scale=scale, seeds=n_seeds, interval="no interval (means over seeds)",
+                    scale=scale, seeds=n_seeds, interval="no interval (means)",
                     notes=["Means over seeds. mean_rel_position: 0 = the episode's first step, "
                            "1 = its last; (all eligible) is every eligible position, and its neg "
                            "column the oracle's disagreements among them.",

@@ -98,6 +98,9 @@ def test_write_table_writes_csv_and_markdown_with_scale(tmp_path):
 
 def test_markdown_escapes_pipes():
     assert "a\\|b" in to_markdown(pd.DataFrame({"x": ["a|b"]}))
+    # whole numbers in a float column print whole; fractions keep 4 significant digits
+    assert to_markdown(pd.DataFrame({"n": [26530.0, 0.000758412, float("nan")]})).splitlines()[2:] == \
+        ["| 26530 |", "| 0.0007584 |", "| – |"]
 
 
 def test_manifest_rows_hash_built_files_and_explain_left_out(tmp_path):
