@@ -12,7 +12,7 @@ plan's :class:`Targets`, so a target's path is written in one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, Iterator, List, Optional, Union
 
 
@@ -87,7 +87,7 @@ class Targets:
         if not reason.strip():
             raise ValueError(f"{self.layout.paper}: give the reason it is left out at scale "
                              f"'{self.layout.scale}'")
-        self._items = {k: t if t.left_out else Target(t.path, t.reproduces, t.runs, reason.strip())
+        self._items = {k: t if t.left_out else replace(t, left_out=reason.strip())
                        for k, t in self._items.items()}
 
     def __getitem__(self, name: str) -> str:

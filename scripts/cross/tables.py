@@ -20,6 +20,8 @@ from typing import Dict, List, Sequence
 import numpy as np
 import pandas as pd
 
+from scripts.fdt.minatar_tables import _iv, _paired, seed_scores
+
 ENV = "MinAtar"
 # (a, b): the paired differences the table reports, in order
 DIFFERENCES = [("dsi", "criterion"), ("dsi", "dt"), ("dsi", "random"), ("criterion", "random"),
@@ -40,26 +42,6 @@ def load_arm_evals(pairs: Sequence[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def arm_scores(evals: pd.DataFrame, fraction: float = 1.0) -> pd.DataFrame:
-    """Mean return per (game, arm, setup, seed) at one target-return fraction."""
-    from scripts.fdt.minatar_tables import seed_scores
-
-    return seed_scores(evals, fraction, by="arm")
-
-
-def paired(scores: pd.DataFrame, game: str, setup: str, a: str, b: str) -> pd.Series:
-    """Per-seed return of arm ``a`` minus arm ``b`` (the seeds both have)."""
-    from scripts.fdt.minatar_tables import _paired
-
-    return _paired(scores, game, setup, a, b, by="arm")
-
-
-def _iv(values) -> Dict[str, object]:
-    from scripts.fdt.minatar_tables import _iv as interval
-
-    return interval(values)
-
-
 def arms_of(scores: pd.DataFrame) -> List[str]:
     present = set(scores["arm"])
     return [a for a in ARM_ORDER if a in present]
@@ -70,7 +52,7 @@ def selector_table(evals: pd.DataFrame, games: List[str], setups: List[str]) -> 
     differences of DIFFERENCES, with the verdict of dsi - criterion."""
     from scripts.common.verdict import verdict
 
-    scores = arm_scores(evals)
+    scores = seed_scores(evals, by="arm")
     arms = arms_of(scores)
     rows = []
     for game in games:
@@ -83,7 +65,7 @@ def selector_table(evals: pd.DataFrame, games: List[str], setups: List[str]) -> 
             for a, b in DIFFERENCES:
                 if a not in arms or b not in arms:
                     continue
-                d = paired(scores, game, setup, a, b)
+                d = _paired(scores, game, setup, a, b, by="arm")
                 iv = _iv(d)
                 row[f"{a}_minus_{b}"] = iv["text"]
                 if (a, b) == ("dsi", "criterion"):
@@ -139,7 +121,7 @@ def plot_selectors(evals: pd.DataFrame, games: List[str], setups: List[str], sca
     from scripts.common.plotting import apply_style, run_points, save_figure
 
     apply_style()
-    scores = arm_scores(evals)
+    scores = seed_scores(evals, by="arm")
     arms = [a for a in arms_of(scores) if a != "dt"]
     colors = {"criterion": "#4C72B0", "dsi": "#DD8452", "random": "#8C8C8C",
               "oracle": "#55A868", "first": "#C44E52"}
@@ -178,10 +160,10 @@ def plot_selectors(evals: pd.DataFrame, games: List[str], setups: List[str], sca
 
 def claim_rows(evals: pd.DataFrame, games: List[str]) -> List[dict]:
     """FDT(dsi) - FDT(criterion) per seed, Sampling setup, the training set's best return."""
-    scores = arm_scores(evals)
+    scores = seed_scores(evals, by="arm")
     rows = []
     for game in games:
-        d = paired(scores, game, "sampling", "dsi", "criterion")
+        d = _paired(scores, game, "sampling", "dsi", "criterion", by="arm")
         rows += [{"claim": f"cross_dsi_vs_criterion_{game}", "run": f"seed{seed}", "arm": "",
                   "value": float(v)} for seed, v in d.items()]
     return rows

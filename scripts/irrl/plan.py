@@ -323,8 +323,8 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: List[int]) -> IrrlPlan:
     tests = {model: tested for model, tested in tests.items() if tested}
     targets = targets_of(layout, len(seeds), "dtram" in tests, ex["case_rewards"], ram["n_cases"],
                          sk["envs"], sk["srewards"])
-    if str(cfg.get("left_out") or "").strip():
-        targets.leave_out_all(str(cfg["left_out"]))
+    if cfg.get("left_out"):
+        targets.leave_out_all(cfg["left_out"])
     return IrrlPlan(
         layout=layout,
         seeds=seeds,
