@@ -235,7 +235,7 @@ rule lse_stepsize_run:
 rule lse_fig2:
     """Fig 2: SE training curves and the first-solved-iteration / success-rate table."""
     input:
-        logs=[path for _, path in LSE_PLAN.fig2_logs],
+        logs=[path for _, _, path in LSE_PLAN.fig2_logs],
     output:
         fig=figure_report(LSE_PLAN.targets["fig2_se_training.pdf"], caption="../report/lse/fig2.rst", category="LSE"),
         csv=fig("lse", "table_fig2_se_training.csv"),

@@ -90,8 +90,9 @@ class PaperPlan:
     se_evaluated: bool
     """whether the scale evaluates SEs (Fig. 3/4/7/8, MBRL baseline): it trains the SE variants
     that those agents train on"""
-    fig2_logs: List[Tuple[str, str]]
-    """Fig. 2's inputs: (env, training log) of every ``opt`` SE run"""
+    fig2_logs: List[Tuple[str, str, str]]
+    """Fig. 2's inputs: (env, variant, training log) of every SE run trained at this scale (the
+    paper's Fig. 2 is the ``opt`` variant; the laptop trains the Fig. 3 variants only)"""
     rn_protocols: List[Tuple[str, str]]
     """(env, protocol) of every Fig. 5/9 panel run at this scale"""
     rn_runs: Dict[Tuple[str, str, int], str]
@@ -200,8 +201,8 @@ class PaperPlan:
 
     # --------------------------------------------------------------------- figure arguments
     def fig2_logs_arg(self) -> str:
-        """``ENV=log.csv ...`` for scripts.lse.fig2."""
-        return " ".join(f"{env}={path}" for env, path in self.fig2_logs)
+        """``ENV/VARIANT=log.csv ...`` for scripts.lse.fig2."""
+        return " ".join(f"{env}/{variant}={path}" for env, variant, path in self.fig2_logs)
 
     def fig5_9_runs_arg(self) -> str:
         """``ENV/PROTOCOL/MODE=result.npz ...`` for scripts.lse.fig5_9."""
@@ -294,8 +295,8 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int],
         stepsize_configs=ss_configs,
         stepsize_mirrored=sorted(set(ss["mirrored"]), reverse=True),
         se_evaluated=se_evaluated,
-        fig2_logs=[(e, layout.res("train_se", e, "opt", f"seed{s}", "log.csv"))
-                   for e in se["envs"] for s in range(se["runs"]["opt"])],
+        fig2_logs=[(e, v, layout.res("train_se", e, v, f"seed{s}", "log.csv"))
+                   for e in se["envs"] for v in se["variants"] for s in range(se["runs"][v])],
         rn_protocols=rn_protocols,
         rn_runs=rn_runs,
         fig10_modes=fig10_modes,
@@ -319,7 +320,8 @@ def _targets(cfg: Dict[str, Any], scale: str, seeds: Sequence[int], paper: Dict[
     se_reason = se.get("left_out") or (
         f"SE training and its 4000-agent evaluations need cluster CPU-hours; not run at {scale} scale"
         " (config/lse.yaml)")
-    se_runs = (f"{se['runs']['opt']} NES runs per env; {se['eval']['n_models']} SEs x "
+    nes_runs = ", ".join(f"{se['runs'][v]} {v}" for v in se["variants"])
+    se_runs = (f"NES runs per env: {nes_runs}; {se['eval']['n_models']} SEs x "
                f"{se['eval']['agents_per_model']} agents" if se["envs"] else NO_RUNS)
 
     def rn_runs(env: str) -> str:

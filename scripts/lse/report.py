@@ -65,10 +65,12 @@ def main(argv=None) -> int:
     f2 = tabs.get("table_fig2_se_training")
     if f2 is not None:
         for _, r in f2.iterrows():
-            rows.append({"what": f"{r['env']}: NES learns an SE on which agents solve the real env (Fig 2)",
+            paper = r["final mean score_orig (paper, 200 it.)"]
+            rows.append({"what": f"{r['env']} ({r['variant']}): NES learns an SE on which agents solve "
+                                 "the real env (Fig 2)",
                          "ours": f"success rate {r['success rate']} of the runs, final score "
                                  f"{r['final mean score_orig (ours)']}",
-                         "paper": f"final mean ≈ {r['final mean score_orig (paper, 200 it.)']} (40 runs, 200 it.)",
+                         "paper": f"final mean ≈ {paper} (40 runs, 200 it.)" if paper != "–" else "–",
                          "verdict": "– (no claim in config/claims.yaml: a success rate, not a test)"})
     for key, env in (("table_fig3_cartpole", "CartPole"), ("table_fig7_acrobot", "Acrobot")):
         t = tabs.get(key)
