@@ -68,9 +68,9 @@ rule lse_eval_se:
 
 
 rule lse_se_transitions:
-    """Fig 4/8 data: agents trained on one varied-HP SE; SE vs real transitions."""
+    """Fig 4/8 data: agents trained on one SE (varied HPs where trained); SE vs real transitions."""
     input:
-        models=lambda wc: LSE_PLAN.se_models(wc.env, "se_varyhp"),
+        models=lambda wc: LSE_PLAN.se_models(wc.env, f"se_{LSE_PLAN.baseline_variant}"),
     output:
         res("lse", "se_transitions", "{env}", "{agent}.npz"),
     log:
@@ -89,9 +89,9 @@ rule lse_se_transitions:
 
 
 rule lse_mbrl_data:
-    """MBRL baseline data: real-env test transitions of one varied-HP SE run."""
+    """MBRL baseline data: real-env test transitions of one SE run (varied HPs where trained)."""
     input:
-        res("lse", "train_se", "{env}", "varyhp", "seed{seed}", "real_transitions.npz"),
+        lambda wc: LSE_PLAN.mbrl_transitions(wc.env, int(wc.seed)),
     output:
         res("lse", "mbrl_data", "{env}", "data_seed{seed}.npz"),
     log:

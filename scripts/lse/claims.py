@@ -30,8 +30,10 @@ RN_CLAIMS = {  # claim id -> (env, protocol, mode)
     "lse_cliff_rn_add_nonpot_speedup": ("cliff", "default", 6),
     "lse_cliff_rn_varyhp_speedup": ("cliff", "varyhp", 6),
 }
-SE_CLAIMS = {"lse_cartpole_se_fewer_steps": ("cartpole", "ddqn", "real", "se_varyhp")}
-SOLVE_CLAIMS = {"lse_cartpole_se_solves": ("cartpole", "ddqn", "se_varyhp", 195.0)}  # solved: CartPole-v0
+SE_CLAIMS = {"lse_cartpole_se_fewer_steps": ("cartpole", "ddqn", "real", "se_varyhp"),
+             "lse_cartpole_se_fixhp_fewer_steps": ("cartpole", "ddqn", "real", "se_fixhp")}
+SOLVE_CLAIMS = {"lse_cartpole_se_solves": ("cartpole", "ddqn", "se_varyhp", 195.0),  # solved: CartPole-v0
+                "lse_cartpole_se_fixhp_solves": ("cartpole", "ddqn", "se_fixhp", 195.0)}
 
 
 def rn_rows(runs: dict) -> list:
@@ -54,6 +56,8 @@ def se_rows(frame: pd.DataFrame) -> list:
         sub = frame[(frame["agent"] == agent) & (frame["metric"] == "steps")]
         if "env" in sub.columns:
             sub = sub[sub["env"] == env]
+        if not (sub["method"] == learned).any():  # this scale trains no agent on that SE variant
+            continue
         for arm, method in (("a", base), ("b", learned)):
             per_run = sub[sub["method"] == method].groupby("seed")["value"].mean()
             rows += [{"claim": claim, "run": f"{method}-seed{seed}", "arm": arm,

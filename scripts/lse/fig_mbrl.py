@@ -1,5 +1,5 @@
 """Rule lse_fig_mbrl: the supervised (MBRL) baseline, corrected, against real-env training and
-SEs with varied HPs: densities of training steps and bars of the real test return."""
+SEs (varied HPs where trained, else fixed): densities of training steps and bars of the real test return."""
 from __future__ import annotations
 
 import sys
@@ -26,7 +26,8 @@ def main(argv=None) -> int:
     w = load(args.csv)
     val = [read_json(m, keys=["val_mse"])["val_mse"] for m in args.metrics]
     best = set(np.argsort(val)[:args.best].tolist())
-    label = {"real": "train: real", "se_varyhp": "SE, HPs varied", "mbrl": "supervised, all models"}
+    label = {"real": "train: real", "se_varyhp": "SE, HPs varied", "se_fixhp": "SE, HPs fixed",
+             "mbrl": "supervised, all models"}
     w["variant"] = w["method"].map(label)
     extra = w[(w["method"] == "mbrl") & (w["seed"].isin(best))].copy()
     extra["variant"] = f"supervised, {args.best} best"

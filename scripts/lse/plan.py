@@ -11,8 +11,9 @@ Which targets are built at a scale follows from the settings, never from the sca
 
 - Fig. 2 (SE training curves): built where the scale trains SEs (``se.envs`` not empty).
 - Fig. 3/4 and 7/8, the MBRL baseline and the SE claims: built where the scale also trains the SE
-  variants that the evaluations train agents on (``se.variants`` holds ``fixhp`` and ``varyhp``).
-  The laptop scale trains no SE (``se.envs`` empty; ``se.left_out`` gives the measured reason).
+  variant of every SE mode its evaluations list (``se.eval.modes``: ``se_fixhp`` needs ``fixhp``).
+  The laptop scale trains CartPole's fixhp SEs only (``se.left_out`` gives the measured reason for
+  the rest); Fig. 4 and the MBRL baseline use the varied-HP SEs where trained, else the fixed-HP.
 - Fig. 5/9: one figure per (env, protocol) of the paper scale, built where the scale runs it.
 - Fig. 10: one per Cliff mode of the paper scale, built where the scale trains that mode.
 - Fig. 11: the mirrored and the plain panel, each built where ``stepsize.mirrored`` lists it.
@@ -35,9 +36,6 @@ SE_DIMS = {
     "cartpole": ["x", "x_dot", "theta", "theta_dot", "reward"],
     "acrobot": ["cos1", "sin1", "cos2", "sin2", "dtheta1", "dtheta2", "reward"],
 }
-
-# the SE variants the evaluations (Fig. 3/4/7/8, MBRL baseline) train agents on
-SE_EVAL_VARIANTS = ("fixhp", "varyhp")
 
 # the RN runs the claims read (config/claims.yaml): Cliff, these protocols, these modes
 CLAIM_RN_PROTOCOLS = ("default", "varyhp")
@@ -147,10 +145,21 @@ class PaperPlan:
         return [self.layout.res("eval_se", env, a, f"{m}.csv")
                 for a in self.se["eval"]["agents"].get(env, []) for m in self.se["eval"]["modes"]]
 
+    @property
+    def baseline_variant(self) -> str:
+        """The SE variant that Fig. 4/8's transitions and the MBRL baseline's data come from: the
+        paper's varyhp where this scale trains it, else fixhp (the laptop)."""
+        return "varyhp" if "varyhp" in self.se["variants"] else "fixhp"
+
+    def mbrl_transitions(self, env: str, seed: int) -> str:
+        """The real-env test transitions of SE run ``seed`` that MBRL dataset ``seed`` is made of."""
+        return self.layout.res("train_se", env, self.baseline_variant, f"seed{seed}", "real_transitions.npz")
+
     def fig_mbrl_inputs(self) -> List[str]:
         """The MBRL figure's evaluations: CartPole agents on the real env, varied-HP SEs, models."""
         return [self.layout.res("eval_se", "cartpole", a, f"{m}.csv")
-                for a in self.se["eval"]["agents"]["cartpole"] for m in ("real", "se_varyhp", "mbrl")]
+                for a in self.se["eval"]["agents"]["cartpole"]
+                for m in ("real", f"se_{self.baseline_variant}", "mbrl")]
 
     def transitions_input(self, env: str) -> str:
         return self.layout.res("se_transitions", env, f"{self.se['transitions']['agent_kind']}.npz")
@@ -252,8 +261,10 @@ def stepsize_configs(stepsize: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def evaluates_se(se: Dict[str, Any]) -> bool:
-    """Whether SEs are evaluated (Fig. 3/4/7/8, MBRL): the scale trains the variants they need."""
-    return bool(se["envs"]) and all(v in se["variants"] for v in SE_EVAL_VARIANTS)
+    """Whether SEs are evaluated (Fig. 3/4/7/8, MBRL): the evaluations list an SE mode and the scale
+    trains the variant of each SE mode they list."""
+    se_modes = [m for m in se["eval"]["modes"] if m != "real"]
+    return bool(se["envs"]) and bool(se_modes) and all(m[len("se_"):] in se["variants"] for m in se_modes)
 
 
 def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int],
@@ -303,7 +314,7 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int],
         summary_tables=summary_tables,
         claim_rn={k: v for k, v in rn_runs.items()
                   if k[0] == "cliff" and k[1] in CLAIM_RN_PROTOCOLS and k[2] in CLAIM_RN_MODES},
-        claim_se=([layout.res("eval_se", "cartpole", "ddqn", f"{m}.csv") for m in ("real", "se_varyhp")]
+        claim_se=([layout.res("eval_se", "cartpole", "ddqn", f"{m}.csv") for m in se["eval"]["modes"]]
                   if claim_se_here else []),
         targets=targets,
     )

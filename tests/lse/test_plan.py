@@ -26,10 +26,11 @@ def left_out(plan):
 # paper: RN protocols cliff 3, cartpole 3, cmc 3, halfcheetah 1; modes 4, 4, 4, 10; baselines 2 each
 # smoke: cliff 3 protocols x (mode 6 + 2 baselines), cartpole default x (1 + 2), cmc transfer x (6, 0),
 #        halfcheetah default x (4, -1); stepsize 1 transform x 1 step size x 2 mirrored
-# laptop: cliff only, 3 protocols x (4 modes + 2 baselines); stepsize 8 x 3 x mirrored only; no SE
+# laptop: cliff, 3 protocols x (4 modes + 2 baselines); stepsize 8 x 3 x mirrored only; the CartPole
+#         SEs (fixhp, varyhp): Fig. 2 (2), Fig. 3 (3), Fig. 4 (5), MBRL (3)
 @pytest.mark.parametrize("scale, protocols, rn_runs, stepsize, built", [
     ("smoke", 6, 3 * 3 + 3 + 2 + 2, 2, 36),
-    ("laptop", 3, 3 * 6, 24, 18),
+    ("laptop", 3, 3 * 6, 24, 18 + 13),
     ("paper", 10, 3 * 6 * 3 + 12, 96, 49),
 ])
 def test_run_counts_per_scale(config, scale, protocols, rn_runs, stepsize, built):
@@ -58,10 +59,10 @@ def test_smoke_runs_by_hand(config):
     assert plan.stepsize_mirrored == [True, False]
     assert plan.stepsize_configs == [{"transform": 3, "step_size": 0.5, "mirrored": True},
                                      {"transform": 3, "step_size": 0.5, "mirrored": False}]
-    # one opt SE run per env feeds Fig. 2
-    assert plan.fig2_logs == [("cartpole", "results/smoke/lse/train_se/cartpole/opt/seed0/log.csv"),
-                              ("acrobot", "results/smoke/lse/train_se/acrobot/opt/seed0/log.csv")]
-    assert plan.fig2_logs_arg().startswith("cartpole=results/smoke/lse/train_se/cartpole/opt/seed0/log.csv ")
+    # every SE run (one per env and variant) feeds Fig. 2
+    assert plan.fig2_logs == [(e, v, f"results/smoke/lse/train_se/{e}/{v}/seed0/log.csv")
+                              for e in ("cartpole", "acrobot") for v in ("opt", "fixhp", "varyhp")]
+    assert plan.fig2_logs_arg().startswith("cartpole/opt=results/smoke/lse/train_se/cartpole/opt/seed0/log.csv ")
     # the claims: Cliff default/varyhp at mode 6 and the baseline 0 (mode 2 is not trained here)
     assert list(plan.claim_rn) == [("cliff", "default", 6), ("cliff", "default", 0),
                                    ("cliff", "varyhp", 6), ("cliff", "varyhp", 0)]
@@ -82,38 +83,59 @@ def test_smoke_runs_by_hand(config):
         "fig5_9_cmc_varyhp.pdf"]
 
 
-def test_laptop_builds_cliff_only(config):
+def test_laptop_builds_cliff_and_the_cartpole_ses(config):
     plan = plan_at(config, "laptop")
-    assert not plan.se_evaluated  # no SE at all (issue 20: NES to a solved CartPole SE does not fit)
-    assert plan.fig2_logs == []
+    # issue 20: the Fig. 3 SEs (fixhp, varyhp) on CartPole, 3 NES runs each; no opt SE, no Acrobot
+    assert plan.se_evaluated
+    assert plan.fig2_logs == [("cartpole", v, f"results/laptop/lse/train_se/cartpole/{v}/seed{s}/log.csv")
+                              for v in ("fixhp", "varyhp") for s in range(3)]
+    assert plan.se_models("cartpole", "se_varyhp")[-1] == "results/laptop/lse/train_se/cartpole/varyhp/seed2/model.pt"
+    assert plan.claim_se == ["results/laptop/lse/eval_se/cartpole/ddqn/real.csv",
+                             "results/laptop/lse/eval_se/cartpole/ddqn/se_varyhp.csv"]
+    assert plan.fig3_inputs("cartpole") == [f"results/laptop/lse/eval_se/cartpole/ddqn/{m}.csv"
+                                            for m in ("real", "se_fixhp", "se_varyhp")]
+    assert plan.mbrl_models("cartpole")[-1] == "results/laptop/lse/mbrl_fit/cartpole/model_seed2.pt"
+    # the laptop's NES: the published fixhp NES, 16 unperturbed evaluations, the 57x1 optimised agent
+    se = plan.train_se_params("cartpole", "varyhp")
+    assert se["vary_hp"] is True and se["solved"] == 195.0
+    assert se["nes"] == {"population": 16, "sigma": 0.05, "step_size": 1.0, "transform": 7, "mirrored": True,
+                         "iterations": 20, "quit_when_solved": True, "orig_evals": 16, "nes_step_size": False}
+    assert (se["agent"]["hidden_size"], se["agent"]["activation"], se["agent"]["init_episodes"]) == (57, "tanh", 1)
+    assert se["inner"]["train_episodes"] == 20 and se["record_agents"] == 3
+    assert plan.train_se_params("cartpole", "fixhp")["vary_hp"] is False
+    ev = plan.eval_se_params("cartpole", "ddqn")
+    assert (ev["n_models"], ev["agents_per_model"], ev["inner"]["train_episodes"]) == (3, 5, 100)
+    assert ev["agent"]["hidden_size"] == 128  # evaluation agents: the paper's DDQN, HPs varied per agent
     assert plan.rn_protocols == [("cliff", "default"), ("cliff", "varyhp"), ("cliff", "transfer")]
     assert plan.fig10_modes == [1, 2, 5, 6]
-    assert plan.claim_se == []
     assert list(plan.claim_rn) == [("cliff", p, m) for p in ("default", "varyhp") for m in (2, 6, 0)]
-    assert plan.summary_tables == ["figures/lse/table_rn_steps_to_threshold.csv"]
+    assert plan.summary_tables == ["figures/lse/table_rn_steps_to_threshold.csv",
+                                   "figures/lse/table_fig2_se_training.csv",
+                                   "figures/lse/table_fig3_cartpole.csv"]
     assert plan.stepsize_mirrored == [True]
     assert plan.stepsize_configs[:2] == [{"transform": 0, "step_size": 0.1, "mirrored": True},
                                          {"transform": 0, "step_size": 0.5, "mirrored": True}]
     assert plan.stepsize_configs[-1] == {"transform": 7, "step_size": 2.0, "mirrored": True}
     built = {p.split("/", 2)[2] for p in plan.targets.built()}
-    assert built == ({"table_rn_steps_to_threshold.md",
+    assert built == ({"table_rn_steps_to_threshold.md", "fig2_se_training.pdf", "table_fig2_se_training.md",
+                      "fig3_cartpole_kde.pdf", "fig3_cartpole_bars.pdf", "table_fig3_cartpole.md",
+                      "fig_mbrl_baseline_kde.pdf", "fig_mbrl_baseline_bars.pdf", "table_mbrl_baseline.md",
                       "fig11_stepsize_mirrored.pdf", "summary.md"}
+                     | {f"fig4_cartpole_hist_{d}.pdf" for d in ("x", "x_dot", "theta", "theta_dot", "reward")}
                      | {f"fig5_9_cliff_{p}.pdf" for p in ("default", "varyhp", "transfer")}
                      | {f"fig10_cliff_mode{m}{v}.pdf" for m in (1, 2, 5, 6) for v in ("", "_simplified")}
                      | {f"table_fig10_cliff_rewards_mode{m}.csv" for m in (1, 2, 5, 6)})
     out = left_out(plan)
-    # every SE target gives the laptop's own measured reason (config/lse.yaml: laptop.se.left_out)
-    se_reason = plan.se["left_out"]
-    assert "NES" in se_reason and "laptop" in se_reason
-    assert out["fig2_se_training.pdf"] == out["table_fig2_se_training.md"] == se_reason
-    assert out["fig3_cartpole_kde.pdf"] == out["fig8_acrobot_hist_dtheta2.pdf"] == se_reason
-    assert out["table_mbrl_baseline.md"] == se_reason
+    # Acrobot's SE targets (Fig. 7/8) give the scale's generic reason: the laptop trains no Acrobot SE
+    assert out["fig7_acrobot_kde.pdf"] == out["fig8_acrobot_hist_dtheta2.pdf"] == (
+        "SE training and its 4000-agent evaluations need cluster CPU-hours; not run at laptop scale"
+        " (config/lse.yaml)")
     assert out["fig11_stepsize_plain.pdf"] == "laptop scale runs the mirrored panel only (a small Fig 11)"
     assert out["fig5_9_halfcheetah_default.pdf"] == (
         "halfcheetah RNs (default) need cluster CPU-hours; laptop scale runs cliff (default, varyhp, transfer)")
     # the seeds column: NES runs and agents, from the laptop settings
     rec = {r["path"]: r for r in plan.targets.records()}
-    assert rec["figures/lse/fig2_se_training.pdf"]["seeds"] == "–"
+    assert rec["figures/lse/fig2_se_training.pdf"]["seeds"] == "NES runs per env: 3 fixhp, 3 varyhp; 3 SEs x 5 agents"
     assert rec["figures/lse/fig5_9_cliff_default.pdf"]["seeds"] == "4 NES runs per mode; 10 RNs x 10 agents"
     assert rec["figures/lse/fig5_9_cmc_default.pdf"]["seeds"] == "–"
     assert rec["figures/lse/fig11_stepsize_mirrored.pdf"]["seeds"] == "24 NES runs (transform x step size)"
@@ -131,7 +153,7 @@ def test_targets_in_manifest_order_at_paper_scale(config):
     assert keys[-3:] == ["fig11_stepsize_mirrored.pdf", "fig11_stepsize_plain.pdf", "summary.md"]
     assert keys.index("fig5_9_halfcheetah_default.pdf") + 1 == keys.index("table_rn_steps_to_threshold.md")
     rec = plan.targets.target("fig7_acrobot_kde.pdf")
-    assert (rec.reproduces, rec.runs) == ("Fig. 7", "40 NES runs per env; 40 SEs x 10 agents")
+    assert (rec.reproduces, rec.runs) == ("Fig. 7", "NES runs per env: 40 opt, 40 fixhp, 40 varyhp; 40 SEs x 10 agents")
     assert plan.targets.target("fig8_acrobot_hist_reward.pdf").reproduces == "Fig. 8"
     assert plan.targets.target("table_fig10_cliff_rewards_mode5.csv").reproduces == "Fig. 10"
     assert plan.fig11_outs_arg() == ("--mirrored-out figures/lse/fig11_stepsize_mirrored.pdf"
