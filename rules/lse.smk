@@ -428,3 +428,4 @@ rule lse_report:
 
 
 register_targets("lse", LSE_PLAN.targets)
+register_claims_left_out("lse", LSE_PLAN.claims_left_out)

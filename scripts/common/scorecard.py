@@ -108,8 +108,9 @@ def judge(claim: dict, runs: pd.DataFrame, left_out: str = "", scale: str = "") 
 
 def scorecard(claims: List[dict], runs: pd.DataFrame, left_out: Dict[str, str],
               scale: str) -> pd.DataFrame:
-    """Rows of every claim. ``left_out``: manifest path -> reason, for targets not built."""
-    rows = [judge(c, runs, left_out.get(c["target"], ""), scale) for c in claims]
+    """Rows of every claim. ``left_out``: manifest path -> reason, for targets not built, and
+    claim id -> reason, for claims this scale runs none of although their target is built."""
+    rows = [judge(c, runs, left_out.get(c["id"]) or left_out.get(c["target"], ""), scale) for c in claims]
     return pd.DataFrame(rows, columns=CSV_COLUMNS)
 
 
@@ -203,7 +204,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--scale", required=True)
     p.add_argument("--runs", nargs="*", default=[], help="per-paper claims.csv files")
     p.add_argument("--left-out", type=json.loads, default={},
-                   help="JSON: target path -> reason, for the claims' targets not built")
+                   help="JSON: target path -> reason, for the claims' targets not built, and "
+                        "claim id -> reason, for claims run nowhere at this scale")
     p.add_argument("--claims", default=str(CLAIMS_YAML))
     p.add_argument("--out-md", required=True)
     p.add_argument("--out-csv", required=True)

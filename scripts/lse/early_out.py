@@ -35,6 +35,14 @@ def se_early_out(train_returns: Sequence[float], episode: int, init_episodes: in
     return abs(last - prev) / abs(prev + 1e-9) < diff
 
 
+def real_env_solved(train_returns: Sequence[float], episode: int, init_episodes: int, k: int,
+                    solved: float) -> bool:
+    """The same function's real-env branch (an agent trained on the real env, no real test env
+    given), after the episode with 0-based index ``episode``: episode > init_episodes and the
+    mean of the last <= k training returns reaches the solved reward."""
+    return episode > init_episodes and window_mean(train_returns, k) >= solved
+
+
 def rn_fitness(lengths: Sequence[int], final_test: float, solved: float,
                unsolved_weight: float) -> float:
     """GTN_Worker.calc_score of a reward env (from 2021-01-20): -sum(training episode lengths) -

@@ -36,6 +36,7 @@ class Params:
     agent_kind: str  # the evaluated agent (ddqn, duelingddqn, td3discrete)
     agent: Dict[str, Any]  # its base HPs (`se.eval.agent_hp.<agent_kind>`), varied per agent
     inner: Dict[str, Any]  # the training budget and early-out rule (train_episodes, early_out_num, ...)
+    solved: float  # the real env's solved reward: agents trained on the real env stop once their train returns reach it
     n_models: int  # models evaluated (solved ones first); without models, groups of real-env agents
     agents_per_model: int  # fresh agents trained per model
 
@@ -59,8 +60,10 @@ def eval_task(task: Dict) -> Dict:
         se = SyntheticEnvNet(1, obs_dim, n_act, task["net"], [seed])
         se.set_flat(np.asarray(task["psi"]))
         train_env = SEBatch(se, env, [seed], MAX_STEPS[env], cap)
-    res = Runner(agent, train_env, RealBatch(env, [seed + 17], max_steps=cap),
-                 **se_protocol(inner)).run()[0]
+    # on the real env the 2020 agent code stops once the mean of the last early_out_num training
+    # returns reaches the solved reward; on an SE (or a supervised model) at the plateau early-out
+    res = Runner(agent, train_env, RealBatch(env, [seed + 17], max_steps=cap), **se_protocol(inner),
+                 real_solved=task["solved_reward"] if task["psi"] is None else None).run()[0]
     return {"model": task["model"], "agent": task["agent_idx"], "seed": seed,
             "hp": json.dumps({k: hp[k] for k in ("lr", "batch_size", "hidden_size", "hidden_layer")}),
             "test_return": float(np.mean(res["test_returns"])), "steps": res["steps"],
@@ -89,7 +92,7 @@ def main(argv=None) -> int:
     for j in chosen:
         for k in range(p.agents_per_model):
             m = models[j] if models else None
-            tasks.append({"env": env, "agent_kind": kind, "base": p.agent, "vary": True,
+            tasks.append({"env": env, "agent_kind": kind, "base": p.agent, "vary": True, "solved_reward": p.solved,
                           "inner": p.inner, "seed": 100_000 + j * 1000 + k, "model": j,
                           "agent_idx": k, "psi": None if m is None else m["psi"].tolist(),
                           "net": None if m is None else m["config"]["net"],

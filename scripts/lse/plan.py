@@ -52,6 +52,10 @@ WILDCARDS = {
     "i": r"\d+",
 }
 
+# the SE claims (config/claims.yaml, scripts/lse/claims.py) -> the evaluation mode they read
+SE_CLAIM_MODES = {"lse_cartpole_se_fewer_steps": "se_varyhp", "lse_cartpole_se_solves": "se_varyhp",
+                  "lse_cartpole_se_fixhp_fewer_steps": "se_fixhp", "lse_cartpole_se_fixhp_solves": "se_fixhp"}
+
 NO_RUNS = "–"  # the manifest's seeds column of a target whose runs this scale does not make
 
 
@@ -101,6 +105,9 @@ class PaperPlan:
     """the tables summary.md reads, where built at this scale"""
     claim_rn: Dict[Tuple[str, str, int], str]
     """the RN runs of the LSE claims: Cliff, default and varyhp protocols, modes 0, 2 and 6"""
+    claims_left_out: Dict[str, str]
+    """claim id -> why this scale runs none of it, for the SE claims of a variant it does not evaluate
+    while it builds their target (Fig. 3)"""
     claim_se: List[str]
     """the SE runs of the LSE claims: CartPole DDQN on the real env and on varied-HP SEs"""
     targets: Targets = field(repr=False)
@@ -178,7 +185,8 @@ class PaperPlan:
     def eval_se_params(self, env: str, agent: str) -> Dict[str, Any]:
         ev = self.se["eval"]
         return {"env": env, "agent_kind": agent, "agent": ev["agent_hp"][agent], "inner": ev["inner"],
-                "n_models": ev["n_models"], "agents_per_model": ev["agents_per_model"]}
+                "solved": self.se[env]["solved"], "n_models": ev["n_models"],
+                "agents_per_model": ev["agents_per_model"]}
 
     def se_transitions_params(self, env: str, agent: str) -> Dict[str, Any]:
         ev = self.se["eval"]
@@ -191,7 +199,8 @@ class PaperPlan:
     def mbrl_eval_params(self, env: str, agent: str) -> Dict[str, Any]:
         ev = self.se["eval"]
         return {"env": env, "agent_kind": agent, "agent": ev["agent_hp"][agent], "inner": ev["inner"],
-                "n_models": self.mbrl["datasets"], "agents_per_model": self.mbrl["agents_per_model"]}
+                "solved": self.se[env]["solved"], "n_models": self.mbrl["datasets"],
+                "agents_per_model": self.mbrl["agents_per_model"]}
 
     def train_rn_params(self, env: str) -> Dict[str, Any]:
         own = {k: v for k, v in self.rn[env].items() if k not in ("eval", "modes")}
@@ -316,6 +325,9 @@ def make_plan(cfg: Dict[str, Any], scale: str, seeds: Sequence[int],
                   if k[0] == "cliff" and k[1] in CLAIM_RN_PROTOCOLS and k[2] in CLAIM_RN_MODES},
         claim_se=([layout.res("eval_se", "cartpole", "ddqn", f"{m}.csv") for m in se["eval"]["modes"]]
                   if claim_se_here else []),
+        claims_left_out=({c: se.get("left_out") or f"{scale} scale trains no {m[len('se_'):]} SE"
+                          for c, m in SE_CLAIM_MODES.items() if m not in se["eval"]["modes"]}
+                         if claim_se_here else {}),
         targets=targets,
     )
 

@@ -2,9 +2,11 @@
 
 Protocols (the same rules as tabular.py; sources in docs/fidelity/lse.md):
 - "se" (2020 semantics): learn only after episode ``init_episodes`` (strictly); train (on an SE
-  or the real env) until ``episodes`` or the early-out (after episode index e > init_episodes
-  + k: |mean(last <= k train returns) - mean(the <= k before)| / |mean(the <= k before)| <
-  ``early_out_diff``); then ``test_episodes`` real test episodes; fitness = their mean.
+  or the real env) until ``episodes`` or the early-out (on an SE, after episode index e >
+  init_episodes + k: |mean(last <= k train returns) - mean(the <= k before)| / |mean(the <= k
+  before)| < ``early_out_diff``; on the real env, given ``real_solved``: after e > init_episodes,
+  the mean of the last <= k train returns reaches ``real_solved``); then ``test_episodes`` real
+  test episodes; fitness = their mean.
 - "threshold" (early-2021 agent code): learn from episode ``init_episodes`` on; a real test
   episode after every training episode; from episode ``init_episodes`` on, stop as soon as the
   mean of the last <= k test returns (as many as exist) reaches ``solved``, else after
@@ -21,7 +23,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from scripts.lse.early_out import rn_fitness, se_early_out, threshold_reached
+from scripts.lse.early_out import real_env_solved, rn_fitness, se_early_out, threshold_reached
 
 TRAIN, TEST, DONE = 0, 1, 2
 
@@ -37,7 +39,8 @@ class Runner:
     def __init__(self, agent, train_env, test_env, *, protocol: str, episodes: int,
                  solved: float = 0.0, early_out_num: int = 10, early_out_diff: float = 0.01,
                  test_episodes: int = 10, unsolved_weight: float = 100.0, icm=None,
-                 record: bool = False, max_total_steps: Optional[int] = None):
+                 record: bool = False, max_total_steps: Optional[int] = None,
+                 real_solved: Optional[float] = None):
         self.agent, self.train_env, self.test_env = agent, train_env, test_env
         self.protocol, self.episodes = protocol, int(episodes)
         self.solved, self.k, self.diff = float(solved), int(early_out_num), float(early_out_diff)
@@ -56,6 +59,10 @@ class Runner:
         self.final_test: List[Optional[float]] = [None] * P
         self.in_final = np.zeros(P, bool)
         self.trunc_terminal = bool(getattr(train_env, "truncation_is_terminal", True))
+        if real_solved is not None and (protocol != "se" or not self.trunc_terminal):
+            raise ValueError("real_solved is the \"se\" protocol's early-out on the real env; the train env is an SE"
+                             if protocol == "se" else f"real_solved applies to the \"se\" protocol, not {protocol!r}")
+        self.real_solved = real_solved
         self.cur_len = np.zeros(P, np.int64)
         self.cur_ret = np.zeros(P)
         self.transitions = {"train": [], "test": []}
@@ -71,8 +78,12 @@ class Runner:
         self.ep[m] += 1
         self.agent.end_episode(m)
         if self.protocol == "se":
-            stop = self.ep[m] >= self.episodes or se_early_out(
-                self.train_returns[m], int(self.ep[m]) - 1, self.agent.init_episodes, self.k, self.diff)
+            e, init = int(self.ep[m]) - 1, self.agent.init_episodes
+            if self.real_solved is not None:  # the real env: train until the train returns reach solved
+                early = real_env_solved(self.train_returns[m], e, init, self.k, self.real_solved)
+            else:
+                early = se_early_out(self.train_returns[m], e, init, self.k, self.diff)
+            stop = self.ep[m] >= self.episodes or early
             if self.max_total_steps is not None and sum(self.lengths[m]) >= self.max_total_steps:
                 stop = True
             if stop:

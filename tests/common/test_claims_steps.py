@@ -44,6 +44,14 @@ def test_lse_rn_rows_give_two_arms_of_group_steps():
     assert "lse_cliff_rn_add_pot_speedup" not in set(out.claim)
 
 
+def test_lse_se_claims_read_the_modes_the_plan_leaves_out_by():
+    from scripts.lse.claims import SE_CLAIMS, SOLVE_CLAIMS
+    from scripts.lse.plan import SE_CLAIM_MODES
+
+    modes = {c: v[3] for c, v in SE_CLAIMS.items()} | {c: v[2] for c, v in SOLVE_CLAIMS.items()}
+    assert modes == SE_CLAIM_MODES
+
+
 def test_lse_se_rows_steps_arms_and_solved_fraction_per_se():
     from scripts.lse.claims import se_rows
 
@@ -63,6 +71,12 @@ def test_lse_se_rows_steps_arms_and_solved_fraction_per_se():
     solves = out[out.claim == "lse_cartpole_se_solves"]
     assert solves.value.tolist() == [0.5, 0.0] and set(solves.arm) == {""}
     assert solves.run.tolist() == ["se_varyhp-seed0", "se_varyhp-seed1"]
+    # no agent trained on a fixed-HP SE: the fixed-HP claims get no row at all (not a lone arm)
+    assert not {"lse_cartpole_se_fixhp_fewer_steps", "lse_cartpole_se_fixhp_solves"} & set(out.claim)
+    # only fixed-HP SEs (the laptop): their claims, and none of the varied-HP ones
+    fix = pd.DataFrame(se_rows(frame.replace({"method": {"se_varyhp": "se_fixhp"}})))
+    assert set(fix.claim) == {"lse_cartpole_se_fixhp_fewer_steps", "lse_cartpole_se_fixhp_solves"}
+    assert fix[fix.claim == "lse_cartpole_se_fixhp_solves"].value.tolist() == [0.5, 0.0]
 
 
 def test_irrl_ram_rows_in_percentage_points():

@@ -124,6 +124,10 @@ def test_scorecard_rows_join_runs_claims_and_left_out_targets():
     assert frame.reason.iloc[1] == "needs a cluster"
     assert "runs none" in frame.reason.iloc[2]
     assert judge(claims[0], runs, "", "smoke")["runs"] == 3
+    # a claim run nowhere although its target is built gives its own reason (keyed by claim id)
+    frame = scorecard(claims, runs, {"c": "no varied-HP SE here"}, "laptop")
+    assert list(frame.verdict) == [HOLDS, NOT_SHOWN, NOT_RUN]
+    assert frame.reason.iloc[2] == "no varied-HP SE here"
 
 
 def test_identical_runs_give_no_verdict():

@@ -283,22 +283,39 @@ def test_runner_se_early_out_learning_start_and_truncation():
 # --------------------------------------------------------------------------- our rules (ledger)
 # Rules the ledger records as deviations, or as "same" without a number from the original run:
 # these tests pin OUR behaviour on crafted inputs, so that a change is noticed.
-def test_se_protocol_on_the_real_env_ignores_the_solved_reward():
-    # open deviation: the 2020 code, training on the REAL env, stopped once the mean training
-    # return reached solved (after episode index > init); our "se" protocol applies the SE
-    # relative-change rule there too, and has no solved reward at all
+@pytest.mark.parametrize("returns, init, episodes", [
+    # episodes trained before the stop, from the 2020 code's BaseAgent.env_solved (719da85, real-env
+    # branch) and its AverageMeter, run on these returns in a scratch directory (docs/fidelity/lse.md)
+    ([500.0] * 30, 0, 2), ([500.0] * 30, 10, 12), ([200.0 * 1.05 ** i for i in range(30)], 0, 2),
+    ([100.0] * 5 + [300.0] * 25, 0, 10), ([9.4] * 40, 10, 40), ([194.0] * 30, 0, 30),
+])
+def test_se_protocol_on_the_real_env_stops_at_the_solved_training_return(returns, init, episodes):
+    # the 2020 agent code trained on the REAL env stops once the mean of the last <= k training
+    # returns reaches solved (after episode index > init); a plateau below it never stops
+    from scripts.lse.early_out import real_env_solved
     from scripts.lse.runner import Runner
 
-    def run(returns):
-        train = _ScriptedEnv([5] * len(returns), returns)  # a real env: the cap is terminal
-        test = _ScriptedEnv([1] * 3, [4.0] * 3)
-        return Runner(_CountingAgent(0), train, test, protocol="se", episodes=len(returns),
-                      early_out_num=10, early_out_diff=0.01, test_episodes=1).run()[0]
+    train = _ScriptedEnv([5] * len(returns), returns)  # a real env: the cap is terminal
+    test = _ScriptedEnv([1] * 3, [4.0] * 3)
+    res = Runner(_CountingAgent(init), train, test, protocol="se", episodes=len(returns), early_out_num=10,
+                 early_out_diff=0.01, test_episodes=1, real_solved=195.0).run()[0]
+    assert res["episodes"] == episodes
+    stops = [e + 1 for e in range(len(returns)) if real_env_solved(returns[:e + 1], e, init, 10, 195.0)]
+    assert (stops[0] if stops else len(returns)) == episodes
 
-    assert run([500.0] * 30)["episodes"] == 12  # not 2, as "solved from the start" would give
-    growing = [200.0 * 1.05 ** i for i in range(30)]  # every return above CartPole's 195
-    res = run(growing)
-    assert res["episodes"] == 30 and res["fitness"] == 4.0  # +63% per window: never stable
+
+def test_se_protocol_without_real_solved_keeps_the_se_rule_and_refuses_it_on_an_se():
+    from scripts.lse.runner import Runner
+
+    def run(returns, **kw):
+        train = _ScriptedEnv([5] * len(returns), returns, **kw)
+        return Runner(_CountingAgent(0), train, _ScriptedEnv([1] * 3, [4.0] * 3), protocol="se",
+                      episodes=len(returns), early_out_num=10, early_out_diff=0.01, test_episodes=1)
+
+    assert run([500.0] * 30).run()[0]["episodes"] == 12  # the SE plateau rule: not 2
+    with pytest.raises(ValueError, match="SE"):
+        Runner(_CountingAgent(0), _ScriptedEnv([5], [1.0], truncation_is_terminal=False), _ScriptedEnv([1], [1.0]),
+               protocol="se", episodes=1, real_solved=195.0)
 
 
 def test_runner_budgets_are_episodes_and_total_steps_not_wall_clock():

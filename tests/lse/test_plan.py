@@ -26,8 +26,8 @@ def left_out(plan):
 # paper: RN protocols cliff 3, cartpole 3, cmc 3, halfcheetah 1; modes 4, 4, 4, 10; baselines 2 each
 # smoke: cliff 3 protocols x (mode 6 + 2 baselines), cartpole default x (1 + 2), cmc transfer x (6, 0),
 #        halfcheetah default x (4, -1); stepsize 1 transform x 1 step size x 2 mirrored
-# laptop: cliff, 3 protocols x (4 modes + 2 baselines); stepsize 8 x 3 x mirrored only; the CartPole
-#         SEs (fixhp, varyhp): Fig. 2 (2), Fig. 3 (3), Fig. 4 (5), MBRL (3)
+# laptop: cliff, 3 protocols x (4 modes + 2 baselines); stepsize 8 x 3 x mirrored only; CartPole's
+#         fixhp SEs: Fig. 2 (2), Fig. 3 (3), Fig. 4 (5), MBRL (3)
 @pytest.mark.parametrize("scale, protocols, rn_runs, stepsize, built", [
     ("smoke", 6, 3 * 3 + 3 + 2 + 2, 2, 36),
     ("laptop", 3, 3 * 6, 24, 18 + 13),
@@ -66,8 +66,7 @@ def test_smoke_runs_by_hand(config):
     # the claims: Cliff default/varyhp at mode 6 and the baseline 0 (mode 2 is not trained here)
     assert list(plan.claim_rn) == [("cliff", "default", 6), ("cliff", "default", 0),
                                    ("cliff", "varyhp", 6), ("cliff", "varyhp", 0)]
-    assert plan.claim_se == ["results/smoke/lse/eval_se/cartpole/ddqn/real.csv",
-                             "results/smoke/lse/eval_se/cartpole/ddqn/se_varyhp.csv"]
+    assert plan.claim_se == [f"results/smoke/lse/eval_se/cartpole/ddqn/{m}.csv" for m in ("real", "se_fixhp", "se_varyhp")]
     assert plan.summary_tables == [
         "figures/lse/table_rn_steps_to_threshold.csv", "figures/lse/table_fig2_se_training.csv",
         "figures/lse/table_fig3_cartpole.csv", "figures/lse/table_fig7_acrobot.csv"]
@@ -85,24 +84,27 @@ def test_smoke_runs_by_hand(config):
 
 def test_laptop_builds_cliff_and_the_cartpole_ses(config):
     plan = plan_at(config, "laptop")
-    # issue 20: the Fig. 3 SEs (fixhp, varyhp) on CartPole, 3 NES runs each; no opt SE, no Acrobot
-    assert plan.se_evaluated
-    assert plan.fig2_logs == [("cartpole", v, f"results/laptop/lse/train_se/cartpole/{v}/seed{s}/log.csv")
-                              for v in ("fixhp", "varyhp") for s in range(3)]
-    assert plan.se_models("cartpole", "se_varyhp")[-1] == "results/laptop/lse/train_se/cartpole/varyhp/seed2/model.pt"
+    # issue 20: Fig. 3's fixed-HP SEs on CartPole, 3 NES runs; no opt or varyhp SE, no Acrobot
+    assert plan.se_evaluated and plan.baseline_variant == "fixhp"
+    assert plan.fig2_logs == [("cartpole", "fixhp", f"results/laptop/lse/train_se/cartpole/fixhp/seed{s}/log.csv")
+                              for s in range(3)]
+    assert plan.se_models("cartpole", "se_fixhp")[-1] == "results/laptop/lse/train_se/cartpole/fixhp/seed2/model.pt"
     assert plan.claim_se == ["results/laptop/lse/eval_se/cartpole/ddqn/real.csv",
-                             "results/laptop/lse/eval_se/cartpole/ddqn/se_varyhp.csv"]
+                             "results/laptop/lse/eval_se/cartpole/ddqn/se_fixhp.csv"]
     assert plan.fig3_inputs("cartpole") == [f"results/laptop/lse/eval_se/cartpole/ddqn/{m}.csv"
-                                            for m in ("real", "se_fixhp", "se_varyhp")]
+                                            for m in ("real", "se_fixhp")]
+    # Fig. 4 and the MBRL baseline use the fixhp SEs (the paper: varyhp)
+    assert plan.fig_mbrl_inputs() == [f"results/laptop/lse/eval_se/cartpole/ddqn/{m}.csv"
+                                      for m in ("real", "se_fixhp", "mbrl")]
+    assert plan.mbrl_transitions("cartpole", 2) == "results/laptop/lse/train_se/cartpole/fixhp/seed2/real_transitions.npz"
     assert plan.mbrl_models("cartpole")[-1] == "results/laptop/lse/mbrl_fit/cartpole/model_seed2.pt"
     # the laptop's NES: the published fixhp NES, 16 unperturbed evaluations, the 57x1 optimised agent
-    se = plan.train_se_params("cartpole", "varyhp")
-    assert se["vary_hp"] is True and se["solved"] == 195.0
+    se = plan.train_se_params("cartpole", "fixhp")
+    assert se["vary_hp"] is False and se["solved"] == 195.0
     assert se["nes"] == {"population": 16, "sigma": 0.05, "step_size": 1.0, "transform": 7, "mirrored": True,
                          "iterations": 20, "quit_when_solved": True, "orig_evals": 16, "nes_step_size": False}
     assert (se["agent"]["hidden_size"], se["agent"]["activation"], se["agent"]["init_episodes"]) == (57, "tanh", 1)
     assert se["inner"]["train_episodes"] == 20 and se["record_agents"] == 3
-    assert plan.train_se_params("cartpole", "fixhp")["vary_hp"] is False
     ev = plan.eval_se_params("cartpole", "ddqn")
     assert (ev["n_models"], ev["agents_per_model"], ev["inner"]["train_episodes"]) == (3, 5, 100)
     assert ev["agent"]["hidden_size"] == 128  # evaluation agents: the paper's DDQN, HPs varied per agent
@@ -126,16 +128,19 @@ def test_laptop_builds_cliff_and_the_cartpole_ses(config):
                      | {f"fig10_cliff_mode{m}{v}.pdf" for m in (1, 2, 5, 6) for v in ("", "_simplified")}
                      | {f"table_fig10_cliff_rewards_mode{m}.csv" for m in (1, 2, 5, 6)})
     out = left_out(plan)
-    # Acrobot's SE targets (Fig. 7/8) give the scale's generic reason: the laptop trains no Acrobot SE
-    assert out["fig7_acrobot_kde.pdf"] == out["fig8_acrobot_hist_dtheta2.pdf"] == (
-        "SE training and its 4000-agent evaluations need cluster CPU-hours; not run at laptop scale"
-        " (config/lse.yaml)")
+    # Acrobot's SE targets (Fig. 7/8) give the laptop's measured reason (config/lse.yaml: laptop.se.left_out)
+    se_reason = plan.se["left_out"]
+    assert "one member at a time" in se_reason and "docs/fidelity/lse.md" in se_reason
+    assert out["fig7_acrobot_kde.pdf"] == out["fig8_acrobot_hist_dtheta2.pdf"] == se_reason
+    # the varied-HP SE claims read Fig. 3's table, built here: they are left out by claim id
+    assert plan.claims_left_out == {"lse_cartpole_se_fewer_steps": se_reason, "lse_cartpole_se_solves": se_reason}
+    assert plan_at(config, "smoke").claims_left_out == {}
     assert out["fig11_stepsize_plain.pdf"] == "laptop scale runs the mirrored panel only (a small Fig 11)"
     assert out["fig5_9_halfcheetah_default.pdf"] == (
         "halfcheetah RNs (default) need cluster CPU-hours; laptop scale runs cliff (default, varyhp, transfer)")
     # the seeds column: NES runs and agents, from the laptop settings
     rec = {r["path"]: r for r in plan.targets.records()}
-    assert rec["figures/lse/fig2_se_training.pdf"]["seeds"] == "NES runs per env: 3 fixhp, 3 varyhp; 3 SEs x 5 agents"
+    assert rec["figures/lse/fig2_se_training.pdf"]["seeds"] == "NES runs per env: 3 fixhp; 3 SEs x 5 agents"
     assert rec["figures/lse/fig5_9_cliff_default.pdf"]["seeds"] == "4 NES runs per mode; 10 RNs x 10 agents"
     assert rec["figures/lse/fig5_9_cmc_default.pdf"]["seeds"] == "–"
     assert rec["figures/lse/fig11_stepsize_mirrored.pdf"]["seeds"] == "24 NES runs (transform x step size)"
