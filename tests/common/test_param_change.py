@@ -249,7 +249,7 @@ EVAL_SE = {"env": "cartpole", "agent_kind": "ddqn",
                      "rb_size": 1000},
            "inner": {"train_episodes": 3, "early_out_num": 2, "early_out_diff": 0.01,
                      "test_episodes": 1, "episode_cap": 40},
-           "n_models": 1, "agents_per_model": 2}
+           "solved": 195.0, "n_models": 1, "agents_per_model": 2}
 EVAL_SE_CASE = Case(
     "scripts.lse.eval_se",
     lambda ctx, out, v: ["--params", _with(EVAL_SE, "agent.lr", v), "--mode", "real",
