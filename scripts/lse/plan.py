@@ -109,7 +109,7 @@ class PaperPlan:
     """claim id -> why this scale runs none of it, for the SE claims of a variant it does not evaluate
     while it builds their target (Fig. 3)"""
     claim_se: List[str]
-    """the SE runs of the LSE claims: CartPole DDQN on the real env and on varied-HP SEs"""
+    """the SE runs of the LSE claims: CartPole DDQN on the real env and on each SE variant evaluated"""
     targets: Targets = field(repr=False)
     """every table and figure of the paper, built or left out at this scale (manifest order)"""
 
@@ -163,7 +163,8 @@ class PaperPlan:
         return self.layout.res("train_se", env, self.baseline_variant, f"seed{seed}", "real_transitions.npz")
 
     def fig_mbrl_inputs(self) -> List[str]:
-        """The MBRL figure's evaluations: CartPole agents on the real env, varied-HP SEs, models."""
+        """The MBRL figure's evaluations: CartPole agents on the real env, on the SEs of
+        ``baseline_variant`` and on the supervised models."""
         return [self.layout.res("eval_se", "cartpole", a, f"{m}.csv")
                 for a in self.se["eval"]["agents"]["cartpole"]
                 for m in ("real", f"se_{self.baseline_variant}", "mbrl")]
