@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from scripts.lse.nets import BatchedMLP, masked_step, soft_update
+from scripts.lse.nets import BatchedMLP, MemberAdam, masked_step, soft_update
 
 
 class Replay:
@@ -52,14 +52,17 @@ class Replay:
         self.ptr[idx] = (p + 1) % self.cap
         self.size[idx] = np.minimum(self.size[idx] + 1, self.cap)
 
-    def sample(self, rngs, batch: int, members=None):
+    def sample(self, rngs, batch, members=None):
         """A batch per member, (P, batch, ...); with ``members`` (indices) only for those,
-        (k, batch, ...), and only their generators are drawn from."""
+        (k, batch, ...), and only their generators are drawn from. ``batch`` may give one size
+        per sampled member: member j draws its own ``batch[j]`` indices, as it would alone, and
+        its rows beyond them repeat row 0 (the caller weighs them out)."""
         rows_1d = np.arange(self.pop) if members is None else np.asarray(members, np.int64)
-        idx = np.zeros((rows_1d.size, batch), np.int64)
+        sizes = np.broadcast_to(np.asarray(batch, np.int64), rows_1d.shape)
+        idx = np.zeros((rows_1d.size, int(sizes.max()) if sizes.size else 0), np.int64)
         for j, m in enumerate(rows_1d):
             if self.size[m] > 0:
-                idx[j] = rngs[m].integers(0, self.size[m], batch)
+                idx[j, :sizes[j]] = rngs[m].integers(0, self.size[m], int(sizes[j]))
         rows = rows_1d[:, None]
         t = lambda x: torch.as_tensor(x[rows, idx])  # noqa: E731
         return t(self.s), t(self.a), t(self.r), t(self.s2), t(self.d)
@@ -88,22 +91,40 @@ class Agent:
         pass
 
 
+# the HPs that members of one varied-HP DDQN population may differ in (the rest are shared)
+MEMBER_HPS = ("lr", "batch_size", "hidden_size")
+
+
 class DDQN(Agent):
+    """P DDQN members sharing ``hp``; or, given ``member_hps`` (one HP dict per member, differing
+    only in MEMBER_HPS), members of their own lr, batch size and width: zero-padded networks
+    (BatchedMLP's ``member_hidden``), per-member learning rates (MemberAdam) and batches."""
+
     def __init__(self, pop: int, obs_dim: int, n_actions: int, hp: Dict, seeds: Sequence[int],
-                 dueling: bool = False):
+                 dueling: bool = False, member_hps: Optional[Sequence[Dict]] = None):
         self.pop, self.n_actions, self.hp = pop, n_actions, hp
         self.rngs = [np.random.default_rng(s) for s in seeds]
         self.gamma, self.tau, self.batch = float(hp["gamma"]), float(hp["tau"]), int(hp["batch_size"])
         self.eps = np.full(pop, float(hp["eps_init"]))
         self.init_episodes = int(hp["init_episodes"])
+        self.batches = None
         sd = [s + 1 for s in seeds]
-        if dueling:
+        if member_hps is not None:
+            _check_member_hps(hp, member_hps, pop, dueling)
+            widths = [int(h["hidden_size"]) for h in member_hps]
+            self.batches = np.array([int(h["batch_size"]) for h in member_hps], np.int64)
+            self.net = BatchedMLP(pop, obs_dim, n_actions, max(widths), hp["hidden_layer"],
+                                  hp["activation"], seeds=sd, member_hidden=widths)
+        elif dueling:
             self.net = DuelingNet(pop, obs_dim, n_actions, hp, sd)
         else:
             self.net = BatchedMLP(pop, obs_dim, n_actions, hp["hidden_size"], hp["hidden_layer"],
                                   hp["activation"], seeds=sd)
         self.target = copy.deepcopy(self.net)
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=float(hp["lr"]))
+        if member_hps is not None:
+            self.opt = MemberAdam(self.net.parameters(), [float(h["lr"]) for h in member_hps])
+        else:
+            self.opt = torch.optim.Adam(self.net.parameters(), lr=float(hp["lr"]))
         self.replay = Replay(pop, hp.get("rb_size", 100000), obs_dim, 1)
 
     def q(self, obs: np.ndarray) -> torch.Tensor:
@@ -131,20 +152,129 @@ class DDQN(Agent):
             return
         active = np.nonzero(mask)[0]
         members = None if active.size == self.pop else torch.as_tensor(active, dtype=torch.long)
-        s, a, r, s2, d = self.replay.sample(self.rngs, self.batch, None if members is None else active)
+        batch = self.batch if self.batches is None else self.batches[active]
+        s, a, r, s2, d = self.replay.sample(self.rngs, batch, None if members is None else active)
         with torch.no_grad():
             a2 = self.net(s2, members).argmax(dim=2, keepdim=True)
             q2 = self.target(s2, members).gather(2, a2).squeeze(2)
             y = r + self.gamma * (1.0 - d) * q2
         q = self.net(s, members).gather(2, a.long()).squeeze(2)
-        loss = ((q - y) ** 2).mean(dim=1).sum()
+        if self.batches is None:
+            loss = ((q - y) ** 2).mean(dim=1).sum()
+        else:  # each member's mean over its own batch; padded rows weigh 0
+            b = torch.as_tensor(batch)
+            w = (torch.arange(q.shape[1])[None, :] < b[:, None]).to(q.dtype) / b[:, None].to(q.dtype)
+            loss = (((q - y) ** 2) * w).sum()
         self.opt.zero_grad()
         loss.backward()
-        masked_step(self.opt, mask)
+        if isinstance(self.opt, MemberAdam):
+            self.opt.step(mask)
+        else:
+            masked_step(self.opt, mask)
         soft_update(self.target, self.net, self.tau, mask)
 
     def end_episode(self, member):
         self.eps[member] = max(float(self.hp["eps_min"]), self.eps[member] * float(self.hp["eps_decay"]))
+
+
+def _check_member_hps(hp: Dict, member_hps: Sequence[Dict], pop: int, dueling: bool) -> None:
+    if dueling:
+        raise ValueError("member_hps: the varied-HP population is plain DDQN (no dueling heads)")
+    if len(member_hps) != pop:
+        raise ValueError(f"member_hps: {len(member_hps)} HP dicts for a population of {pop}")
+    for k, h in enumerate(member_hps):
+        diff = sorted(key for key in set(h) | set(hp) if key not in MEMBER_HPS and h.get(key) != hp.get(key))
+        if diff:
+            raise ValueError(f"member_hps[{k}] differs from the shared HPs in {diff}; members may "
+                             f"differ only in {', '.join(MEMBER_HPS)} (group them by the rest)")
+
+
+class MemberGroups(Agent):
+    """One population made of sub-populations (``groups``: (member indices, agent) pairs), e.g.
+    varied-HP members grouped by depth: each call is split by member and handed to its group."""
+
+    def __init__(self, pop: int, groups):
+        self.pop, self.groups = pop, [(np.asarray(idx, np.int64), ag) for idx, ag in groups]
+        self.where = {}
+        for idx, ag in self.groups:
+            for j, m in enumerate(idx):
+                self.where[int(m)] = (ag, j)
+        if sorted(self.where) != list(range(pop)):
+            raise ValueError(f"groups must cover members 0..{pop - 1} once each")
+        inits = {ag.init_episodes for _, ag in self.groups}
+        if len(inits) != 1:
+            raise ValueError(f"groups disagree on init_episodes: {sorted(inits)}")
+        self.init_episodes = inits.pop()
+
+    def act(self, obs, explore, episodes):
+        out = np.zeros(self.pop, np.int64)
+        for idx, ag in self.groups:
+            out[idx] = ag.act(obs[idx], explore[idx], episodes[idx])
+        return out
+
+    def store(self, mask, s, a, r, s2, d):
+        a = np.asarray(a)
+        for idx, ag in self.groups:
+            ag.store(mask[idx], s[idx], a[idx], r[idx], s2[idx], d[idx])
+
+    def update(self, mask):
+        mask = np.asarray(mask, bool)
+        for idx, ag in self.groups:
+            ag.update(mask[idx])
+
+    def end_episode(self, member):
+        ag, j = self.where[int(member)]
+        ag.end_episode(j)
+
+
+# The cost of one DDQN update of a bucket of n members padded to batch B and width H at depth
+# L, in ms: FIXED (per call, any size) + n B H PER_UNIT + (L - 1) n B H^2 PER_MAC; measured with
+# torch 2.13 on one CPU thread (docs/fidelity/lse.md, "Varied-HP population"). It only decides
+# how members are bucketed, never what they compute.
+UPDATE_COST_MS = {"fixed": {1: 0.75, 2: 1.2}, "per_unit": 17.6e-6, "per_mac": 0.4e-6}
+
+
+def _update_cost(hps: Sequence[Dict]) -> float:
+    depth = int(hps[0]["hidden_layer"])
+    n, B, H = len(hps), max(int(h["batch_size"]) for h in hps), max(int(h["hidden_size"]) for h in hps)
+    c = UPDATE_COST_MS
+    return c["fixed"].get(depth, c["fixed"][2] * depth / 2) + n * B * H * (c["per_unit"] + (depth - 1) * H * c["per_mac"])
+
+
+def bucket_members(hps: Sequence[Dict]) -> List[List[int]]:
+    """Members of one depth split into buckets that are each padded to their largest batch and
+    width: sorted by their own update cost, cut where ``_update_cost`` summed over buckets is
+    least (a padded bucket pays for its largest member n times; one bucket per member pays the
+    per-call cost n times)."""
+    order = sorted(range(len(hps)), key=lambda m: _update_cost([hps[m]]))
+    n = len(order)
+    best, cut = [0.0] + [math.inf] * n, [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j):
+            c = best[i] + _update_cost([hps[m] for m in order[i:j]])
+            if c < best[j]:
+                best[j], cut[j] = c, i
+    buckets, j = [], n
+    while j > 0:
+        buckets.append(sorted(order[cut[j]:j]))
+        j = cut[j]
+    return sorted(buckets)
+
+
+def varied_ddqn(obs_dim: int, n_actions: int, hps: Sequence[Dict], seeds: Sequence[int]) -> Agent:
+    """A population of DDQN members of their own (varied) HPs: padded DDQNs, one per bucket of
+    members of one depth (``hidden_layer``; ``bucket_members``); member m behaves as
+    ``DDQN(1, ..., hps[m], [seeds[m]])`` alone would, up to float rounding (tests/lse/test_population.py)."""
+    groups = []
+    for depth in sorted({int(h["hidden_layer"]) for h in hps}):
+        same = [m for m, h in enumerate(hps) if int(h["hidden_layer"]) == depth]
+        for bucket in bucket_members([hps[m] for m in same]):
+            idx = [same[k] for k in bucket]
+            sub = [hps[m] for m in idx]
+            groups.append((idx, DDQN(len(idx), obs_dim, n_actions, sub[0], [seeds[m] for m in idx], member_hps=sub)))
+    if len(groups) == 1:
+        return groups[0][1]
+    return MemberGroups(len(hps), groups)
 
 
 class DuelingNet(torch.nn.Module):

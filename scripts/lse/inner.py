@@ -1,7 +1,8 @@
 """Fitness of NES candidates: fresh agents trained on the proxy, scored on the real env.
 
 ``evaluate_chunk(spec, thetas, seeds)`` scores a list of candidates in one process, batching
-them into one population tensor program where the agents share HPs (fixed-HP SE and RN runs);
+them into one population tensor program (fixed-HP SE and RN runs; varied-HP DDQN runs too, their
+members padded to a shared width and grouped by depth: scripts.lse.agents.varied_ddqn);
 ``PopulationEvaluator`` spreads the candidates of an iteration over a process pool of the
 job's threads. No files are exchanged (the original's master/worker swapped .pt files).
 Valid on Python 3.8 and torch 1.7.
@@ -14,7 +15,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from scripts.lse import gridworlds, tabular
-from scripts.lse.agents import DDQN, TD3, vary_hps
+from scripts.lse.agents import DDQN, TD3, vary_hps, varied_ddqn
 from scripts.lse.models import (MAX_STEPS, RealBatch, SEBatch, SyntheticEnvNet, env_spaces, make_rn,
                                 tabular_reward_table)
 from scripts.lse.runner import Runner, se_protocol
@@ -102,19 +103,22 @@ def _tabular_scores(spec: Dict, thetas: np.ndarray, seeds: Sequence[int]) -> Lis
 def _deep_scores(spec: Dict, thetas: np.ndarray, seeds: Sequence[int]) -> List[float]:
     env, inner = spec["env"], spec["inner"]
     obs_dim, n_act, discrete, max_action = env_spaces(env)
-    if spec.get("vary_hp"):
-        out = []
-        for theta, seed in zip(thetas, seeds):
-            sub = dict(spec, vary_hp=False,
-                       agent=vary_hps(spec["agent"], np.random.default_rng(seed), spec["agent_kind"]))
-            out += _deep_scores(sub, theta[None], [seed])
-        return out
     P = len(seeds)
     seeds = [int(s) for s in seeds]
+    varied = bool(spec.get("vary_hp"))
+    if varied and (spec["agent_kind"] != "ddqn" or P == 1):  # one member at a time
+        if P > 1:
+            return [x for theta, seed in zip(thetas, seeds) for x in _deep_scores(spec, theta[None], [seed])]
+        varied, spec = False, dict(spec, vary_hp=False,
+                                   agent=vary_hps(spec["agent"], np.random.default_rng(seeds[0]), spec["agent_kind"]))
     import torch
 
     torch.manual_seed(seeds[0])
-    agent = make_agent(spec["agent_kind"], P, obs_dim, n_act, spec["agent"], seeds, max_action)
+    if varied:  # each member draws its HPs from its seed; batched by depth (agents.varied_ddqn)
+        hps = [vary_hps(spec["agent"], np.random.default_rng(s), "ddqn") for s in seeds]
+        agent = varied_ddqn(obs_dim, n_act, hps, seeds)
+    else:
+        agent = make_agent(spec["agent_kind"], P, obs_dim, n_act, spec["agent"], seeds, max_action)
     cap = inner.get("episode_cap")
     test_env = RealBatch(env, [s + 17 for s in seeds], spec["agent"].get("action_repeat", 1),
                          max_steps=cap)

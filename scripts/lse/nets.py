@@ -14,7 +14,7 @@ Valid on Python 3.8 and torch 1.7 (the paper's pin).
 from __future__ import annotations
 
 import math
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -26,24 +26,31 @@ ACTIVATIONS = ("tanh", "relu", "leakyrelu", "prelu")
 
 class BatchedLinear(nn.Module):
     def __init__(self, pop: int, n_in: int, n_out: int, bias: bool = True,
-                 seeds: Optional[Sequence[int]] = None):
+                 seeds: Optional[Sequence[int]] = None,
+                 shapes: Optional[Sequence[Tuple[int, int]]] = None):
         super().__init__()
         self.pop, self.n_in, self.n_out, self.has_bias = pop, n_in, n_out, bias
-        self.weight = nn.Parameter(torch.empty(pop, n_in, n_out))
+        self.weight = nn.Parameter(torch.zeros(pop, n_in, n_out))
         self.bias = nn.Parameter(torch.zeros(pop, 1, n_out)) if bias else None
-        self.reset_parameters(seeds)
+        self.reset_parameters(seeds, shapes)
 
-    def reset_parameters(self, seeds: Optional[Sequence[int]] = None) -> None:
-        """torch's nn.Linear default: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias, per member."""
-        bound = 1.0 / math.sqrt(self.n_in)
+    def reset_parameters(self, seeds: Optional[Sequence[int]] = None,
+                         shapes: Optional[Sequence[Tuple[int, int]]] = None) -> None:
+        """torch's nn.Linear default: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias, per member.
+
+        With ``shapes`` (a member's own (in, out), at most the layer's), a member's weights fill
+        the top-left block with its own fan-in's bound, drawn as a layer of that shape would
+        draw them, and the padding stays zero (see BatchedMLP's ``member_hidden``)."""
         with torch.no_grad():
             for m in range(self.pop):
+                n_in, n_out = (self.n_in, self.n_out) if shapes is None else shapes[m]
+                bound = 1.0 / math.sqrt(n_in)
                 gen = torch.Generator()
                 gen.manual_seed(int(seeds[m]) if seeds is not None else int(torch.randint(0, 2**31 - 1, (1,))))
-                w = torch.rand(self.n_in, self.n_out, generator=gen) * 2 * bound - bound
-                self.weight[m].copy_(w)
+                w = torch.rand(n_in, n_out, generator=gen) * 2 * bound - bound
+                self.weight[m, :n_in, :n_out].copy_(w)
                 if self.bias is not None:
-                    self.bias[m].copy_(torch.rand(1, self.n_out, generator=gen) * 2 * bound - bound)
+                    self.bias[m, :, :n_out].copy_(torch.rand(1, n_out, generator=gen) * 2 * bound - bound)
 
     def forward(self, x: torch.Tensor, members: Optional[torch.Tensor] = None) -> torch.Tensor:
         """x (P, N, in); with ``members`` (k indices) x is (k, N, in), those members only."""
@@ -93,19 +100,37 @@ class BatchedAct(nn.Module):
 
 
 class BatchedMLP(nn.Module):
-    """P MLPs. ``layers`` hidden layers of ``hidden`` units; layers=0 is a single Linear."""
+    """P MLPs. ``layers`` hidden layers of ``hidden`` units; layers=0 is a single Linear.
+
+    ``member_hidden`` (one width per member, at most ``hidden``) makes members of different
+    widths: member m's hidden units beyond its width have zero incoming weights and bias and
+    zero outgoing weights. Every activation here maps 0 to 0, so those units output 0, their
+    weights get exactly zero gradient, and Adam (zero moments) and soft updates keep them zero:
+    the member computes and learns what a network of its own width would, up to float rounding
+    (tests/lse/test_envs.py). This batches the varied-HP population (scripts.lse.agents)."""
 
     def __init__(self, pop: int, n_in: int, n_out: int, hidden: int = 64, layers: int = 1,
                  activation: str = "relu", layer_norm: bool = False, bias: bool = True,
-                 seeds: Optional[Sequence[int]] = None):
+                 seeds: Optional[Sequence[int]] = None, member_hidden: Optional[Sequence[int]] = None):
         super().__init__()
         self.pop, self.n_in, self.n_out = pop, n_in, n_out
         self.act = BatchedAct(pop, activation)
+        if member_hidden is not None:
+            member_hidden = [int(h) for h in member_hidden]
+            if len(member_hidden) != pop or max(member_hidden) > hidden or min(member_hidden) < 1:
+                raise ValueError(f"member_hidden {member_hidden}: one width in [1, {hidden}] per member ({pop})")
+            if layer_norm and layers > 1:
+                raise ValueError("member_hidden (zero-padded widths) cannot combine with layer_norm: "
+                                 "a LayerNorm over the padded units would change every member's output")
         sizes = [n_in] + [hidden] * layers + [n_out]
         lin: List[BatchedLinear] = []
         for k in range(len(sizes) - 1):
             s = None if seeds is None else [int(x) * 7919 + k for x in seeds]
-            lin.append(BatchedLinear(pop, sizes[k], sizes[k + 1], bias=bias, seeds=s))
+            shapes = None
+            if member_hidden is not None:
+                own = [[n_in] + [h] * layers + [n_out] for h in member_hidden]
+                shapes = [(o[k], o[k + 1]) for o in own]
+            lin.append(BatchedLinear(pop, sizes[k], sizes[k + 1], bias=bias, seeds=s, shapes=shapes))
         self.linears = nn.ModuleList(lin)
         norms = [BatchedLayerNorm(pop, hidden) if layer_norm else nn.Identity()
                  for _ in range(max(0, layers - 1))]
@@ -191,3 +216,46 @@ def masked_step(opt: torch.optim.Optimizer, mask: np.ndarray) -> None:
             p[keep] = data
             for k, v in moments.items():
                 opt.state[p][k][keep] = v
+
+
+class MemberAdam:
+    """Adam over population-stacked parameters with one learning rate per member and per-member
+    step counts: ``step(mask)`` moves only the members in ``mask``, each exactly as torch's Adam
+    (default betas and eps, no weight decay) would move that member's network alone, its bias
+    correction counting only its own steps. The varied-HP population's optimizer (each member
+    draws its own lr); the fixed-HP population keeps torch's Adam with ``masked_step``."""
+
+    def __init__(self, params, lrs: Sequence[float], betas=(0.9, 0.999), eps: float = 1e-8):
+        self.params = [p for p in params]
+        self.lrs = torch.as_tensor(np.asarray(lrs, np.float64))
+        self.beta1, self.beta2, self.eps = float(betas[0]), float(betas[1]), float(eps)
+        self.t = np.zeros(len(self.lrs), np.int64)
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self, mask: np.ndarray) -> None:
+        idx = np.nonzero(np.asarray(mask, bool))[0]
+        if idx.size == 0:
+            return
+        self.t[idx] += 1
+        t = self.t[idx].astype(np.float64)
+        sel = torch.as_tensor(idx, dtype=torch.long)
+        step = self.lrs[idx] / torch.as_tensor(1.0 - self.beta1 ** t)  # lr / bias correction 1
+        bc2 = torch.as_tensor(np.sqrt(1.0 - self.beta2 ** t))
+        with torch.no_grad():
+            for p, m, v in zip(self.params, self.m, self.v):
+                if p.grad is None:
+                    continue
+                shape = (-1,) + (1,) * (p.dim() - 1)
+                g = p.grad.index_select(0, sel)
+                m_k = m.index_select(0, sel).mul_(self.beta1).add_(g, alpha=1 - self.beta1)
+                v_k = v.index_select(0, sel).mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
+                m.index_copy_(0, sel, m_k)
+                v.index_copy_(0, sel, v_k)
+                denom = (v_k.sqrt() / bc2.to(p.dtype).reshape(shape)).add_(self.eps)
+                upd = m_k / denom * step.to(p.dtype).reshape(shape)
+                p.index_copy_(0, sel, p.index_select(0, sel) - upd)

@@ -166,3 +166,21 @@ def test_ddqn_update_of_a_masked_population_matches_members_alone():
     # member 1 never updated: initial weights, and its generator untouched
     np.testing.assert_array_equal(pop.net.get_flat()[1], DDQN(1, 4, 2, hp, [4]).net.get_flat()[0])
     assert pop.rngs[1].random() == np.random.default_rng(4).random()
+
+
+def test_varied_se_scores_batched_equal_one_member_at_a_time():
+    """The varied-HP NES fitness (members of their own HPs, batched by depth) is the one each
+    member scores alone (tests/lse/test_population.py checks the agents' updates)."""
+    from scripts.lse.inner import evaluate_chunk
+
+    net = {"activation": "leakyrelu", "hidden_size": 16, "hidden_layer": 1}
+    agent = {"init_episodes": 1, "batch_size": 32, "gamma": 0.99, "lr": 1e-3, "tau": 0.01, "eps_init": 1.0,
+             "eps_min": 0.01, "eps_decay": 0.9, "activation": "tanh", "hidden_size": 16, "hidden_layer": 1,
+             "rb_size": 1000}
+    spec = {"kind": "se", "env": "cartpole", "net": net, "agent": agent, "agent_kind": "ddqn",
+            "vary_hp": True, "inner": {"train_episodes": 3, "early_out_num": 10, "early_out_diff": 0.01,
+                                       "test_episodes": 1, "episode_cap": 60}}
+    seeds = [11, 12, 13, 14]
+    thetas = SyntheticEnvNet(4, 4, 2, net, seeds).get_flat()
+    batched = evaluate_chunk(spec, thetas, seeds)
+    assert batched == evaluate_chunk(dict(spec, one_by_one=True), thetas, seeds)

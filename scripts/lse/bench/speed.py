@@ -10,13 +10,16 @@
    time against the batched population, in the same process on one thread: wall and CPU seconds.
 
 4. (``--nes-iteration --settings P --checkpoint C [--batched-only]``) the same on the settings of a
-   train_se run (``P``: its --params JSON file) and the psi of its checkpoint ``C`` (a
-   checkpoint.pkl of scripts.lse.train_se), e.g. an SE after some NES iterations, whose members'
-   episodes no longer run in lockstep.
+   train_se run (``P``: its --params JSON file, or the config.json it wrote beside its outputs;
+   its ``vary_hp`` holds: a varied-HP population is batched by depth, scripts.lse.agents.varied_ddqn)
+   and the psi of its checkpoint ``C`` (a checkpoint.pkl of scripts.lse.train_se, or the model.pt
+   of a finished run), e.g. an SE after some NES iterations, whose members' episodes no longer
+   run in lockstep. ``--vary-hp`` overrides the settings' vary_hp (a fixhp run's SE scored with
+   varied-HP agents).
 
 Usage: python -m scripts.lse.bench.speed [--iterations N] [--cartpole-episodes E]
        python -m scripts.lse.bench.speed --nes-iteration [--cartpole-episodes E] [--test-episodes T]
-       python -m scripts.lse.bench.speed --nes-iteration --settings P --checkpoint C [--batched-only]
+       python -m scripts.lse.bench.speed --nes-iteration --settings P --checkpoint C [--batched-only] [--vary-hp]
 """
 from __future__ import annotations
 
@@ -91,7 +94,8 @@ OPT_NES = {"population": 16, "sigma": 0.0124, "step_size": 0.148, "transform": 3
            "iterations": 1, "orig_evals": 1}
 
 
-def nes_iteration(episodes: int, tests: int, settings=None, checkpoint=None, batched_only=False):
+def nes_iteration(episodes: int, tests: int, settings=None, checkpoint=None, batched_only=False,
+                  vary_hp=None):
     """One NES iteration (CartPole SE; the optimised settings, or a train_se run's ``settings``
     and the psi of its ``checkpoint``) scored batched, then one by one."""
     if settings is None:
@@ -99,19 +103,22 @@ def nes_iteration(episodes: int, tests: int, settings=None, checkpoint=None, bat
                  "test_episodes": tests}
         net, agent, cfg = OPT_NET, OPT_AGENT, OPT_NES
     else:
+        settings = settings.get("params", settings)  # a run's config.json holds them under "params"
         inner, net, agent = settings["inner"], settings["net"], settings["agent"]
         cfg = dict(settings["nes"], iterations=1)
     spec = {"kind": "se", "env": "cartpole", "net": net, "agent": agent,
-            "agent_kind": "ddqn", "inner": inner}
+            "agent_kind": "ddqn", "inner": inner,
+            "vary_hp": bool((settings or {}).get("vary_hp", False) if vary_hp is None else vary_hp)}
     if checkpoint is not None:
         from pathlib import Path
 
-        from scripts.lse.nes_job import load_checkpoint
+        from scripts.lse.nes_job import load_checkpoint, load_model
 
-        psi = load_checkpoint(Path(checkpoint))["psi"]
+        psi = (load_model(checkpoint) if checkpoint.endswith(".pt") else load_checkpoint(Path(checkpoint)))["psi"]
     else:
         psi = SyntheticEnvNet(1, 4, 2, net, [0]).get_flat()[0]
-    out = {"inner_runs": 2 * cfg["population"] + cfg["orig_evals"], "inner": inner}
+    out = {"inner_runs": 2 * cfg["population"] + cfg["orig_evals"], "inner": inner,
+           "vary_hp": spec["vary_hp"]}
     modes = [("batched", spec)] + ([] if batched_only else [("one_by_one", dict(spec, one_by_one=True))])
     for name, sp in modes:
         w, c = time.perf_counter(), time.process_time()
@@ -138,6 +145,8 @@ def main() -> None:
     ap.add_argument("--settings", help="a train_se --params JSON file (with --nes-iteration)")
     ap.add_argument("--checkpoint", help="a train_se checkpoint.pkl whose psi is scored")
     ap.add_argument("--batched-only", action="store_true")
+    ap.add_argument("--vary-hp", action="store_true", default=None,
+                    help="score with varied-HP agents whatever the settings say")
     args = ap.parse_args()
     set_threads(1)
     if args.nes_iteration:
@@ -146,7 +155,7 @@ def main() -> None:
             with open(args.settings) as f:
                 settings = json.load(f)
         print(json.dumps(nes_iteration(args.cartpole_episodes, args.test_episodes, settings,
-                                       args.checkpoint, args.batched_only), indent=1))
+                                       args.checkpoint, args.batched_only, args.vary_hp), indent=1))
         return
     res = {"cliff_1": cliff(args.iterations, 1), "cliff_2": cliff(args.iterations, 2)}
     print(json.dumps(res, indent=1), flush=True)
