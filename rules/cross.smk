@@ -193,3 +193,4 @@ rule cross_claims:
 
 
 register_targets("cross", CROSS.targets)
+register_claims_left_out("cross", CROSS.claims_left_out())

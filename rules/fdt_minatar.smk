@@ -167,3 +167,4 @@ rule fdt_minatar_claims:
 
 
 register_targets("fdt", FDT_MA.targets)
+register_claims_left_out("fdt", FDT_MA.claims_left_out())

@@ -52,6 +52,14 @@ class CrossPlan:
         self.dsi = dsi_minatar
         self.targets = self._targets()
 
+    def claims_left_out(self) -> Dict[str, str]:
+        """The per-game claims (DSI's states vs FDT's criterion) of the MinAtar games this scale
+        leaves out, with ``games_left_out`` (why), where the scale runs some other game."""
+        why = str(self.c.get("games_left_out") or "").strip()
+        if not (why and self.games):
+            return {}
+        return {f"cross_dsi_vs_criterion_{g}": why for g in sorted(MINATAR_GAMES) if g not in self.games}
+
     @staticmethod
     def wildcards() -> Dict[str, str]:
         return {"cgame": "|".join(sorted(MINATAR_GAMES)), "csel": "|".join(NEW_SELECTORS),

@@ -119,6 +119,16 @@ class MinAtarPlan:
                       "setups": self.m["eval"]["setups"], "sweep_game": self.sweep_game,
                       "main": dict(self.m["main"])})
 
+    def claims_left_out(self) -> Dict[str, str]:
+        """The per-game claims (FDT > DT, FDT > BC) of the MinAtar games this scale leaves out,
+        with ``minatar.games_left_out`` (why), where the scale runs some other game (where it
+        runs none, the tables are left out and the claims read their reason)."""
+        why = str(self.m.get("games_left_out") or "").strip()
+        if not (why and self.games):
+            return {}
+        return {f"fdt_minatar_beats_{m}_{g}": why
+                for g in sorted(MINATAR_GAMES) if g not in self.games for m in ("dt", "bc")}
+
     # ---- targets
     def _targets(self) -> Targets:
         t = Targets(self.layout, len(self.seeds))

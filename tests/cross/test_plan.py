@@ -86,3 +86,11 @@ def test_bad_settings(config):
         _plan(config, "laptop", selectors=["random"])
     with pytest.raises(ValueError, match="not MinAtar"):
         _plan(config, "laptop", games=["pong"])
+
+
+def test_claims_of_games_left_out_carry_the_reason(config):
+    laptop = _plan(config, "laptop")
+    assert laptop.claims_left_out() == {
+        f"cross_dsi_vs_criterion_{g}": laptop.c["games_left_out"] for g in ("asterix", "seaquest", "spaceinvaders")}
+    assert "cross_dsi_vs_criterion_freeway" in _plan(config, "paper").claims_left_out()
+    assert _plan(config, "laptop", games=[]).claims_left_out() == {}

@@ -121,3 +121,15 @@ def test_freeway_must_reach_its_timer(config):
     with pytest.raises(ValueError, match="freeway"):
         _plan(config, "laptop", per_game={"freeway": {"log": {"max_steps": 2000}}})
     assert json.loads(_plan(config, "laptop").log_params("freeway"))["max_steps"] == 2600
+
+
+def test_claims_of_games_left_out_carry_the_reason(config):
+    laptop = _plan(config, "laptop")
+    reason = laptop.m["games_left_out"]
+    out = laptop.claims_left_out()
+    assert out["fdt_minatar_beats_dt_spaceinvaders"] == out["fdt_minatar_beats_bc_spaceinvaders"] == reason
+    assert "Space Invaders" in reason
+    assert not any(k.endswith(("_breakout", "_freeway")) for k in out)  # the games it runs
+    # paper scale runs no MinAtar game: its tables are left out, the claims read their reason
+    assert _plan(config, "paper", games_left_out="x").claims_left_out() == {}
+    assert _plan(config, "smoke").claims_left_out() == {}  # no reason given
