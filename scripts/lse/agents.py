@@ -121,10 +121,9 @@ class DDQN(Agent):
             self.net = BatchedMLP(pop, obs_dim, n_actions, hp["hidden_size"], hp["hidden_layer"],
                                   hp["activation"], seeds=sd)
         self.target = copy.deepcopy(self.net)
-        if member_hps is not None:
-            self.opt = MemberAdam(self.net.parameters(), [float(h["lr"]) for h in member_hps])
-        else:
-            self.opt = torch.optim.Adam(self.net.parameters(), lr=float(hp["lr"]))
+        # one lr and one Adam step count per member (the original's worker counts its own steps)
+        lrs = [float(h["lr"]) for h in member_hps] if member_hps is not None else [float(hp["lr"])] * pop
+        self.opt = MemberAdam(self.net.parameters(), lrs)
         self.replay = Replay(pop, hp.get("rb_size", 100000), obs_dim, 1)
 
     def q(self, obs: np.ndarray) -> torch.Tensor:
@@ -167,10 +166,7 @@ class DDQN(Agent):
             loss = (((q - y) ** 2) * w).sum()
         self.opt.zero_grad()
         loss.backward()
-        if isinstance(self.opt, MemberAdam):
-            self.opt.step(mask)
-        else:
-            masked_step(self.opt, mask)
+        self.opt.step(mask)
         soft_update(self.target, self.net, self.tau, mask)
 
     def end_episode(self, member):

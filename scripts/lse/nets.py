@@ -222,8 +222,9 @@ class MemberAdam:
     """Adam over population-stacked parameters with one learning rate per member and per-member
     step counts: ``step(mask)`` moves only the members in ``mask``, each exactly as torch's Adam
     (default betas and eps, no weight decay) would move that member's network alone, its bias
-    correction counting only its own steps. The varied-HP population's optimizer (each member
-    draws its own lr); the fixed-HP population keeps torch's Adam with ``masked_step``."""
+    correction counting only its own steps, as the original's worker (one agent, one Adam) does.
+    Every DDQN population's optimizer (a varied-HP member also draws its own lr); TD3 keeps
+    torch's Adam with ``masked_step`` (one step count per tensor: docs/fidelity/lse.md)."""
 
     def __init__(self, params, lrs: Sequence[float], betas=(0.9, 0.999), eps: float = 1e-8):
         self.params = [p for p in params]
@@ -243,9 +244,12 @@ class MemberAdam:
             return
         self.t[idx] += 1
         t = self.t[idx].astype(np.float64)
-        sel = torch.as_tensor(idx, dtype=torch.long)
         step = self.lrs[idx] / torch.as_tensor(1.0 - self.beta1 ** t)  # lr / bias correction 1
         bc2 = torch.as_tensor(np.sqrt(1.0 - self.beta2 ** t))
+        if idx.size == len(self.t):
+            self._step_all(step, bc2)
+            return
+        sel = torch.as_tensor(idx, dtype=torch.long)
         with torch.no_grad():
             for p, m, v in zip(self.params, self.m, self.v):
                 if p.grad is None:
@@ -259,3 +263,16 @@ class MemberAdam:
                 denom = (v_k.sqrt() / bc2.to(p.dtype).reshape(shape)).add_(self.eps)
                 upd = m_k / denom * step.to(p.dtype).reshape(shape)
                 p.index_copy_(0, sel, p.index_select(0, sel) - upd)
+
+    def _step_all(self, step: torch.Tensor, bc2: torch.Tensor) -> None:
+        """``step`` with every member in the mask: the same arithmetic, in place."""
+        with torch.no_grad():
+            for p, m, v in zip(self.params, self.m, self.v):
+                if p.grad is None:
+                    continue
+                shape = (-1,) + (1,) * (p.dim() - 1)
+                g = p.grad
+                m.mul_(self.beta1).add_(g, alpha=1 - self.beta1)
+                v.mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
+                denom = v.sqrt().div_(bc2.to(p.dtype).reshape(shape)).add_(self.eps)
+                p.addcdiv_(m * step.to(p.dtype).reshape(shape), denom, value=-1.0)

@@ -76,3 +76,24 @@ def test_member_hps_may_differ_only_in_lr_batch_and_width():
     other = dict(VARY_BASE, gamma=0.9)
     with pytest.raises(ValueError, match=r"member_hps\[1\] differs .*'gamma'"):
         DDQN(2, 4, 2, VARY_BASE, [0, 1], member_hps=[VARY_BASE, other])
+
+
+def test_a_member_that_starts_learning_late_gets_its_own_bias_correction():
+    """The original's worker runs one agent with its own Adam: a member that starts updating after
+    its batch-mates (longer episodes before init_episodes) takes the steps it would take alone.
+    With one step count per stacked tensor (torch's Adam over the population) it would not."""
+    from scripts.lse.agents import DDQN
+
+    hp = dict(VARY_BASE, hidden_layer=1)
+    pop, late = DDQN(2, 4, 2, hp, [3, 4]), DDQN(1, 4, 2, hp, [4])
+    rng = np.random.default_rng(1)
+    for t in range(40):
+        s, s2 = rng.standard_normal((2, 4)).astype(np.float32), rng.standard_normal((2, 4)).astype(np.float32)
+        a, r, d = rng.integers(0, 2, 2), rng.standard_normal(2).astype(np.float32), np.zeros(2, np.float32)
+        pop.store(np.ones(2, bool), s, a, r, s2, d)
+        late.store(np.ones(1, bool), s[1:], a[1:], r[1:], s2[1:], d[1:])
+        if t >= 2:
+            pop.update(np.array([True, t >= 25]))  # member 1 learns from t = 25 on
+            if t >= 25:
+                late.update(np.ones(1, bool))
+    np.testing.assert_allclose(pop.net.get_flat()[1], late.net.get_flat()[0], rtol=0, atol=1e-6)
