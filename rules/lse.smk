@@ -36,6 +36,9 @@ rule lse_train_se:
         benchpath("lse", "train_se", "{env}_{variant}_seed{seed}")
     wildcard_constraints:
         **LSE_PLAN.wildcards(),
+    # the longest jobs of a laptop run: start them first, so the evaluations that wait for
+    # them overlap the other papers' jobs instead of ending the run alone
+    priority: 10
     conda:
         env_file("lse-torch17")
     params:
