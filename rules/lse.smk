@@ -13,6 +13,7 @@ rule lse_env_info:
         res("lse", "env_info", "env_info.json"),
     log:
         logpath("lse", "env_info"),
+    priority: 10  # lse_train_se waits for it (a rule's priority does not pass to its inputs)
     conda:
         env_file("lse-torch17")
     params:
