@@ -37,8 +37,8 @@ rule lse_train_se:
         benchpath("lse", "train_se", "{env}_{variant}_seed{seed}")
     wildcard_constraints:
         **LSE_PLAN.wildcards(),
-    # the longest jobs of a laptop run: start them first, so the evaluations that wait for
-    # them overlap the other papers' jobs instead of ending the run alone
+    # the workflow's longest jobs: chosen first among ready jobs (on a cluster, submitted
+    # first); on 2 local cores a 2-thread run still waits for both to be free at once
     priority: 10
     conda:
         env_file("lse-torch17")
