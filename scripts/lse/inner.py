@@ -2,7 +2,7 @@
 
 ``evaluate_chunk(spec, thetas, seeds)`` scores a list of candidates in one process, batching
 them into one population tensor program (fixed-HP SE and RN runs; varied-HP DDQN runs too, their
-members padded to a shared width and grouped by depth: scripts.lse.agents.varied_ddqn);
+members of one depth padded in buckets to a shared width and batch: agents.varied_ddqn);
 ``PopulationEvaluator`` spreads the candidates of an iteration over a process pool of the
 job's threads. No files are exchanged (the original's master/worker swapped .pt files).
 Valid on Python 3.8 and torch 1.7.
