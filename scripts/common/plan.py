@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,15 @@ class Targets:
     def records(self) -> List[Dict[str, Any]]:
         """Every target's manifest record, built or left out."""
         return [t.record(self.layout.paper) for t in self]
+
+
+def claims_of_games_left_out(reason: Any, games_run: Sequence[str], all_games: Sequence[str],
+                             claim_ids: Sequence[str]) -> Dict[str, str]:
+    """{claim id: reason} for the per-game claims (``claim_ids``: formats with ``{game}``) of the
+    games in ``all_games`` a scale does not run, where it gives a ``reason`` and runs some game
+    (where it runs none, its targets are left out and the claims read their reason)."""
+    why = str(reason or "").strip()
+    if not (why and games_run):
+        return {}
+    return {c.format(game=g): why for g in sorted(all_games) if g not in games_run for c in claim_ids}
+

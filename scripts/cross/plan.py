@@ -15,7 +15,7 @@ import json
 from typing import Any, Dict, List, Mapping
 
 from scripts.common.envs import MINATAR_GAMES
-from scripts.common.plan import Layout, Targets
+from scripts.common.plan import Layout, Targets, claims_of_games_left_out
 from scripts.fdt.plan_minatar import MinAtarPlan
 
 # the arms trained here (criterion and DT are FDT's own runs)
@@ -55,10 +55,8 @@ class CrossPlan:
     def claims_left_out(self) -> Dict[str, str]:
         """The per-game claims (DSI's states vs FDT's criterion) of the MinAtar games this scale
         leaves out, with ``games_left_out`` (why), where the scale runs some other game."""
-        why = str(self.c.get("games_left_out") or "").strip()
-        if not (why and self.games):
-            return {}
-        return {f"cross_dsi_vs_criterion_{g}": why for g in sorted(MINATAR_GAMES) if g not in self.games}
+        return claims_of_games_left_out(self.c.get("games_left_out"), self.games, MINATAR_GAMES,
+                                        ["cross_dsi_vs_criterion_{game}"])
 
     @staticmethod
     def wildcards() -> Dict[str, str]:

@@ -13,7 +13,7 @@ import json
 from typing import Any, Dict, List, Mapping, Sequence
 
 from scripts.common.envs import MINATAR_GAMES
-from scripts.common.plan import Layout, Targets
+from scripts.common.plan import Layout, Targets, claims_of_games_left_out
 
 STAND_IN = "MinAtar stand-in"
 MODELS = ("dt", "fdt", "bc")
@@ -123,11 +123,8 @@ class MinAtarPlan:
         """The per-game claims (FDT > DT, FDT > BC) of the MinAtar games this scale leaves out,
         with ``minatar.games_left_out`` (why), where the scale runs some other game (where it
         runs none, the tables are left out and the claims read their reason)."""
-        why = str(self.m.get("games_left_out") or "").strip()
-        if not (why and self.games):
-            return {}
-        return {f"fdt_minatar_beats_{m}_{g}": why
-                for g in sorted(MINATAR_GAMES) if g not in self.games for m in ("dt", "bc")}
+        return claims_of_games_left_out(self.m.get("games_left_out"), self.games, MINATAR_GAMES,
+                                        [f"fdt_minatar_beats_{m}_{{game}}" for m in ("dt", "bc")])
 
     # ---- targets
     def _targets(self) -> Targets:
