@@ -255,14 +255,18 @@ class MemberAdam:
                 if p.grad is None:
                     continue
                 shape = (-1,) + (1,) * (p.dim() - 1)
-                g = p.grad.index_select(0, sel)
-                m_k = m.index_select(0, sel).mul_(self.beta1).add_(g, alpha=1 - self.beta1)
-                v_k = v.index_select(0, sel).mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
+                m_k, v_k = m.index_select(0, sel), v.index_select(0, sel)
+                denom = self._moments(m_k, v_k, p.grad.index_select(0, sel), bc2.to(p.dtype).reshape(shape))
                 m.index_copy_(0, sel, m_k)
                 v.index_copy_(0, sel, v_k)
-                denom = (v_k.sqrt() / bc2.to(p.dtype).reshape(shape)).add_(self.eps)
                 upd = m_k / denom * step.to(p.dtype).reshape(shape)
                 p.index_copy_(0, sel, p.index_select(0, sel) - upd)
+
+    def _moments(self, m: torch.Tensor, v: torch.Tensor, g: torch.Tensor, bc2: torch.Tensor) -> torch.Tensor:
+        """Update the moments ``m``, ``v`` in place with gradient ``g``; Adam's denominator."""
+        m.mul_(self.beta1).add_(g, alpha=1 - self.beta1)
+        v.mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
+        return v.sqrt().div_(bc2).add_(self.eps)
 
     def _step_all(self, step: torch.Tensor, bc2: torch.Tensor) -> None:
         """``step`` with every member in the mask: the same arithmetic, in place."""
@@ -271,8 +275,5 @@ class MemberAdam:
                 if p.grad is None:
                     continue
                 shape = (-1,) + (1,) * (p.dim() - 1)
-                g = p.grad
-                m.mul_(self.beta1).add_(g, alpha=1 - self.beta1)
-                v.mul_(self.beta2).addcmul_(g, g, value=1 - self.beta2)
-                denom = v.sqrt().div_(bc2.to(p.dtype).reshape(shape)).add_(self.eps)
+                denom = self._moments(m, v, p.grad, bc2.to(p.dtype).reshape(shape))
                 p.addcdiv_(m * step.to(p.dtype).reshape(shape), denom, value=-1.0)
